@@ -1,0 +1,36 @@
+#include "apps/stage_registry.hpp"
+
+#include "pipeline/schema.hpp"
+#include "stages/export/export_stage.hpp"
+#include "stages/ingest/ingest_stage.hpp"
+
+namespace sc {
+
+const std::vector<StageEntry>& registered_stages() {
+  static const std::vector<StageEntry> stages = {
+      {"ingest", "read CSV tables and VCF/BCF genomes into the sharded HDF5 store", run_ingest, true},
+      {"export", "write a completed stage's tables as CSV and genomes as bgzipped VCF", run_export, true},
+  };
+  return stages;
+}
+
+po::options_description all_options() {
+  po::options_description run("Run-wide options");
+  run.add_options()
+      ("run.dir", po::value<std::string>()->default_value("run"), "run directory: store/, provenance.json, exports")
+      ("run.seed", po::value<int64_t>()->default_value(1), "seed of every random draw")
+      ("run.threads", po::value<int64_t>()->default_value(0), "TBB threads per rank (0 = all cores of the rank)")
+      ("run.restart", po::value<bool>()->default_value(false), "discard an interrupted stage instead of resuming it")
+      ("log.show_values", po::value<bool>()->default_value(false),
+       "quote offending data values in error messages (off: logs leave the secure zone)")
+      ("store.compression", po::value<int64_t>()->default_value(0), "deflate level 0-9 of store datasets (0 = none)");
+  po::options_description all;
+  all.add(run);
+  all.add(ingest_options());
+  all.add(export_options());
+  return all;
+}
+
+std::vector<DynamicSection> dynamic_sections() { return {table_section_keys()}; }
+
+}  // namespace sc

@@ -1,0 +1,108 @@
+// synthcohort: the one binary of the pipeline. `synthcohort <stage> --config FILE [--key value ...]`
+// runs one stage (or `run` for all of them in order) on however many MPI ranks it was started with.
+// Errors are caught once here: the rank and the message are printed and the job ends with the
+// error's exit code (every rank together when they agreed on the error, MPI_Abort otherwise).
+#include <tbb/global_control.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "apps/stage_registry.hpp"
+#include "pipeline/hdf5_handles.hpp"
+#include "pipeline/provenance.hpp"
+#include "pipeline/version.hpp"
+
+namespace {
+
+void print_help() {
+  std::cout << "usage: synthcohort <stage> --config FILE [--section.key value ...]\n"
+               "       mpirun -np N synthcohort <stage> ... (or srun) spreads the work over N ranks\n\n"
+               "stages:\n";
+  for (const auto& stage : sc::registered_stages())
+    std::cout << "  " << stage.name << std::string(10 - std::min<size_t>(9, stage.name.size()), ' ') << stage.help << "\n";
+  std::cout << "  run       every stage above, in order\n\n";
+  std::cout << "Every key can be set in the INI file ([section] then key = value) or on the command line\n"
+               "as --section.key value; the command line wins. Unknown keys are errors.\n\n";
+  std::cout << sc::all_options() << "\n";
+  for (const auto& family : sc::dynamic_sections()) {
+    std::cout << "User-named sections [" << family.prefix << ".NAME]:\n";
+    for (const auto& [key, help] : family.keys) std::cout << "  " << key << ": " << help << "\n";
+  }
+  std::cout << "\nExit codes: 0 ok, 1 internal error, 2 config error, 3 input error, 4 I/O error, 5 CUDA error,\n"
+               "6 resume refused. docs/config.md documents every key.\n";
+}
+
+int run_stage(const sc::StageEntry& stage, const sc::StageContext& context) {
+  sc::log_root(context.comm, stage.name, "starting on " + std::to_string(context.comm.size()) + " rank(s)");
+  auto start = std::chrono::steady_clock::now();
+  sc::StageResult result = stage.run(context);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sc::record_stage_provenance(context, stage.name, result, seconds);
+  char timing[64];
+  std::snprintf(timing, sizeof timing, " (%.2f s)", seconds);
+  sc::log_root(context.comm, stage.name, "done: " + result.summary_line + timing);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_help();
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "synthcohort " << sc::code_version() << "\n";
+    return 0;
+  }
+
+  sc::MpiEnvironment mpi(&argc, &argv);
+  sc::Communicator world = sc::Communicator::world();
+  sc::h5::quiet_library_errors();
+  try {
+    std::string stage_name = args[0];
+    std::vector<const sc::StageEntry*> to_run;
+    for (const auto& stage : sc::registered_stages())
+      if (stage.name == stage_name || (stage_name == "run" && stage.in_pipeline)) to_run.push_back(&stage);
+    if (to_run.empty()) {
+      std::string known;
+      for (const auto& stage : sc::registered_stages()) known += stage.name + ", ";
+      throw sc::ConfigError("unknown stage '" + stage_name + "' (stages: " + known + "run)");
+    }
+    std::vector<std::string> options(args.begin() + 1, args.end());
+    sc::Config config = sc::Config::load(options, sc::all_options(), sc::dynamic_sections());
+    sc::set_show_values(config.flag("log.show_values"));
+    int64_t threads = config.integer("run.threads");
+    if (threads < 0) config.reject("run.threads", "0 (all cores) or a positive number of threads");
+    std::unique_ptr<tbb::global_control> thread_limit;
+    if (threads > 0)
+      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                           static_cast<size_t>(threads));
+    std::string run_dir = config.text("run.dir");
+    if (world.is_root()) {
+      std::error_code ec;
+      std::filesystem::create_directories(run_dir + "/store", ec);
+      if (ec) throw sc::IoError("cannot create run directory " + run_dir + "/store: " + ec.message());
+    }
+    world.barrier();
+    sc::StageContext context{world, config, run_dir, run_dir + "/store", static_cast<int>(threads)};
+    for (const auto* stage : to_run) run_stage(*stage, context);
+    return 0;
+  } catch (const sc::Error& e) {
+    if (!e.agreed() || world.is_root()) {
+      std::fprintf(stderr, "synthcohort: rank %d: %s: %s\n", world.rank(), e.kind().c_str(), e.what());
+      std::fflush(stderr);
+    }
+    if (e.agreed() || world.size() == 1) return static_cast<int>(e.code());
+    world.abort(static_cast<int>(e.code()));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "synthcohort: rank %d: internal error: %s\n", world.rank(), e.what());
+    std::fflush(stderr);
+    if (world.size() == 1) return 1;
+    world.abort(1);
+  }
+}

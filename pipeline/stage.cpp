@@ -1,0 +1,29 @@
+#include "pipeline/stage.hpp"
+
+#include <cstdio>
+
+#include "pipeline/sha256.hpp"
+#include "pipeline/version.hpp"
+
+namespace sc {
+
+std::string stage_fingerprint(const Config& config, const std::string& stage, const std::vector<std::string>& prefixes,
+                              const std::map<std::string, std::string>& inputs) {
+  nlohmann::json keys = nlohmann::json::object();
+  for (auto& [key, value] : config.to_json().items())
+    for (const auto& prefix : prefixes)
+      if (key.rfind(prefix, 0) == 0) keys[key] = value;
+  nlohmann::json fingerprint = {{"stage", stage}, {"config", keys}, {"code_version", code_version()}};
+  nlohmann::json digests = nlohmann::json::object();
+  for (const auto& [path, digest] : inputs) digests[path] = digest;
+  fingerprint["inputs"] = digests;
+  return sha256_hex(fingerprint.dump().data(), fingerprint.dump().size());
+}
+
+void log_root(const Communicator& comm, const std::string& stage, const std::string& message) {
+  if (!comm.is_root()) return;
+  std::fprintf(stdout, "[%s] %s\n", stage.c_str(), message.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace sc

@@ -1,0 +1,336 @@
+#include "pipeline/store.hpp"
+
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "pipeline/sha256.hpp"
+#include "pipeline/store_view.hpp"
+
+namespace fs = std::filesystem;
+
+namespace sc {
+namespace {
+
+constexpr const char* kFingerprintFile = "FINGERPRINT";
+
+void fsync_path(const std::string& path, bool directory) {
+  int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) throw IoError("cannot open " + path + " to sync it: " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) throw IoError("cannot sync " + path + ": " + std::strerror(err));
+}
+
+void make_directories(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw IoError("cannot create directory " + dir + ": " + ec.message());
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw IoError("cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Digests and shapes of every dataset in a committed shard, recomputed from the data, checked
+// against the digests stored at commit time.
+nlohmann::json read_and_verify_shard(const std::string& path) {
+  h5::File file = h5::File::open_read(path);
+  nlohmann::json datasets = nlohmann::json::object();
+  for (const std::string& dataset : file.list_datasets()) {
+    if (!file.has_attribute(dataset, "sha256"))
+      throw IoError("store file " + path + ": dataset " + dataset + " has no digest (not written by synthcohort?)");
+    std::string stored = file.attribute(dataset, "sha256");
+    std::string actual = sha256_hex(file.raw_bytes(dataset));
+    if (stored != actual)
+      throw IoError("store file " + path + " is corrupt: dataset " + dataset +
+                    " does not match its digest; remove the file (or set run.restart = true) and rerun");
+    nlohmann::json shape = nlohmann::json::array();
+    for (hsize_t d : file.dimensions(dataset)) shape.push_back(d);
+    datasets[dataset] = {{"sha256", actual}, {"shape", shape}, {"type", file.attribute(dataset, "type")}};
+  }
+  return datasets;
+}
+
+}  // namespace
+
+std::string shard_name(const std::string& group, int64_t index) {
+  std::ostringstream out;
+  out << group << "/shard-" << std::setw(5) << std::setfill('0') << index << ".h5";
+  return out.str();
+}
+
+std::string combine_digests(const std::vector<std::string>& digests) {
+  Sha256 hash;
+  for (const auto& d : digests) hash.update(d);
+  return hash.hex();
+}
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  {
+    std::FILE* out = std::fopen(temp.c_str(), "wb");
+    if (!out) throw IoError("cannot write " + temp + ": " + std::strerror(errno));
+    size_t written = std::fwrite(text.data(), 1, text.size(), out);
+    bool failed = written != text.size() || std::fflush(out) != 0 || ::fsync(fileno(out)) != 0;
+    int err = errno;
+    std::fclose(out);
+    if (failed) {
+      std::remove(temp.c_str());
+      throw IoError("cannot write " + path + ": " + std::strerror(err));
+    }
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    std::remove(temp.c_str());
+    throw IoError("cannot rename " + temp + " to " + path + ": " + std::strerror(err));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+ShardFile::ShardFile(std::string final_path, std::string relative_name, int rank)
+    : final_path_(std::move(final_path)),
+      temp_path_(final_path_ + ".tmp-r" + std::to_string(rank)),
+      name_(std::move(relative_name)),
+      file_([&] {
+        make_directories(fs::path(final_path_).parent_path().string());
+        std::remove(temp_path_.c_str());  // a leftover of a killed run
+        return h5::File::create(temp_path_);
+      }()) {}
+
+ShardFile::~ShardFile() {
+  if (committed_) return;
+  file_.close();
+  std::remove(temp_path_.c_str());
+}
+
+void ShardFile::record(const std::string& dataset, const void* bytes, size_t size,
+                       const std::vector<hsize_t>& dims, const char* type) {
+  nlohmann::json shape = nlohmann::json::array();
+  for (hsize_t d : dims) shape.push_back(d);
+  digests_[dataset] = {{"sha256", sha256_hex(bytes, size)}, {"shape", shape}, {"type", type}};
+}
+
+// ---------------------------------------------------------------------------------------------
+StageWriter::StageWriter(const std::string& store_dir, const std::string& stage, const std::string& fingerprint,
+                         bool restart, const Communicator& comm)
+    : store_dir_(store_dir), stage_(stage), fingerprint_(fingerprint),
+      partial_dir_(store_dir + "/" + stage + ".partial"), final_dir_(store_dir + "/" + stage), comm_(comm) {
+  std::string message;
+  if (comm.is_root()) {
+    try {
+      std::string marker = partial_dir_ + "/" + kFingerprintFile;
+      if (fs::exists(marker)) {
+        std::string previous = read_text(marker);
+        if (previous != fingerprint_) {
+          if (!restart)
+            throw ResumeError("store " + partial_dir_ + " holds an interrupted '" + stage +
+                              "' run with another configuration or other inputs; rerun with the original "
+                              "ones to resume, or set run.restart = true to discard it");
+          fs::remove_all(partial_dir_);
+        } else if (restart) {
+          fs::remove_all(partial_dir_);
+        }
+      } else if (fs::exists(partial_dir_)) {
+        fs::remove_all(partial_dir_);  // created but never marked: nothing was committed
+      }
+      make_directories(partial_dir_);
+      if (!fs::exists(marker)) write_file_atomically(marker, fingerprint_);
+    } catch (const Error& e) {
+      message = e.what();
+      comm.agree_on_error(message, e.code());
+    } catch (const std::exception& e) {
+      message = e.what();
+      comm.agree_on_error(message, ExitCode::io);
+    }
+  }
+  if (message.empty()) comm.agree_on_error("", ExitCode::ok);
+}
+
+bool StageWriter::already_complete(const std::string& store_dir, const std::string& stage,
+                                   const std::string& fingerprint) {
+  std::string index = store_dir + "/" + stage + "/index.json";
+  if (!fs::exists(index)) return false;
+  try {
+    return nlohmann::json::parse(read_text(index)).value("fingerprint", "") == fingerprint;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool StageWriter::committed(const std::string& name) {
+  std::string path = partial_dir_ + "/" + name;
+  if (!fs::exists(path)) return false;
+  ShardRecord record;
+  record.name = name;
+  record.resumed = true;
+  record.datasets = read_and_verify_shard(path);
+  h5::File file = h5::File::open_read(path);
+  record.committed_by_rank = file.has_attribute("/", "committed_by_rank")
+                                 ? std::stoi(file.attribute("/", "committed_by_rank")) : -1;
+  records_.push_back(std::move(record));
+  ++skipped_here_;
+  return true;
+}
+
+ShardFile StageWriter::begin(const std::string& name) {
+  return ShardFile(partial_dir_ + "/" + name, name, comm_.rank());
+}
+
+void StageWriter::commit(ShardFile& shard) {
+  for (auto& [dataset, info] : shard.digests_.items()) {
+    shard.file_.set_attribute(dataset, "sha256", info["sha256"].get<std::string>());
+    shard.file_.set_attribute(dataset, "type", info["type"].get<std::string>());
+  }
+  // Run-specific facts live in attributes, outside the digests.
+  shard.file_.set_attribute("/", "committed_by_rank", std::to_string(comm_.rank()));
+  shard.file_.flush();
+  shard.file_.close();
+  fsync_path(shard.temp_path_, false);
+  if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
+    throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
+  fsync_path(fs::path(shard.final_path_).parent_path().string(), true);
+  shard.committed_ = true;
+  records_.push_back({shard.name_, comm_.rank(), false, shard.digests_});
+  ++committed_here_;
+  if (const char* kill_after = std::getenv("SYNTHCOHORT_TEST_KILL_AFTER_COMMITS")) {
+    // Fault injection for the resume tests: die as a killed job would, right after a commit.
+    if (committed_here_ >= std::atoll(kill_after)) ::kill(::getpid(), SIGKILL);
+  }
+}
+
+nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, const nlohmann::json& summary) {
+  nlohmann::json mine = nlohmann::json::array();
+  for (const auto& r : records_)
+    mine.push_back({{"file", r.name}, {"committed_by_rank", r.committed_by_rank}, {"resumed", r.resumed},
+                    {"datasets", r.datasets}});
+  std::string text = mine.dump();
+  auto gathered = comm_.gather_bytes(std::vector<uint8_t>(text.begin(), text.end()));
+  int64_t committed_total = comm_.allreduce_sum<int64_t>(committed_here_);
+  int64_t skipped_total = comm_.allreduce_sum<int64_t>(skipped_here_);
+  std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here_);
+  std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
+
+  nlohmann::json index;
+  std::string message;
+  ExitCode code = ExitCode::ok;
+  if (comm_.is_root()) {
+    try {
+      std::map<std::string, nlohmann::json> by_name;
+      for (size_t r = 0; r < gathered.size(); ++r)
+        for (auto& shard : nlohmann::json::parse(gathered[r].begin(), gathered[r].end()))
+          by_name[shard["file"].get<std::string>()] = shard;
+      nlohmann::json shards = nlohmann::json::array();
+      std::map<std::string, std::vector<std::string>> per_dataset;  // group/dataset -> digests in shard order
+      std::map<std::string, nlohmann::json> dataset_info;
+      for (const auto& name : expected) {
+        auto it = by_name.find(name);
+        if (it == by_name.end()) throw InternalError("stage " + stage_ + " finished without shard " + name);
+        shards.push_back(it->second);
+        std::string group = fs::path(name).parent_path().string();
+        for (auto& [dataset, info] : it->second["datasets"].items()) {
+          std::string key = group + dataset;
+          per_dataset[key].push_back(info["sha256"].get<std::string>());
+          auto& entry = dataset_info[key];
+          if (entry.is_null()) entry = {{"type", info["type"]}, {"shards", 0}, {"rows", 0}};
+          entry["shards"] = entry["shards"].get<int64_t>() + 1;
+          entry["rows"] = entry["rows"].get<int64_t>() + info["shape"][0].get<int64_t>();
+        }
+      }
+      nlohmann::json datasets = nlohmann::json::object();
+      for (auto& [key, digests] : per_dataset) {
+        dataset_info[key]["sha256"] = combine_digests(digests);
+        datasets[key] = dataset_info[key];
+      }
+      nlohmann::json ranks = nlohmann::json::array();
+      for (size_t r = 0; r < per_rank_committed.size(); ++r)
+        ranks.push_back({{"rank", r}, {"shards_committed", per_rank_committed[r]},
+                         {"shards_skipped", per_rank_skipped[r]}});
+      index = {{"format", "synthcohort-store/1"}, {"stage", stage_}, {"fingerprint", fingerprint_},
+               {"shards", shards}, {"datasets", datasets}, {"ranks", ranks}, {"summary", summary},
+               {"shards_committed", committed_total}, {"shards_skipped", skipped_total}};
+      write_view_file(partial_dir_ + "/view.h5", shards);
+      write_file_atomically(partial_dir_ + "/index.json", index.dump(1));
+      // Swap the finished stage into place in one step; an earlier complete stage stays readable
+      // until this moment and is removed after.
+      if (fs::exists(final_dir_)) {
+        if (::syscall(SYS_renameat2, AT_FDCWD, partial_dir_.c_str(), AT_FDCWD, final_dir_.c_str(), 2 /*RENAME_EXCHANGE*/) != 0)
+          throw IoError("cannot swap " + partial_dir_ + " into " + final_dir_ + ": " + std::strerror(errno));
+        fs::remove_all(partial_dir_);
+      } else if (std::rename(partial_dir_.c_str(), final_dir_.c_str()) != 0) {
+        throw IoError("cannot rename " + partial_dir_ + " to " + final_dir_ + ": " + std::strerror(errno));
+      }
+      fs::remove(final_dir_ + "/" + kFingerprintFile);
+      fsync_path(store_dir_, true);
+    } catch (const Error& e) {
+      message = e.what();
+      code = e.code();
+    } catch (const std::exception& e) {
+      message = e.what();
+      code = ExitCode::io;
+    }
+  }
+  comm_.agree_on_error(message, code);
+  std::string text_index = comm_.is_root() ? index.dump() : std::string();
+  comm_.broadcast(text_index);
+  return nlohmann::json::parse(text_index);
+}
+
+// ---------------------------------------------------------------------------------------------
+StageReader::StageReader(const std::string& store_dir, const std::string& stage) : dir_(store_dir + "/" + stage) {
+  std::string index = dir_ + "/index.json";
+  if (!fs::exists(index))
+    throw InputError("store " + store_dir + " has no completed '" + stage + "' stage (no " + index +
+                     "); run `synthcohort " + stage + "` first");
+  try {
+    index_ = nlohmann::json::parse(read_text(index));
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError("store index " + index + " is corrupt: " + e.what());
+  }
+}
+
+std::vector<std::string> StageReader::shards(const std::string& group) const {
+  std::vector<std::string> out;
+  for (const auto& shard : index_["shards"]) {
+    std::string name = shard["file"].get<std::string>();
+    if (fs::path(name).parent_path().string() == group) out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> verify_stage(const std::string& store_dir, const std::string& stage) {
+  StageReader reader(store_dir, stage);
+  std::vector<std::string> problems;
+  for (const auto& shard : reader.index()["shards"]) {
+    std::string name = shard["file"].get<std::string>();
+    std::string path = reader.path(name);
+    try {
+      h5::File file = h5::File::open_read(path);
+      for (auto& [dataset, info] : shard["datasets"].items()) {
+        if (!file.exists(dataset)) { problems.push_back(name + ":" + dataset + " (missing)"); continue; }
+        if (sha256_hex(file.raw_bytes(dataset)) != info["sha256"].get<std::string>())
+          problems.push_back(name + ":" + dataset);
+      }
+    } catch (const Error& e) {
+      problems.push_back(name + " (" + e.what() + ")");
+    }
+  }
+  return problems;
+}
+
+}  // namespace sc

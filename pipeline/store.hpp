@@ -1,0 +1,135 @@
+// The store: a directory per run holding one subdirectory per completed stage (`ingest/`,
+// `fit/`, `sample/`, ...). A stage writes into `<stage>.partial/`: one HDF5 file per shard, each
+// written under a temporary name and renamed when complete (the commit), with the SHA-256 of every
+// dataset stored in the file. When every shard is committed, rank 0 writes `index.json` (committed
+// shards, per-dataset digests, which rank committed what) and `view.h5` (virtual datasets that
+// join the shards into the global view), and the partial directory is swapped into place in one
+// rename. A killed stage leaves only complete shards under their final names; rerunning it with the
+// same fingerprint (config and inputs) skips them. docs/store.md describes the layout.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "pipeline/hdf5_handles.hpp"
+#include "pipeline/mpi_comm.hpp"
+
+namespace sc {
+
+// One shard file being written by this rank. Datasets written through it have their digests
+// recorded; commit() stores them as attributes, flushes, fsyncs and renames the file into place.
+class ShardFile {
+ public:
+  ShardFile(std::string final_path, std::string relative_name, int rank);
+  ShardFile(ShardFile&&) = default;
+  ~ShardFile();  // an uncommitted shard's temporary file is removed
+
+  template <class T>
+  void write(const std::string& dataset, const std::vector<T>& data, int deflate = 0) {
+    write(dataset, data.data(), {static_cast<hsize_t>(data.size())}, deflate);
+  }
+  template <class T>
+  void write(const std::string& dataset, const T* data, const std::vector<hsize_t>& dims, int deflate = 0) {
+    file_.write<T>(dataset, data, dims, deflate);
+    size_t n = 1;
+    for (hsize_t d : dims) n *= d;
+    record(dataset, data, n * sizeof(T), dims, type_code<T>());
+  }
+  void set_attribute(const std::string& key, const std::string& value) { file_.set_attribute("/", key, value); }
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class StageWriter;
+  template <class T> static const char* type_code() {
+    if constexpr (std::is_same_v<T, uint8_t>) return "u8";
+    else if constexpr (std::is_same_v<T, char>) return "i8";
+    else if constexpr (std::is_same_v<T, int32_t>) return "i32";
+    else if constexpr (std::is_same_v<T, uint32_t>) return "u32";
+    else if constexpr (std::is_same_v<T, int64_t>) return "i64";
+    else if constexpr (std::is_same_v<T, uint64_t>) return "u64";
+    else return "f64";
+  }
+  void record(const std::string& dataset, const void* bytes, size_t size, const std::vector<hsize_t>& dims,
+              const char* type);
+  std::string final_path_, temp_path_, name_;
+  h5::File file_;
+  nlohmann::json digests_ = nlohmann::json::object();
+  bool committed_ = false;
+};
+
+// What one committed shard holds: its datasets' digests and shapes.
+struct ShardRecord {
+  std::string name;          // path relative to the stage directory, e.g. "tables/labs/shard-00003.h5"
+  int committed_by_rank = -1;
+  bool resumed = false;      // committed by an earlier, interrupted run
+  nlohmann::json datasets;   // dataset path -> {sha256, shape}
+};
+
+class StageWriter {
+ public:
+  // Opens `<store>/<stage>.partial/` (created, or resumed when its fingerprint matches; a
+  // different fingerprint is a ResumeError unless `restart`). Collective.
+  StageWriter(const std::string& store_dir, const std::string& stage, const std::string& fingerprint,
+              bool restart, const Communicator& comm);
+
+  // Whether the complete stage is already in the store with this fingerprint (nothing to do).
+  static bool already_complete(const std::string& store_dir, const std::string& stage, const std::string& fingerprint);
+
+  // True when the shard is committed (by this run or an interrupted earlier one); the skip is
+  // counted and reported.
+  bool committed(const std::string& name);
+  // A new shard file under a temporary name, for this rank to fill.
+  ShardFile begin(const std::string& name);
+  void commit(ShardFile& shard);
+
+  // Collective: gathers every rank's records, checks that `expected` shards (names) are all
+  // committed, writes index.json and view.h5, and swaps the partial directory into place.
+  // `summary` goes into the index. Returns the index.
+  nlohmann::json finish(const std::vector<std::string>& expected, const nlohmann::json& summary);
+
+  const std::string& directory() const { return partial_dir_; }
+  int64_t shards_committed_here() const { return committed_here_; }
+  int64_t shards_skipped_here() const { return skipped_here_; }
+
+ private:
+  std::string store_dir_, stage_, fingerprint_, partial_dir_, final_dir_;
+  const Communicator& comm_;
+  std::vector<ShardRecord> records_;
+  int64_t committed_here_ = 0, skipped_here_ = 0;
+};
+
+// Reading a completed stage.
+class StageReader {
+ public:
+  StageReader(const std::string& store_dir, const std::string& stage);
+  const nlohmann::json& index() const { return index_; }
+  std::string path(const std::string& shard_name) const { return dir_ + "/" + shard_name; }
+  // Shard names under a group (e.g. "tables/labs"), in shard order.
+  std::vector<std::string> shards(const std::string& group) const;
+  const std::string& directory() const { return dir_; }
+
+ private:
+  std::string dir_;
+  nlohmann::json index_;
+};
+
+// Recomputes every dataset digest of a completed stage and compares it with the index; returns
+// the list of mismatches ("file:dataset"), empty when the stage is intact.
+std::vector<std::string> verify_stage(const std::string& store_dir, const std::string& stage);
+
+// Writes `text` to `path` atomically (temporary file, fsync, rename).
+void write_file_atomically(const std::string& path, const std::string& text);
+
+// The name of shard `index` in `group`: "<group>/shard-00042.h5".
+std::string shard_name(const std::string& group, int64_t index);
+
+// A digest over an ordered list of digests: the logical dataset's digest from its shards'.
+std::string combine_digests(const std::vector<std::string>& digests);
+
+}  // namespace sc
