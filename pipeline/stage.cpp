@@ -10,7 +10,8 @@ namespace sc {
 std::string stage_fingerprint(const Config& config, const std::string& stage, const std::vector<std::string>& prefixes,
                               const std::map<std::string, std::string>& inputs) {
   nlohmann::json keys = nlohmann::json::object();
-  for (auto& [key, value] : config.to_json().items())
+  const nlohmann::json all = config.to_json();  // kept alive: items() only views it
+  for (auto& [key, value] : all.items())
     for (const auto& prefix : prefixes)
       if (key.rfind(prefix, 0) == 0) keys[key] = value;
   nlohmann::json fingerprint = {{"stage", stage}, {"config", keys}, {"code_version", code_version()}};

@@ -1,0 +1,56 @@
+// Registry tables in the store, as every stage reads and writes them. A table lives in group
+// `tables/<name>`: its shards hold one `values` and one `missing` dataset per column under
+// `/columns/<column>/`, and `tables/<name>/schema` (one shard) holds the column names, types and
+// categorical dictionaries. Ingest writes real tables in this layout, sample writes synthetic ones
+// in the same layout, and export, fit and evaluate read both through this header.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/schema.hpp"
+#include "pipeline/store.hpp"
+
+namespace sc {
+
+struct TableMeta {
+  std::string name;
+  std::vector<std::string> columns;  // in input order
+  std::vector<ColumnType> types;
+  std::vector<uint8_t> inferred;     // 1 where the type was inferred, not declared
+  std::map<std::string, std::vector<std::string>> dictionaries;  // categorical/code column -> sorted values
+  std::string primary_key, parent, foreign_key;
+  int column_index(const std::string& column) const;  // -1 when absent
+};
+
+// One column of one shard. Exactly one of the value vectors is used, by the column's type:
+// int64 (integer, date, day offset, key), double (real, decimal year) or int32 codes into the
+// dictionary (categorical, code). Missing rows hold 0 (codes: -1) and missing[i] = 1.
+struct ColumnValues {
+  std::vector<int64_t> i64;
+  std::vector<double> f64;
+  std::vector<int32_t> codes;
+  std::vector<uint8_t> missing;
+};
+
+struct TableShard {
+  std::vector<ColumnValues> columns;   // in TableMeta::columns order
+  std::vector<int64_t> source_line;    // input line of each row (ingest); synthetic rows: row number
+  int64_t rows() const { return static_cast<int64_t>(source_line.size()); }
+};
+
+std::string table_group(const std::string& table);
+std::string table_schema_group(const std::string& table);
+// HDF5 path of a column's group inside a shard ('/' in names is escaped as %2F).
+std::string column_path(const std::string& column);
+
+void write_table_meta(ShardFile& shard, const TableMeta& meta);
+TableMeta read_table_meta(const StageReader& stage, const std::string& table);
+void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate);
+TableShard read_table_shard(const StageReader& stage, const std::string& shard_name, const TableMeta& meta);
+// The table names a stage holds, in the order they were written (parents first).
+std::vector<std::string> stage_tables(const StageReader& stage);
+
+}  // namespace sc

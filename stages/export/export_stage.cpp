@@ -1,0 +1,67 @@
+#include "stages/export/export_stage.hpp"
+
+#include <filesystem>
+
+#include "pipeline/error.hpp"
+#include "pipeline/schema.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/export/genome_export.hpp"
+#include "stages/export/table_export.hpp"
+
+namespace sc {
+
+po::options_description export_options() {
+  po::options_description options("Export ([export])");
+  options.add_options()
+      ("export.stage", po::value<std::string>()->default_value("auto"),
+       "stage to export: sample, ingest, or auto (sample when it exists, else ingest)")
+      ("export.dir", po::value<std::string>()->default_value(""),
+       "output directory (default: <run.dir>/export/<stage>)")
+      ("export.vcf", po::value<bool>()->default_value(true), "write genomes as bgzipped, indexed VCF");
+  return options;
+}
+
+StageResult run_export(const StageContext& context) {
+  const Config& config = context.config;
+  std::string stage = config.text("export.stage");
+  if (stage == "auto")
+    stage = std::filesystem::exists(context.store_dir + "/sample/index.json") ? "sample" : "ingest";
+  if (stage != "sample" && stage != "ingest") config.reject("export.stage", "sample, ingest or auto");
+  StageReader reader(context.store_dir, stage);
+  std::string out_dir = config.text("export.dir");
+  if (out_dir.empty()) out_dir = context.run_dir + "/export/" + stage;
+  else out_dir = config.path("export.dir");
+
+  Schema schema = schema_from_config(config);
+  StageResult result;
+  nlohmann::json tables = nlohmann::json::object();
+  int64_t total_rows = 0;
+  for (const std::string& table : stage_tables(reader)) {
+    CsvFormat format;
+    for (const auto& spec : schema.tables)
+      if (spec.name == table) {
+        format.delimiter = spec.delimiter;
+        format.quote = spec.quote;
+        if (!spec.missing_tokens.empty()) format.missing = spec.missing_tokens.front();
+      }
+    std::string path = out_dir + "/" + table + ".csv";
+    int64_t rows = export_table_csv(context.comm, reader, table, format, path);
+    tables[table] = {{"file", path}, {"rows", rows}};
+    total_rows += rows;
+  }
+  nlohmann::json genomes = nlohmann::json::object();
+  for (const std::string group : {"genomes/reference", "genomes/synthetic"}) {
+    if (reader.shards(group).empty() || !config.flag("export.vcf")) continue;
+    std::string name = group.substr(group.find('/') + 1);
+    std::string path = out_dir + "/" + name + ".vcf.gz";
+    export_genomes_vcf(context, reader, group, path);
+    genomes[name] = path;
+  }
+  result.summary = {{"stage", stage}, {"directory", out_dir}, {"tables", tables}, {"genomes", genomes}};
+  result.summary_line = std::to_string(tables.size()) + " tables (" + std::to_string(total_rows) + " rows)" +
+                        (genomes.empty() ? "" : " and " + std::to_string(genomes.size()) + " VCF") + " from '" +
+                        stage + "' to " + out_dir;
+  return result;
+}
+
+}  // namespace sc

@@ -1,0 +1,101 @@
+#include "stages/ingest/ingest_stage.hpp"
+
+#include <filesystem>
+
+#include "pipeline/error.hpp"
+#include "pipeline/schema.hpp"
+#include "pipeline/sha256.hpp"
+#include "pipeline/store.hpp"
+#include "stages/ingest/genome_ingest.hpp"
+#include "stages/ingest/table_ingest.hpp"
+
+namespace sc {
+namespace {
+
+// SHA-256 of every input, computed in parallel (input i on rank i % size) and shared.
+std::map<std::string, std::string> digest_inputs(const Communicator& comm, const std::vector<std::string>& files) {
+  std::string mine, problem;
+  for (size_t i = static_cast<size_t>(comm.rank()); i < files.size(); i += static_cast<size_t>(comm.size())) {
+    try {
+      if (!std::filesystem::is_regular_file(files[i]))
+        throw InputError("input file " + files[i] + " does not exist or is not a regular file");
+      mine += files[i] + '\n' + sha256_file(files[i]) + '\n';
+    } catch (const Error& e) {
+      problem = e.what();
+      break;
+    }
+  }
+  comm.agree_on_error(problem, ExitCode::input);
+  std::map<std::string, std::string> digests;
+  for (const auto& bytes : comm.allgather_bytes(std::vector<uint8_t>(mine.begin(), mine.end()))) {
+    std::string text(bytes.begin(), bytes.end());
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t a = text.find('\n', pos), b = text.find('\n', a + 1);
+      digests[text.substr(pos, a - pos)] = text.substr(a + 1, b - a - 1);
+      pos = b + 1;
+    }
+  }
+  return digests;
+}
+
+}  // namespace
+
+StageResult run_ingest(const StageContext& context) {
+  const Communicator& comm = context.comm;
+  const Config& config = context.config;
+  Schema schema = schema_from_config(config);
+  std::vector<std::string> inputs;
+  for (const auto& table : schema.tables) inputs.push_back(table.file);
+  for (const auto& file : genome_input_files(config)) inputs.push_back(file);
+  if (inputs.empty())
+    throw ConfigError((config.file().empty() ? std::string("command line") : config.file()) +
+                      ": nothing to ingest (expected [table.NAME] sections or genome.vcf)");
+  if (config.integer("ingest.rows_per_shard") <= 0) config.reject("ingest.rows_per_shard", "a positive number of rows");
+  if (config.integer("ingest.variants_per_window") <= 0)
+    config.reject("ingest.variants_per_window", "a positive number of variants");
+  int64_t deflate = config.integer("store.compression");
+  if (deflate < 0 || deflate > 9) config.reject("store.compression", "a deflate level from 0 to 9");
+
+  StageResult result;
+  result.inputs = digest_inputs(comm, inputs);
+  std::string fingerprint =
+      stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, result.inputs);
+  if (StageWriter::already_complete(context.store_dir, "ingest", fingerprint)) {
+    result.summary_line = "already complete for this config and these inputs; nothing to do";
+    result.summary = {{"already_complete", true}};
+    return result;
+  }
+  StageWriter writer(context.store_dir, "ingest", fingerprint, config.flag("run.restart"), comm);
+
+  std::vector<std::string> expected;
+  nlohmann::json tables = nlohmann::json::object();
+  KeySets keys;
+  std::string line;
+  for (const auto& spec : schema.tables) {
+    TableIngestOutcome outcome = ingest_table(context, writer, spec, keys);
+    expected.insert(expected.end(), outcome.shards.begin(), outcome.shards.end());
+    tables[spec.name] = outcome.summary;
+    line += (line.empty() ? "" : "; ") + outcome.summary_line;
+  }
+  nlohmann::json genomes = nullptr;
+  if (!genome_input_files(config).empty()) {
+    GenomeIngestOutcome outcome = ingest_genomes(context, writer);
+    expected.insert(expected.end(), outcome.shards.begin(), outcome.shards.end());
+    genomes = outcome.summary;
+    line += (line.empty() ? "" : "; ") + outcome.summary_line;
+  }
+  nlohmann::json summary = {{"tables", tables}, {"genomes", genomes}};
+  nlohmann::json index = writer.finish(expected, summary);
+  int64_t skipped = index["shards_skipped"].get<int64_t>();
+  int64_t committed = index["shards_committed"].get<int64_t>();
+  summary["shards_committed"] = committed;
+  summary["shards_skipped"] = skipped;
+  summary["ranks"] = index["ranks"];
+  result.summary = summary;
+  result.summary_line = line + "; " + std::to_string(committed) + " shards committed" +
+                        (skipped ? ", " + std::to_string(skipped) + " already committed (resumed)" : "");
+  return result;
+}
+
+}  // namespace sc
