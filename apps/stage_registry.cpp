@@ -3,6 +3,7 @@
 #include "pipeline/schema.hpp"
 #include "stages/export/export_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
+#include "apps/verify_command.hpp"
 
 namespace sc {
 
@@ -10,6 +11,7 @@ const std::vector<StageEntry>& registered_stages() {
   static const std::vector<StageEntry> stages = {
       {"ingest", "read CSV tables and VCF/BCF genomes into the sharded HDF5 store", run_ingest, true},
       {"export", "write a completed stage's tables as CSV and genomes as bgzipped VCF", run_export, true},
+      {"verify", "recompute every dataset digest of a completed stage and compare with its index", run_verify, false},
   };
   return stages;
 }
@@ -28,6 +30,7 @@ po::options_description all_options() {
   all.add(run);
   all.add(ingest_options());
   all.add(export_options());
+  all.add(verify_options());
   return all;
 }
 

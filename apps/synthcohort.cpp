@@ -71,10 +71,20 @@ int main(int argc, char** argv) {
     if (to_run.empty()) {
       std::string known;
       for (const auto& stage : sc::registered_stages()) known += stage.name + ", ";
-      throw sc::ConfigError("unknown stage '" + stage_name + "' (stages: " + known + "run)");
+      sc::ConfigError error("unknown stage '" + stage_name + "' (stages: " + known + "run)");
+      error.mark_agreed();
+      throw error;
     }
     std::vector<std::string> options(args.begin() + 1, args.end());
-    sc::Config config = sc::Config::load(options, sc::all_options(), sc::dynamic_sections());
+    // Every rank reads the same files, so a config error is the same on every rank.
+    sc::Config config = [&] {
+      try {
+        return sc::Config::load(options, sc::all_options(), sc::dynamic_sections());
+      } catch (sc::Error& e) {
+        e.mark_agreed();
+        throw;
+      }
+    }();
     sc::set_show_values(config.flag("log.show_values"));
     int64_t threads = config.integer("run.threads");
     if (threads < 0) config.reject("run.threads", "0 (all cores) or a positive number of threads");

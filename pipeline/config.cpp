@@ -1,5 +1,6 @@
 #include "pipeline/config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -60,17 +61,32 @@ Config Config::load(const std::vector<std::string>& args, const po::options_desc
   } catch (const po::error& e) {
     throw ConfigError("command line: " + describe_po_error(e));
   }
-  for (const auto& option : cli.options) {
+  // Keys Boost does not know (user-named sections) arrive as `--key` followed by a positional
+  // word holding the value, unless written `--key=value`.
+  for (size_t i = 0; i < cli.options.size(); ++i) {
+    const auto& option = cli.options[i];
     if (!option.unregistered) continue;
     if (option.position_key >= 0)
       throw ConfigError("command line: unexpected word '" + option.original_tokens.front() +
                         "' (options are written --section.key value)");
     std::string key = option.string_key;
     check_dynamic_key(key, dynamic, options, "command line");
-    if (option.value.empty()) throw ConfigError("command line: key '" + key + "' needs a value");
-    config.dynamic_[key] = option.value.front();
+    std::string value;
+    if (!option.value.empty()) {
+      value = option.value.front();
+    } else if (i + 1 < cli.options.size() && cli.options[i + 1].position_key >= 0) {
+      value = cli.options[i + 1].original_tokens.front();
+      ++i;
+    } else {
+      throw ConfigError("command line: key '" + key + "' needs a value");
+    }
+    config.dynamic_[key] = value;
     config.sources_[key] = "command line";
   }
+  // Remove the consumed positional words before Boost stores the registered options.
+  cli.options.erase(std::remove_if(cli.options.begin(), cli.options.end(),
+                                   [](const po::option& o) { return o.unregistered; }),
+                    cli.options.end());
   try {
     po::store(cli, config.values_);
   } catch (const po::error& e) {
@@ -94,6 +110,8 @@ Config Config::load(const std::vector<std::string>& args, const po::options_desc
       const std::string& key = option.string_key;
       if (option.unregistered) {
         check_dynamic_key(key, dynamic, options, config.file_);
+        if (config.sources_.count(key) && config.sources_[key] == config.file_)
+          throw ConfigError(config.file_ + ": key '" + key + "' is set twice");
         if (!config.dynamic_.count(key)) {
           config.dynamic_[key] = option.value.empty() ? "" : option.value.front();
           config.sources_[key] = config.file_;

@@ -1,0 +1,119 @@
+// The store's commit protocol under MPI: shards committed by any rank are listed once in the
+// index with their digests, the view joins them, a resumed writer skips committed shards, and a
+// flipped value is caught by verify_stage.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "pipeline/error.hpp"
+#include "pipeline/hdf5_handles.hpp"
+#include "pipeline/sha256.hpp"
+#include "pipeline/store.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string store_dir(const sc::Communicator& comm, const std::string& name) {
+  std::string dir = ::testing::TempDir() + "/store_test_" + name + "_np" + std::to_string(comm.size());
+  if (comm.is_root()) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  comm.barrier();
+  return dir;
+}
+
+// Writes shards 0..n-1 of group "g": shard s holds s+1 rows of the values 100*s + i.
+std::vector<std::string> write_shards(sc::StageWriter& writer, const sc::Communicator& comm, int n) {
+  std::vector<std::string> names;
+  for (int s = 0; s < n; ++s) {
+    names.push_back(sc::shard_name("g", s));
+    if (s % comm.size() != comm.rank() || writer.committed(names.back())) continue;
+    sc::ShardFile file = writer.begin(names.back());
+    std::vector<int64_t> values;
+    for (int i = 0; i <= s; ++i) values.push_back(100 * s + i);
+    file.write("/values", values);
+    writer.commit(file);
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST(Store, CommitIndexAndView) {
+  auto comm = sc::Communicator::world();
+  sc::h5::quiet_library_errors();
+  std::string dir = store_dir(comm, "commit");
+  sc::StageWriter writer(dir, "ingest", "fp1", false, comm);
+  auto names = write_shards(writer, comm, 9);
+  nlohmann::json index = writer.finish(names, {{"note", "test"}});
+  ASSERT_EQ(index["shards"].size(), 9u);
+  for (int r = 0; r < comm.size(); ++r) EXPECT_GT(index["ranks"][r]["shards_committed"].get<int>(), 0);
+  std::vector<std::string> digests;
+  for (const auto& shard : index["shards"]) digests.push_back(shard["datasets"]["/values"]["sha256"]);
+  EXPECT_EQ(index["datasets"]["g/values"]["sha256"], sc::combine_digests(digests));
+  EXPECT_EQ(index["datasets"]["g/values"]["rows"], 45);
+  EXPECT_FALSE(fs::exists(dir + "/ingest.partial"));
+  if (comm.is_root()) {
+    // The view joins the shards in shard order.
+    sc::h5::File view = sc::h5::File::open_read(dir + "/ingest/view.h5");
+    std::vector<int64_t> all = view.read<int64_t>("/g/values");
+    ASSERT_EQ(all.size(), 45u);
+    EXPECT_EQ(all[0], 0);
+    EXPECT_EQ(all[1], 100);
+    EXPECT_EQ(all[44], 808);
+    EXPECT_TRUE(sc::verify_stage(dir, "ingest").empty());
+    // Flip one value in a shard: verification names that shard's dataset.
+    std::string victim = dir + "/ingest/" + sc::shard_name("g", 3);
+    {
+      sc::h5::File file = sc::h5::File::open_write(victim);
+      std::vector<int64_t> values = file.read<int64_t>("/values");
+      values[1] += 1;
+      sc::h5::Handle dset(H5Dopen2(file.id(), "/values", H5P_DEFAULT));
+      ASSERT_GE(H5Dwrite(dset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), 0);
+    }
+    auto problems = sc::verify_stage(dir, "ingest");
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("shard-00003.h5:/values"), std::string::npos) << problems[0];
+  }
+  comm.barrier();
+}
+
+TEST(Store, ResumeSkipsCommittedAndRefusesOtherFingerprint) {
+  auto comm = sc::Communicator::world();
+  std::string dir = store_dir(comm, "resume");
+  {
+    // An interrupted run: shards committed, no finish().
+    sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
+    write_shards(writer, comm, 4);
+  }
+  comm.barrier();
+  try {
+    sc::StageWriter other(dir, "ingest", "fpB", false, comm);
+    ADD_FAILURE() << "a partial stage with another fingerprint was reused";
+  } catch (const sc::Error& e) {
+    EXPECT_EQ(e.code(), sc::ExitCode::resume) << e.what();
+  }
+  sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
+  auto names = write_shards(writer, comm, 9);
+  nlohmann::json index = writer.finish(names, {});
+  EXPECT_EQ(index["shards_skipped"], 4);
+  EXPECT_EQ(index["shards_committed"], 5);
+  EXPECT_TRUE(sc::StageWriter::already_complete(dir, "ingest", "fpA"));
+  EXPECT_FALSE(sc::StageWriter::already_complete(dir, "ingest", "fpB"));
+}
+
+TEST(Store, UncommittedShardLeavesNoFile) {
+  auto comm = sc::Communicator::world();
+  std::string dir = store_dir(comm, "abandon");
+  sc::StageWriter writer(dir, "ingest", "fp", false, comm);
+  std::string name = sc::shard_name("g", comm.rank());
+  {
+    sc::ShardFile file = writer.begin(name);
+    file.write("/values", std::vector<int64_t>{1, 2, 3});
+    // destroyed without commit, as when an error interrupts the stage
+  }
+  EXPECT_FALSE(fs::exists(writer.directory() + "/" + name));
+  EXPECT_FALSE(fs::exists(writer.directory() + "/" + name + ".tmp-r" + std::to_string(comm.rank())));
+}
