@@ -52,7 +52,6 @@ TableMeta read_table_meta(const StageReader& stage, const std::string& table) {
 }
 
 void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate) {
-  shard.write("/source_line", data.source_line, deflate);
   for (size_t c = 0; c < meta.columns.size(); ++c) {
     std::string path = column_path(meta.columns[c]);
     const ColumnValues& column = data.columns[c];
@@ -66,7 +65,6 @@ void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard
 TableShard read_table_shard(const StageReader& stage, const std::string& name, const TableMeta& meta) {
   h5::File file = h5::File::open_read(stage.path(name));
   TableShard data;
-  data.source_line = file.read<int64_t>("/source_line");
   data.columns.resize(meta.columns.size());
   for (size_t c = 0; c < meta.columns.size(); ++c) {
     std::string path = column_path(meta.columns[c]);

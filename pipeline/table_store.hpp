@@ -37,8 +37,10 @@ struct ColumnValues {
 
 struct TableShard {
   std::vector<ColumnValues> columns;   // in TableMeta::columns order
-  std::vector<int64_t> source_line;    // input line of each row (ingest); synthetic rows: row number
-  int64_t rows() const { return static_cast<int64_t>(source_line.size()); }
+  // Input line of each row while ingest checks keys; not stored (it would be the largest
+  // dataset of a narrow table and says nothing about the data).
+  std::vector<int64_t> source_line;
+  int64_t rows() const { return columns.empty() ? 0 : static_cast<int64_t>(columns.front().missing.size()); }
 };
 
 std::string table_group(const std::string& table);

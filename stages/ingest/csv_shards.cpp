@@ -181,6 +181,7 @@ void CsvShardReader::split_plain(const Communicator& comm, int64_t lines_per_sha
     CsvShard shard;
     shard.index = s;
     shard.first_line = header_lines + s * lines_per_shard + 1;
+    shard.lines = std::min(lines_per_shard, data_lines_ - s * lines_per_shard);
     shard.bytes = std::string_view(map_ + offset[s], static_cast<size_t>(offset[s + 1] - offset[s]));
     shards_.push_back(std::move(shard));
   }
@@ -223,6 +224,7 @@ void CsvShardReader::distribute_gzip(const Communicator& comm, int64_t lines_per
     CsvShard shard;
     shard.index = s;
     shard.first_line = header_lines + s * lines_per_shard + 1;
+    shard.lines = std::min(lines_per_shard, data_lines_ - s * lines_per_shard);
     if (comm.is_root()) {
       std::string_view bytes(text.data() + offset[s], static_cast<size_t>(offset[s + 1] - offset[s]));
       if (owner == 0) {

@@ -19,6 +19,7 @@ namespace sc {
 struct CsvShard {
   int64_t index = 0;
   int64_t first_line = 0;  // file line number (1-based) of the shard's first line
+  int64_t lines = 0;       // lines in the shard (blank ones included)
   std::string_view bytes;  // the shard's lines, into the mapping or `owned`
   std::string owned;       // the bytes themselves when they came from rank 0 (gzip)
 };

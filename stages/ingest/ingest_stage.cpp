@@ -1,5 +1,6 @@
 #include "stages/ingest/ingest_stage.hpp"
 
+#include <chrono>
 #include <filesystem>
 
 #include "pipeline/error.hpp"
@@ -58,7 +59,9 @@ StageResult run_ingest(const StageContext& context) {
   if (deflate < 0 || deflate > 9) config.reject("store.compression", "a deflate level from 0 to 9");
 
   StageResult result;
+  auto started = std::chrono::steady_clock::now();
   result.inputs = digest_inputs(comm, inputs);
+  nlohmann::json seconds = {{"input_digests", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
   std::string fingerprint =
       stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, result.inputs);
   if (StageWriter::already_complete(context.store_dir, "ingest", fingerprint)) {
@@ -76,6 +79,7 @@ StageResult run_ingest(const StageContext& context) {
     TableIngestOutcome outcome = ingest_table(context, writer, spec, keys);
     expected.insert(expected.end(), outcome.shards.begin(), outcome.shards.end());
     tables[spec.name] = outcome.summary;
+    seconds["table " + spec.name] = outcome.seconds;
     line += (line.empty() ? "" : "; ") + outcome.summary_line;
   }
   nlohmann::json genomes = nullptr;
@@ -93,6 +97,7 @@ StageResult run_ingest(const StageContext& context) {
   summary["shards_skipped"] = skipped;
   summary["ranks"] = index["ranks"];
   result.summary = summary;
+  result.summary["seconds_rank0"] = seconds;  // after finish(): timings stay out of the index
   result.summary_line = line + "; " + std::to_string(committed) + " shards committed" +
                         (skipped ? ", " + std::to_string(skipped) + " already committed (resumed)" : "");
   return result;

@@ -1,6 +1,7 @@
 #include "stages/ingest/table_ingest.hpp"
 
 #include <algorithm>
+#include <chrono>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
@@ -33,6 +34,7 @@ template <class Step> void together(const Communicator& comm, Step&& step) {
 
 // Removes the rows flagged in `drop` from every column of the shard.
 void drop_rows(TableShard& shard, const std::vector<uint8_t>& drop) {
+  if (std::find(drop.begin(), drop.end(), 1) == drop.end()) return;  // the usual case: nothing to drop
   auto keep = [&](auto& values) {
     if (values.empty()) return;
     size_t out = 0;
@@ -57,6 +59,14 @@ TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer
   const int64_t rows_per_shard = context.config.integer("ingest.rows_per_shard");
   const int deflate = static_cast<int>(context.config.integer("store.compression"));
 
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock]() {
+    auto now = std::chrono::steady_clock::now();
+    double seconds = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    return seconds;
+  };
+  TableIngestOutcome outcome;
   std::unique_ptr<CsvShardReader> reader;
   together(comm, [&] {
     reader = std::make_unique<CsvShardReader>(comm, spec.file, spec.header, rows_per_shard, spec.encoding == "latin-1");
@@ -68,6 +78,7 @@ TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer
     table = parse_table_shards(spec, columns, reader->owned_shards());
   });
   together(comm, [&] { settle_types_and_dictionaries(comm, spec, table); });
+  outcome.seconds["split_and_parse"] = lap();
   const TableMeta& meta = table.meta;
 
   // Per shard, the rows to drop (duplicate keys, orphans), by policy.
@@ -151,8 +162,8 @@ TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer
     dangling[ref.column] = comm.allreduce_sum<int64_t>(count);
   }
 
+  outcome.seconds["keys"] = lap();
   // Commit: the schema shard on rank 0, every data shard on its owner.
-  TableIngestOutcome outcome;
   std::string schema_shard = shard_name(table_schema_group(spec.name), 0);
   outcome.shards.push_back(schema_shard);
   if (comm.is_root() && !writer.committed(schema_shard)) {
@@ -177,6 +188,7 @@ TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer
     }
     writing.shard_done(shard.data.rows());
   }
+  outcome.seconds["write"] = lap();
   for (int64_t s = 0; s < reader->shard_count(); ++s) outcome.shards.push_back(shard_name(table_group(spec.name), s));
   comm.allreduce_sum_inplace(missing_per_column);
   kept = comm.allreduce_sum<int64_t>(kept);

@@ -23,6 +23,7 @@ struct TableIngestOutcome {
   std::vector<std::string> shards;  // schema shard first, then data shards in order
   nlohmann::json summary;
   std::string summary_line;
+  nlohmann::json seconds;  // wall time of each phase on rank 0 (run-specific: provenance only)
 };
 
 TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer, const TableSpec& spec,

@@ -5,6 +5,8 @@
 #include <set>
 #include <string_view>
 
+#include <tbb/parallel_for.h>
+
 #include "pipeline/error.hpp"
 #include "stages/ingest/csv_tokenizer.hpp"
 #include "stages/ingest/value_parsing.hpp"
@@ -86,6 +88,96 @@ std::vector<std::string> table_columns(const TableSpec& spec, const std::string&
   return columns;
 }
 
+namespace {
+
+// Tokens that mean "missing", compared by length first: most fields are not missing, and a
+// length check rejects them without touching their bytes.
+class MissingTokens {
+ public:
+  explicit MissingTokens(const std::vector<std::string>& tokens) : tokens_(tokens) {
+    for (const auto& t : tokens_) lengths_ |= t.size() < 64 ? (uint64_t{1} << t.size()) : 0;
+  }
+  bool missing(std::string_view value) const {
+    if (value.empty()) return true;
+    if (value.size() >= 64 || !(lengths_ & (uint64_t{1} << value.size()))) return false;
+    for (const auto& t : tokens_)
+      if (t == value) return true;
+    return false;
+  }
+
+ private:
+  std::vector<std::string> tokens_;
+  uint64_t lengths_ = 0;
+};
+
+ParsedShard parse_shard(const TableSpec& spec, const std::vector<std::string>& columns,
+                        const std::vector<std::optional<ColumnType>>& fixed, const MissingTokens& tokens,
+                        const CsvShard& shard) {
+  const size_t n = columns.size();
+  ParsedShard parsed;
+  parsed.index = shard.index;
+  parsed.data.columns.resize(n);
+  parsed.undecided.resize(n);
+  parsed.local_dictionary.resize(n);
+  std::vector<LocalDictionary> dictionaries(n);
+  // The shard's line count is known from the split: no vector grows while parsing.
+  size_t estimate = static_cast<size_t>(shard.lines);
+  for (size_t c = 0; c < n; ++c) {
+    parsed.data.columns[c].missing.reserve(estimate);
+    if (!fixed[c]) continue;
+    if (stored_as_code(*fixed[c])) parsed.data.columns[c].codes.reserve(estimate);
+    else if (stored_as_double(*fixed[c])) parsed.data.columns[c].f64.reserve(estimate);
+    else parsed.data.columns[c].i64.reserve(estimate);
+  }
+  parsed.data.source_line.reserve(estimate);
+  CsvTokenizer tokenizer(spec.file, {spec.delimiter, spec.quote});
+  std::vector<std::string_view> fields;
+  for_each_line(shard.bytes, shard.first_line, [&](std::string_view line, int64_t line_number) {
+    if (line.empty() || line == "\r") return;  // blank lines carry no row
+    tokenizer.split(line, line_number, fields);
+    if (fields.size() != n)
+      throw InputError(spec.file + ":" + std::to_string(line_number) + ": expected " + std::to_string(n) +
+                       " fields (as in the header), found " + std::to_string(fields.size()));
+    parsed.data.source_line.push_back(line_number);
+    for (size_t c = 0; c < n; ++c) {
+      std::string_view value = fields[c];
+      ColumnValues& column = parsed.data.columns[c];
+      bool missing = tokens.missing(value);
+      column.missing.push_back(missing ? 1 : 0);
+      if (!fixed[c]) {
+        parsed.undecided[c].emplace_back(missing ? std::string_view() : value);
+        continue;
+      }
+      ColumnType type = *fixed[c];
+      auto bad = [&]() {
+        throw InputError(spec.file + ":" + std::to_string(line_number) + ": column " + std::to_string(c + 1) +
+                         " ('" + columns[c] + "'): expected " + expected_text(type) + ", found " +
+                         input_value(std::string(value)));
+      };
+      if (stored_as_code(type)) {
+        if (missing) { column.codes.push_back(-1); continue; }
+        if (!valid_utf8(value)) bad();
+        column.codes.push_back(local_code(dictionaries[c], parsed.local_dictionary[c], value));
+      } else if (stored_as_double(type)) {
+        double d = 0;
+        if (!missing && !parse_real(value, d)) bad();
+        column.f64.push_back(missing ? 0.0 : d);
+      } else {
+        int64_t i = 0;
+        bool ok = type == ColumnType::date ? parse_iso_date(value, i) : parse_int64(value, i);
+        if (!missing && !ok) bad();
+        if (missing && type == ColumnType::key && columns[c] == spec.primary_key)
+          throw InputError(spec.file + ":" + std::to_string(line_number) + ": column " + std::to_string(c + 1) +
+                           " ('" + columns[c] + "'): the primary key is missing (expected an integer key)");
+        column.i64.push_back(missing ? 0 : i);
+      }
+    }
+  });
+  return parsed;
+}
+
+}  // namespace
+
 ParsedTable parse_table_shards(const TableSpec& spec, const std::vector<std::string>& columns,
                                std::vector<CsvShard>& shards) {
   const size_t n = columns.size();
@@ -97,66 +189,24 @@ ParsedTable parse_table_shards(const TableSpec& spec, const std::vector<std::str
   table.meta.foreign_key = spec.foreign_key;
   std::vector<std::optional<ColumnType>> fixed(n);
   for (size_t c = 0; c < n; ++c) fixed[c] = spec.fixed_type(columns[c]);
+  MissingTokens tokens(spec.missing_tokens);
 
-  std::vector<LocalDictionary> dictionaries(n);
-  std::vector<std::vector<std::string>> dictionary_order(n);
-  std::set<std::string, std::less<>> missing_tokens(spec.missing_tokens.begin(), spec.missing_tokens.end());
-  CsvTokenizer tokenizer(spec.file, {spec.delimiter, spec.quote});
-  std::vector<std::string_view> fields;
-
-  for (CsvShard& shard : shards) {
-    ParsedShard parsed;
-    parsed.index = shard.index;
-    parsed.data.columns.resize(n);
-    parsed.undecided.resize(n);
-    for_each_line(shard.bytes, shard.first_line, [&](std::string_view line, int64_t line_number) {
-      if (line.empty() || line == "\r") return;  // blank lines carry no row
-      tokenizer.split(line, line_number, fields);
-      if (fields.size() != n)
-        throw InputError(spec.file + ":" + std::to_string(line_number) + ": expected " + std::to_string(n) +
-                         " fields (as in the header), found " + std::to_string(fields.size()));
-      parsed.data.source_line.push_back(line_number);
-      for (size_t c = 0; c < n; ++c) {
-        std::string_view value = fields[c];
-        ColumnValues& column = parsed.data.columns[c];
-        bool missing = value.empty() || missing_tokens.count(value);
-        column.missing.push_back(missing ? 1 : 0);
-        if (!fixed[c]) {
-          parsed.undecided[c].emplace_back(missing ? std::string_view() : value);
-          continue;
-        }
-        ColumnType type = *fixed[c];
-        auto bad = [&]() {
-          throw InputError(spec.file + ":" + std::to_string(line_number) + ": column " + std::to_string(c + 1) +
-                           " ('" + columns[c] + "'): expected " + expected_text(type) + ", found " +
-                           input_value(std::string(value)));
-        };
-        if (stored_as_code(type)) {
-          if (missing) { column.codes.push_back(-1); continue; }
-          if (!valid_utf8(value)) bad();
-          column.codes.push_back(local_code(dictionaries[c], dictionary_order[c], value));
-        } else if (stored_as_double(type)) {
-          double d = 0;
-          if (!missing && !parse_real(value, d)) bad();
-          column.f64.push_back(missing ? 0.0 : d);
-        } else {
-          int64_t i = 0;
-          bool ok = type == ColumnType::date ? parse_iso_date(value, i) : parse_int64(value, i);
-          if (!missing && !ok) bad();
-          if (missing && type == ColumnType::key && columns[c] == spec.primary_key)
-            throw InputError(spec.file + ":" + std::to_string(line_number) + ": column " + std::to_string(c + 1) +
-                             " ('" + columns[c] + "'): the primary key is missing (expected an integer key)");
-          column.i64.push_back(missing ? 0 : i);
-        }
-      }
-    });
-    table.rows += parsed.data.rows();
-    table.shards.push_back(std::move(parsed));
-  }
-  // Local codes are replaced by global ones in settle_types_and_dictionaries; keep the local
-  // dictionaries (in code order) in the meta for now.
-  for (size_t c = 0; c < n; ++c)
-    if (fixed[c] && stored_as_code(*fixed[c])) table.meta.dictionaries[columns[c]] = dictionary_order[c];
+  // Shards are independent: parse them on all threads of this rank. An error is kept per shard
+  // and the first one in shard order is raised, so the message does not depend on scheduling.
+  table.shards.resize(shards.size());
+  std::vector<std::string> errors(shards.size());
+  std::vector<ExitCode> codes(shards.size(), ExitCode::ok);
+  tbb::parallel_for(size_t{0}, shards.size(), [&](size_t s) {
+    try {
+      table.shards[s] = parse_shard(spec, columns, fixed, tokens, shards[s]);
+    } catch (const Error& e) {
+      errors[s] = e.what();
+      codes[s] = e.code();
+    }
+  });
+  for (size_t s = 0; s < shards.size(); ++s)
+    if (!errors[s].empty()) throw Error(codes[s], codes[s] == ExitCode::input ? "input error" : "config error", errors[s]);
+  for (const auto& shard : table.shards) table.rows += shard.data.rows();
   table.meta.types.resize(n, ColumnType::categorical);
   table.meta.inferred.resize(n, 0);
   for (size_t c = 0; c < n; ++c) {
@@ -184,9 +234,9 @@ void settle_types_and_dictionaries(const Communicator& comm, const TableSpec& sp
                       : date     ? ColumnType::date
                                  : ColumnType::categorical;
     table.meta.types[c] = type;
-    LocalDictionary dictionary;
-    std::vector<std::string> order;
     for (auto& shard : table.shards) {
+      LocalDictionary dictionary;
+      std::vector<std::string>& order = shard.local_dictionary[c];
       ColumnValues& column = shard.data.columns[c];
       for (size_t r = 0; r < shard.undecided[c].size(); ++r) {
         const std::string& value = shard.undecided[c][r];
@@ -210,12 +260,13 @@ void settle_types_and_dictionaries(const Communicator& comm, const TableSpec& sp
       shard.undecided[c].clear();
       shard.undecided[c].shrink_to_fit();
     }
-    if (type == ColumnType::categorical) table.meta.dictionaries[table.meta.columns[c]] = order;
   }
-  // 2. Dictionaries: the union of every rank's values, sorted, so codes do not depend on who parsed what.
+  // 2. Dictionaries: the union of every shard's values on every rank, sorted, so codes do not
+  // depend on who parsed what.
   for (size_t c = 0; c < n; ++c) {
     if (!stored_as_code(table.meta.types[c])) continue;
-    std::vector<std::string>& local = table.meta.dictionaries[table.meta.columns[c]];
+    std::set<std::string> local;
+    for (const auto& shard : table.shards) local.insert(shard.local_dictionary[c].begin(), shard.local_dictionary[c].end());
     std::vector<uint8_t> packed;
     for (const auto& value : local) {
       packed.insert(packed.end(), value.begin(), value.end());
@@ -228,13 +279,15 @@ void settle_types_and_dictionaries(const Communicator& comm, const TableSpec& sp
         if (bytes[i] == 0) { all.emplace(reinterpret_cast<const char*>(bytes.data()) + start, i - start); start = i + 1; }
     }
     std::vector<std::string> global(all.begin(), all.end());
-    std::vector<int32_t> remap(local.size());
-    for (size_t i = 0; i < local.size(); ++i)
-      remap[i] = static_cast<int32_t>(std::lower_bound(global.begin(), global.end(), local[i]) - global.begin());
-    for (auto& shard : table.shards)
+    for (auto& shard : table.shards) {
+      const auto& order = shard.local_dictionary[c];
+      std::vector<int32_t> remap(order.size());
+      for (size_t i = 0; i < order.size(); ++i)
+        remap[i] = static_cast<int32_t>(std::lower_bound(global.begin(), global.end(), order[i]) - global.begin());
       for (int32_t& code : shard.data.columns[c].codes)
         if (code >= 0) code = remap[static_cast<size_t>(code)];
-    local = std::move(global);
+    }
+    table.meta.dictionaries[table.meta.columns[c]] = std::move(global);
   }
 }
 

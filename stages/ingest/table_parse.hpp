@@ -19,6 +19,9 @@ struct ParsedShard {
   int64_t index = 0;
   TableShard data;
   std::vector<std::vector<std::string>> undecided;  // raw text of columns whose type is inferred
+  // Per column, the shard's own dictionary in local-code order; codes become global in
+  // settle_types_and_dictionaries. Shards are parsed in parallel, so each keeps its own.
+  std::vector<std::vector<std::string>> local_dictionary;
 };
 
 struct ParsedTable {
@@ -30,7 +33,8 @@ struct ParsedTable {
 // The column names from the header (or the schema) checked against the schema's keys and types.
 std::vector<std::string> table_columns(const TableSpec& spec, const std::string& header_line);
 
-// Local parse of this rank's shards. Throws InputError with file, line and column on bad input.
+// Local parse of this rank's shards, in parallel over shards (TBB). Throws InputError with file,
+// line and column on bad input (the first bad shard in shard order).
 ParsedTable parse_table_shards(const TableSpec& spec, const std::vector<std::string>& columns,
                                std::vector<CsvShard>& shards);
 

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Ingest throughput of plain CSV at 1 and 2 ranks: nafld2.csv (400,123 lab rows) and a CSV of
+# 10,002,075 rows made by repeating its rows 25 times. Prints one line per run with MB/s per rank
+# and the command that reproduces it. Usage: bench/ingest_tables/run.sh [BUILD_DIR] [WORK_DIR]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source_dir=$(cd "$here/../.." && pwd)
+build=${1:-$source_dir/build}
+work=${2:-/var/tmp/synthcohort-bench-ingest}
+bin=$build/apps/synthcohort
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+mkdir -p "$work"
+cd "$work"
+if [ ! -f nafld2.csv ]; then zcat "$source_dir/data/registry/nafld2.csv.gz" > nafld2.csv; fi
+if [ ! -f labs10m.csv ]; then
+  { head -1 nafld2.csv; for i in $(seq 25); do tail -n +2 nafld2.csv; done; } > labs10m.csv
+fi
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git -C "$source_dir" rev-parse --short HEAD)"
+for input in nafld2.csv labs10m.csv; do
+  cat > bench.ini <<INI
+[ingest]
+rows_per_shard = 250000
+[table.labs]
+file = $work/$input
+columns = id:integer, days:day_offset, test:categorical, value:real
+INI
+  bytes=$(stat -c %s "$input")
+  cat "$input" > /dev/null  # warm the page cache: we measure parsing and the store, not the disk's first read
+  cores=$(nproc)
+  for n in 1 2; do
+    rm -rf run$n
+    # Each rank gets its share of the cores as TBB threads, so both runs use the whole machine.
+    cmd="mpirun --oversubscribe -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
+    start=$(date +%s.%N)
+    $cmd > ingest$n.log
+    end=$(date +%s.%N)
+    python3 - "$input" "$bytes" "$n" "$start" "$end" "$cmd" run$n/provenance.json <<'PY'
+import json, sys
+name, size, n, start, end, cmd, prov = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+stage = json.load(open(prov))["stages"]["ingest"]
+wall = stage["wall_seconds"]
+rows = stage["summary"]["tables"]["labs"]["rows"]
+print(f"{name}: {size/1e6:.1f} MB, {rows} rows, {n} rank(s): stage {wall:.2f} s, "
+      f"{size/1e6/wall/n:.1f} MB/s per rank ({size/1e6/wall/2:.1f} per core), {rows/wall/n/1e6:.2f} M rows/s per rank, "
+      f"process {end-start:.2f} s, peak RSS {stage['peak_resident_bytes_max']/2**20:.0f} MiB/rank  [{cmd}]")
+PY
+  done
+done
