@@ -226,9 +226,22 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here_);
   std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
 
-  nlohmann::json index;
+  // The per-rank work table, written by all ranks together through MPI-IO: each rank writes its
+  // own row (rank, shards committed, shards skipped) in one collective transfer.
   std::string message;
   ExitCode code = ExitCode::ok;
+  try {
+    h5::File ranks = h5::File::create_parallel(partial_dir_ + "/ranks.h5", comm_);
+    int64_t row[3] = {comm_.rank(), committed_here_, skipped_here_};
+    ranks.write_rows_collective("/ranks", row, static_cast<hsize_t>(comm_.rank()), 1,
+                                static_cast<hsize_t>(comm_.size()), 3);
+  } catch (const Error& e) {
+    message = e.what();
+    code = e.code();
+  }
+  comm_.agree_on_error(message, code);
+
+  nlohmann::json index;
   if (comm_.is_root()) {
     try {
       std::map<std::string, nlohmann::json> by_name;

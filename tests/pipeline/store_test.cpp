@@ -64,6 +64,14 @@ TEST(Store, CommitIndexAndView) {
     EXPECT_EQ(all[1], 100);
     EXPECT_EQ(all[44], 808);
     EXPECT_TRUE(sc::verify_stage(dir, "ingest").empty());
+    // The per-rank table was written collectively: one row per rank, in rank order.
+    sc::h5::File ranks = sc::h5::File::open_read(dir + "/ingest/ranks.h5");
+    std::vector<int64_t> rows = ranks.read<int64_t>("/ranks");
+    ASSERT_EQ(rows.size(), 3u * comm.size());
+    for (int r = 0; r < comm.size(); ++r) {
+      EXPECT_EQ(rows[3 * r], r);
+      EXPECT_EQ(rows[3 * r + 1], index["ranks"][r]["shards_committed"].get<int64_t>());
+    }
     // Flip one value in a shard: verification names that shard's dataset.
     std::string victim = dir + "/ingest/" + sc::shard_name("g", 3);
     {
