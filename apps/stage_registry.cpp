@@ -1,6 +1,7 @@
 #include "apps/stage_registry.hpp"
 
 #include "pipeline/schema.hpp"
+#include "stages/evaluate/evaluate_stage.hpp"
 #include "stages/export/export_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
 #include "apps/verify_command.hpp"
@@ -10,6 +11,8 @@ namespace sc {
 const std::vector<StageEntry>& registered_stages() {
   static const std::vector<StageEntry> stages = {
       {"ingest", "read CSV tables and VCF/BCF genomes into the sharded HDF5 store", run_ingest, true},
+      {"evaluate", "measure the synthetic tables against the real ones: quality and privacy, metrics.json",
+       run_evaluate, false},  // joins `run` once the sample stage exists
       {"export", "write a completed stage's tables as CSV and genomes as bgzipped VCF", run_export, true},
       {"verify", "recompute every dataset digest of a completed stage and compare with its index", run_verify, false},
   };
@@ -29,6 +32,7 @@ po::options_description all_options() {
   po::options_description all;
   all.add(run);
   all.add(ingest_options());
+  all.add(evaluate_options());
   all.add(export_options());
   all.add(verify_options());
   return all;

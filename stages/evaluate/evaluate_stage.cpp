@@ -1,0 +1,80 @@
+#include "stages/evaluate/evaluate_stage.hpp"
+
+#include <filesystem>
+
+#include "pipeline/error.hpp"
+#include "pipeline/store.hpp"
+#include "pipeline/table_store.hpp"
+#include "pipeline/version.hpp"
+#include "stages/evaluate/table_evaluation.hpp"
+
+namespace sc {
+
+po::options_description evaluate_options() {
+  po::options_description options("Evaluate ([evaluate])");
+  options.add_options()
+      ("evaluate.real_stage", po::value<std::string>()->default_value("ingest"), "stage holding the real tables")
+      ("evaluate.synthetic_stage", po::value<std::string>()->default_value("sample"), "stage holding the synthetic tables")
+      ("evaluate.synthetic_store", po::value<std::string>()->default_value(""),
+       "store directory of the synthetic stage (default: this run's store)")
+      ("evaluate.holdout_fraction", po::value<double>()->default_value(0.0),
+       "share of real persons held out of the fit (the same split fit used); 0 = no hold-out")
+      ("evaluate.privacy", po::value<bool>()->default_value(true), "distance-to-closest-record metrics for root tables")
+      ("evaluate.output", po::value<std::string>()->default_value(""),
+       "metrics file (default: <run.dir>/report/metrics.json)");
+  return options;
+}
+
+StageResult run_evaluate(const StageContext& context) {
+  const Config& config = context.config;
+  double holdout = config.real("evaluate.holdout_fraction");
+  if (holdout < 0.0 || holdout >= 1.0) config.reject("evaluate.holdout_fraction", "a share from 0 (inclusive) to 1");
+  std::string synthetic_store = config.text("evaluate.synthetic_store").empty() ? context.store_dir
+                                                                                : config.path("evaluate.synthetic_store");
+  StageReader real(context.store_dir, config.text("evaluate.real_stage"));
+  StageReader synthetic(synthetic_store, config.text("evaluate.synthetic_stage"));
+  TableEvaluationOptions options;
+  options.seed = static_cast<uint64_t>(config.integer("run.seed"));
+  options.holdout_fraction = holdout;
+  options.privacy = config.flag("evaluate.privacy");
+
+  nlohmann::json tables = nlohmann::json::object();
+  std::vector<std::string> synthetic_tables = stage_tables(synthetic);
+  std::string line;
+  for (const std::string& table : stage_tables(real)) {
+    if (std::find(synthetic_tables.begin(), synthetic_tables.end(), table) == synthetic_tables.end()) continue;
+    log_root(context.comm, "evaluate", "table " + table);
+    tables[table] = evaluate_table(context.comm, real, synthetic, table, options);
+    char score[64];
+    std::snprintf(score, sizeof score, "%.4f", tables[table]["quality_score_sdmetrics_0_27"].is_number()
+                                                   ? tables[table]["quality_score_sdmetrics_0_27"].get<double>() : -1.0);
+    line += (line.empty() ? "" : ", ") + table + " quality " + score;
+  }
+  if (tables.empty())
+    throw InputError("no table is in both the real stage and the synthetic stage; nothing to evaluate");
+  nlohmann::json metrics = {{"format", "synthcohort-metrics/1"},
+                            {"code_version", code_version()},
+                            {"real", {{"store", context.store_dir}, {"stage", config.text("evaluate.real_stage")}}},
+                            {"synthetic", {{"store", synthetic_store}, {"stage", config.text("evaluate.synthetic_stage")}}},
+                            {"holdout_fraction", holdout},
+                            {"tables", tables}};
+  std::string output = config.text("evaluate.output").empty() ? context.run_dir + "/report/metrics.json"
+                                                              : config.path("evaluate.output");
+  std::string problem;
+  if (context.comm.is_root()) {
+    try {
+      auto parent = std::filesystem::path(output).parent_path();
+      if (!parent.empty()) std::filesystem::create_directories(parent);
+      write_file_atomically(output, metrics.dump(1));
+    } catch (const std::exception& e) {
+      problem = std::string("cannot write ") + output + ": " + e.what();
+    }
+  }
+  context.comm.agree_on_error(problem, ExitCode::io);
+  StageResult result;
+  result.summary = {{"metrics", output}, {"tables", tables.size()}};
+  result.summary_line = line + " (SDMetrics 0.27 quality score); metrics in " + output;
+  return result;
+}
+
+}  // namespace sc

@@ -1,0 +1,185 @@
+#include "stages/evaluate/table_evaluation.hpp"
+
+#include <cmath>
+
+#include "pipeline/error.hpp"
+#include "pipeline/holdout.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/evaluate/metrics/dcr.hpp"
+#include "stages/evaluate/metrics/table_quality.hpp"
+#include "stages/evaluate/shard_pieces.hpp"
+#include "stages/evaluate/table_views.hpp"
+
+namespace sc {
+namespace {
+
+nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
+struct TableSide {
+  const StageReader& reader;
+  TableMeta meta;
+  std::vector<std::string> shards;
+  bool synthetic;
+};
+
+metrics::TableData load(const TableSide& side, int64_t s, const ScoredColumns& scored) {
+  return shard_table_data(read_table_shard(side.reader, side.shards[static_cast<size_t>(s)], side.meta), scored,
+                          side.synthetic);
+}
+
+template <class Piece, class Compute, class Deserialize>
+Piece merged_pieces(const Communicator& comm, int64_t shards, Compute compute, Deserialize deserialize) {
+  Piece merged{};
+  bool first = true;
+  for (const auto& bytes : gather_shard_pieces(comm, shards, compute)) {
+    Piece piece = deserialize(std::span<const uint8_t>(bytes));
+    if (first) merged = std::move(piece);
+    else metrics::merge(merged, piece);
+    first = false;
+  }
+  return merged;
+}
+
+// Appends the rows of `from` flagged in `keep` to `into` (same columns).
+void append_rows(metrics::TableData& into, const metrics::TableData& from, const std::vector<uint8_t>& keep) {
+  if (into.columns.empty()) {
+    into.columns.resize(from.columns.size());
+    for (size_t c = 0; c < from.columns.size(); ++c) into.columns[c].kind = from.columns[c].kind;
+  }
+  for (size_t c = 0; c < from.columns.size(); ++c) {
+    const auto& src = from.columns[c];
+    auto& dst = into.columns[c];
+    size_t rows = src.kind == metrics::ColumnKind::numeric ? src.values.size() : src.codes.size();
+    for (size_t r = 0; r < rows; ++r) {
+      if (!keep[r]) continue;
+      if (src.kind == metrics::ColumnKind::numeric) dst.values.push_back(src.values[r]);
+      else dst.codes.push_back(src.codes[r]);
+      if (src.kind != metrics::ColumnKind::categorical) dst.missing.push_back(src.missing.empty() ? 0 : src.missing[r]);
+    }
+  }
+}
+
+nlohmann::json dcr_json(const metrics::DcrSummary& summary) {
+  return {{"median_dcr", number(summary.median_dcr)}, {"mean_dcr", number(summary.mean_dcr)},
+          {"exact_match_share", number(summary.exact_match_share)}, {"nndr_median", number(summary.nndr_median)}};
+}
+
+// DCR of every synthetic row to the real training rows (and hold-out rows when there are some).
+nlohmann::json evaluate_privacy(const Communicator& comm, const TableSide& real, const TableSide& synthetic,
+                                const ScoredColumns& scored, const TableEvaluationOptions& options) {
+  int key_column = real.meta.column_index(real.meta.primary_key);
+  metrics::TableData training, holdout;
+  // Every rank holds the reference rows: the synthetic rows are what is spread over ranks.
+  for (int64_t s = 0; s < static_cast<int64_t>(real.shards.size()); ++s) {
+    TableShard shard = read_table_shard(real.reader, real.shards[static_cast<size_t>(s)], real.meta);
+    metrics::TableData data = shard_table_data(shard, scored, false);
+    std::vector<uint8_t> in_training(static_cast<size_t>(shard.rows())), in_holdout(in_training.size());
+    for (int64_t r = 0; r < shard.rows(); ++r) {
+      bool out = held_out(options.seed, shard.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)],
+                          options.holdout_fraction);
+      in_holdout[static_cast<size_t>(r)] = out;
+      in_training[static_cast<size_t>(r)] = !out;
+    }
+    append_rows(training, data, in_training);
+    append_rows(holdout, data, in_holdout);
+  }
+  auto profile = [](const metrics::TableData& data) { return metrics::compute_profile_piece(data.view()); };
+  metrics::ProfilePiece training_profile = profile(training);
+  metrics::DcrPlan training_plan = metrics::make_dcr_plan(scored.kinds, training_profile);
+  metrics::DcrRows training_rows = metrics::encode_dcr_rows(training.view(), training_plan);
+  bool with_holdout = holdout.view().rows() > 0;
+  metrics::DcrPlan holdout_plan;
+  metrics::DcrRows holdout_rows;
+  if (with_holdout) {
+    holdout_plan = metrics::make_dcr_plan(scored.kinds, profile(holdout));
+    holdout_rows = metrics::encode_dcr_rows(holdout.view(), holdout_plan);
+  }
+  int columns = static_cast<int>(scored.kinds.size());
+  int64_t shards = static_cast<int64_t>(synthetic.shards.size());
+  auto nearest = [&](const metrics::DcrPlan& plan, const metrics::DcrRows& reference) {
+    metrics::NearestSet set;
+    for (const auto& bytes : gather_shard_pieces(comm, shards, [&](int64_t s) {
+           metrics::TableData data = load(synthetic, s, scored);
+           metrics::NearestSet one;
+           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(data.view(), plan), reference, plan));
+           return metrics::serialize(one);
+         }))
+      metrics::merge(set, metrics::deserialize_nearest(std::span<const uint8_t>(bytes)));
+    return set;
+  };
+  metrics::NearestSet to_training = nearest(training_plan, training_rows);
+  nlohmann::json out = {{"reference_rows_training", training.view().rows()},
+                        {"reference_rows_holdout", holdout.view().rows()},
+                        {"dcr_to_training", dcr_json(metrics::summarize_dcr(to_training, columns))}};
+  if (with_holdout) {
+    metrics::NearestSet to_holdout = nearest(holdout_plan, holdout_rows);
+    metrics::OverfittingProtection overfitting = metrics::finish_overfitting_protection(to_training, to_holdout, columns);
+    out["dcr_to_holdout"] = dcr_json(metrics::summarize_dcr(to_holdout, columns));
+    out["dcr_overfitting_protection"] = {{"score", number(overfitting.score)},
+                                         {"closer_to_training", number(overfitting.closer_to_training)},
+                                         {"closer_to_holdout", number(overfitting.closer_to_holdout)}};
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json evaluate_table(const Communicator& comm, const StageReader& real_reader,
+                              const StageReader& synthetic_reader, const std::string& table,
+                              const TableEvaluationOptions& options) {
+  TableSide real{real_reader, read_table_meta(real_reader, table), real_reader.shards(table_group(table)), false};
+  TableSide synthetic{synthetic_reader, read_table_meta(synthetic_reader, table),
+                      synthetic_reader.shards(table_group(table)), true};
+  ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
+
+  auto profile_of = [&](const TableSide& side) {
+    return merged_pieces<metrics::ProfilePiece>(
+        comm, static_cast<int64_t>(side.shards.size()),
+        [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load(side, s, scored).view())); },
+        [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
+  };
+  metrics::ProfilePiece real_profile = profile_of(real), synthetic_profile = profile_of(synthetic);
+  metrics::QualityPlan plan = metrics::make_quality_plan(scored.kinds, real_profile, synthetic_profile);
+  auto quality_of = [&](const TableSide& side) {
+    return merged_pieces<metrics::QualityPiece>(
+        comm, static_cast<int64_t>(side.shards.size()),
+        [&](int64_t s) {
+          return metrics::serialize(metrics::compute_quality_piece(
+              load(side, s, scored).view(), plan,
+              side.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real));
+        },
+        [](std::span<const uint8_t> b) { return metrics::deserialize_quality(b); });
+  };
+  metrics::QualityScores scores = metrics::finish_quality(plan, quality_of(real), quality_of(synthetic));
+
+  nlohmann::json columns = nlohmann::json::array();
+  for (size_t k = 0; k < scores.columns.size(); ++k)
+    columns.push_back({{"column", scored.names[k]}, {"metric", scores.columns[k].metric},
+                       {"score", number(scores.columns[k].score)}});
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& p : scores.pairs)
+    pairs.push_back({{"columns", {scored.names[static_cast<size_t>(p.pair.first)], scored.names[static_cast<size_t>(p.pair.second)]}},
+                     {"metric", p.metric}, {"score", number(p.score)},
+                     {"real_correlation", number(p.real_correlation)},
+                     {"synthetic_correlation", number(p.synthetic_correlation)},
+                     {"real_association", number(p.real_association)}, {"meets_threshold", p.meets_threshold},
+                     {"score_shared_bins", number(p.score_shared_bins)},
+                     {"meets_threshold_shared_bins", p.meets_threshold_shared_bins}});
+  nlohmann::json out = {
+      {"column_shapes", number(scores.column_shapes)},
+      {"column_pair_trends", number(scores.pair_trends)},
+      {"column_pair_trends_thresholded", number(scores.pair_trends_thresholded)},
+      {"quality_score", number(scores.overall)},
+      {"quality_score_sdmetrics_0_27", number(scores.overall_thresholded)},
+      {"ours_shared_bins", {{"column_pair_trends", number(scores.pair_trends_shared_bins)},
+                            {"column_pair_trends_thresholded", number(scores.pair_trends_shared_bins_thresholded)},
+                            {"quality_score", number(scores.overall_shared_bins)},
+                            {"quality_score_thresholded", number(scores.overall_shared_bins_thresholded)}}},
+      {"columns", columns},
+      {"pairs", pairs}};
+  if (options.privacy && !real.meta.primary_key.empty() && real.meta.parent.empty())
+    out["privacy"] = evaluate_privacy(comm, real, synthetic, scored, options);
+  return out;
+}
+
+}  // namespace sc

@@ -1,0 +1,73 @@
+#include "stages/evaluate/table_views.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "pipeline/error.hpp"
+
+namespace sc {
+
+ScoredColumns scored_columns(const TableMeta& real, const TableMeta& synthetic) {
+  ScoredColumns scored;
+  for (size_t c = 0; c < real.columns.size(); ++c) {
+    if (real.types[c] == ColumnType::key) continue;
+    int s = synthetic.column_index(real.columns[c]);
+    if (s < 0 || synthetic.types[static_cast<size_t>(s)] != real.types[c])
+      throw InputError("synthetic table '" + synthetic.name + "' has no column '" + real.columns[c] +
+                       "' of type " + to_string(real.types[c]) + " (expected the real table's schema)");
+    if (s != static_cast<int>(c))
+      throw InputError("synthetic table '" + synthetic.name + "' orders its columns differently from the real one");
+    scored.index.push_back(static_cast<int>(c));
+    scored.names.push_back(real.columns[c]);
+    metrics::ColumnKind kind = stored_as_code(real.types[c])       ? metrics::ColumnKind::categorical
+                               : real.types[c] == ColumnType::date ? metrics::ColumnKind::date
+                                                                   : metrics::ColumnKind::numeric;
+    scored.kinds.push_back(kind);
+    std::vector<int32_t> real_remap, synthetic_remap;
+    std::vector<std::string> unified;
+    if (kind == metrics::ColumnKind::categorical) {
+      const auto& a = real.dictionaries.at(real.columns[c]);
+      const auto& b = synthetic.dictionaries.at(real.columns[c]);
+      std::set<std::string> all(a.begin(), a.end());
+      all.insert(b.begin(), b.end());
+      unified.assign(all.begin(), all.end());
+      auto remap = [&](const std::vector<std::string>& dictionary) {
+        std::vector<int32_t> out;
+        for (const auto& value : dictionary)
+          out.push_back(static_cast<int32_t>(std::lower_bound(unified.begin(), unified.end(), value) - unified.begin()));
+        return out;
+      };
+      real_remap = remap(a);
+      synthetic_remap = remap(b);
+    }
+    scored.real_remap.push_back(std::move(real_remap));
+    scored.synthetic_remap.push_back(std::move(synthetic_remap));
+    scored.dictionaries.push_back(std::move(unified));
+  }
+  return scored;
+}
+
+metrics::TableData shard_table_data(const TableShard& shard, const ScoredColumns& scored, bool synthetic) {
+  metrics::TableData data;
+  for (size_t k = 0; k < scored.index.size(); ++k) {
+    const ColumnValues& column = shard.columns[static_cast<size_t>(scored.index[k])];
+    metrics::ColumnData out;
+    out.kind = scored.kinds[k];
+    if (out.kind == metrics::ColumnKind::categorical) {
+      const auto& remap = synthetic ? scored.synthetic_remap[k] : scored.real_remap[k];
+      out.codes.reserve(column.codes.size());
+      for (int32_t code : column.codes) out.codes.push_back(code < 0 ? metrics::kMissingCode : remap[static_cast<size_t>(code)]);
+    } else if (out.kind == metrics::ColumnKind::date) {
+      for (int64_t days : column.i64) out.codes.push_back(static_cast<int32_t>(days));
+      out.missing = column.missing;
+    } else {
+      if (!column.f64.empty()) out.values = column.f64;
+      else for (int64_t v : column.i64) out.values.push_back(static_cast<double>(v));
+      out.missing = column.missing;
+    }
+    data.columns.push_back(std::move(out));
+  }
+  return data;
+}
+
+}  // namespace sc
