@@ -1,6 +1,8 @@
 #include "pipeline/hdf5_handles.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 namespace sc::h5 {
@@ -15,11 +17,14 @@ herr_t collect_error(unsigned n, const H5E_error2_t* e, void* client) {
 }  // namespace
 
 void throw_hdf5_error(const char* call, const std::string& context) {
+  // The system's reason (a full disk, a read-only directory) says more than HDF5's own.
+  int system_error = errno;
   std::string reason;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &reason);
   H5Eclear2(H5E_DEFAULT);
   throw IoError("HDF5 call failed: " + std::string(call) + " on " + context +
-                (reason.empty() ? "" : ": " + reason));
+                (reason.empty() ? "" : ": " + reason) +
+                (system_error ? " (" + std::string(std::strerror(system_error)) + ")" : ""));
 }
 
 void quiet_library_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }

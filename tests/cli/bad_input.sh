@@ -63,3 +63,18 @@ set +e; run_np 1 ingest --config keep/c.ini --run.dir keep/run > /dev/null 2>&1;
 [ $rc -eq 3 ] || fail "duplicate key accepted on rerun"
 [ "$(sha256sum keep/run/store/ingest/index.json)" = "$before" ] || fail "the earlier stage was changed by a failed rerun"
 echo "PASS: bad input cases"
+
+# A full disk (a 1 MiB tmpfs): an I/O error naming the reason, exit 4, nothing published.
+mkdir -p full
+if mount -t tmpfs -o size=1m tmpfs full 2>/dev/null; then
+  trap 'umount full 2>/dev/null || true' EXIT
+  write_nafld_config full.ini
+  set +e; run_np 2 ingest --config full.ini --run.dir full/run > full.log 2>&1; rc=$?; set -e
+  umount full; trap - EXIT
+  [ $rc -eq 4 ] || fail "a full disk gave exit $rc: $(tail -3 full.log)"
+  grep -q "No space left on device" full.log || fail "the full disk is not named: $(tail -3 full.log)"
+  echo "ok: full disk"
+else
+  fail "cannot mount a tmpfs to fill (this test runs as root)"
+fi
+echo "PASS: full disk"
