@@ -1,0 +1,133 @@
+#include "stages/evaluate/metrics/dcr_kernel.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "pipeline/error.hpp"
+
+namespace sc::metrics {
+
+namespace {
+
+// Eight doubles and eight 64-bit lanes; GCC lowers them to one zmm, two ymm or four xmm registers.
+typedef double Lanes __attribute__((vector_size(8 * sizeof(double))));
+typedef long long LaneBits __attribute__((vector_size(8 * sizeof(long long))));
+static_assert(sizeof(Lanes) / sizeof(double) == kDcrLanes);
+
+// Reference rows per block: a block's columns (8 x 2048 x 8 bytes = 128 KiB) stay in L2 while the
+// query rows of a task pass over them.
+constexpr std::int64_t kReferenceBlock = 2048;
+// Query rows per task: enough work per task to hide TBB's overhead, enough tasks to balance.
+constexpr std::int64_t kQueryGrain = 32;
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// One query row against rows [first, first + count) of the reference: updates the lane-wise two
+// smallest sums (best <= second in every lane, 8 lanes each, unaligned). Columns are added one at a
+// time in table order, as SDMetrics sums its per-column terms, starting from 0. Four vectors of
+// reference rows are in flight at once: their sums are independent chains, which hides the
+// latency of each chain's additions. No helper functions: vectors crossing a call would change
+// ABI between the clones (-Wpsabi).
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void scan_block(const double* query, const double* const* reference, const DcrColumnRule* rules, int columns,
+                std::int64_t first, std::int64_t count, double* best_lanes, double* second_lanes) {
+  constexpr int kChains = kDcrRowPadding / kDcrLanes;
+  const Lanes zero{};
+  const Lanes one = {1, 1, 1, 1, 1, 1, 1, 1};
+  const Lanes infinity = {kInfinity, kInfinity, kInfinity, kInfinity, kInfinity, kInfinity, kInfinity, kInfinity};
+  const LaneBits abs_mask = LaneBits{} + 0x7fffffffffffffffLL;
+  const Lanes lane_index = {0, 1, 2, 3, 4, 5, 6, 7};
+  Lanes best, second;
+  std::memcpy(&best, best_lanes, sizeof best);
+  std::memcpy(&second, second_lanes, sizeof second);
+  for (std::int64_t j = 0; j < count; j += kDcrRowPadding) {
+    Lanes sum[kChains] = {};
+    for (int c = 0; c < columns; ++c) {
+      const double* b = reference[c] + first + j;
+      const double x = query[c];
+      const Lanes a = {x, x, x, x, x, x, x, x};
+      if (rules[c].term == DcrTerm::scaled) {
+        const double r = rules[c].range;
+        const Lanes range = {r, r, r, r, r, r, r, r};
+        for (int k = 0; k < kChains; ++k) {
+          Lanes bk;
+          std::memcpy(&bk, b + k * kDcrLanes, sizeof bk);
+          const Lanes q = (Lanes)((LaneBits)(a - bk) & abs_mask) / range;
+          sum[k] += q <= one ? q : one;
+        }
+      } else {
+        for (int k = 0; k < kChains; ++k) {
+          Lanes bk;
+          std::memcpy(&bk, b + k * kDcrLanes, sizeof bk);
+          sum[k] += a != bk ? one : zero;
+        }
+      }
+    }
+    for (int k = 0; k < kChains; ++k) {
+      // Lanes past the last reference row read padding; they must not count.
+      const double valid = static_cast<double>(count - j - k * kDcrLanes);
+      if (valid < kDcrLanes) {
+        const Lanes limit = {valid, valid, valid, valid, valid, valid, valid, valid};
+        sum[k] = lane_index < limit ? sum[k] : infinity;
+      }
+      // The two smallest of {best, second, sum} with best <= second, lane by lane.
+      const Lanes larger = best > sum[k] ? best : sum[k];
+      second = second < larger ? second : larger;
+      best = best < sum[k] ? best : sum[k];
+    }
+  }
+  std::memcpy(best_lanes, &best, sizeof best);
+  std::memcpy(second_lanes, &second, sizeof second);
+}
+
+}  // namespace
+
+void update_nearest_two(const DcrRows& queries, const DcrRows& reference, std::span<const DcrColumnRule> rules,
+                        std::span<double> best, std::span<double> second) {
+  const int columns = static_cast<int>(rules.size());
+  SC_EXPECTS(queries.columns.size() == rules.size() && reference.columns.size() == rules.size(), InternalError,
+             "DCR kernel: query, reference and rules differ in column count");
+  SC_EXPECTS(best.size() == static_cast<std::size_t>(queries.rows) && second.size() == best.size(), InternalError,
+             "DCR kernel: result vectors do not match the query rows");
+  for (int c = 0; c < columns; ++c) {
+    SC_EXPECTS(queries.columns[c].size() >= static_cast<std::size_t>(queries.rows) &&
+                   reference.columns[c].size() == static_cast<std::size_t>(DcrRows::padded(reference.rows)),
+               InternalError, "DCR kernel: a column is not padded to whole vectors");
+    SC_EXPECTS(rules[c].term == DcrTerm::equality || rules[c].range > 0.0, InternalError,
+               "DCR kernel: a scaled column needs a positive range");
+  }
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, queries.rows, kQueryGrain),
+                    [&](const tbb::blocked_range<std::int64_t>& range) {
+    std::vector<double> query(columns);
+    std::vector<const double*> reference_columns(columns);
+    for (int c = 0; c < columns; ++c) reference_columns[c] = reference.columns[c].data();
+    std::vector<double> lane_best(range.size() * kDcrLanes, kInfinity), lane_second(lane_best);
+    for (std::int64_t first = 0; first < reference.rows; first += kReferenceBlock) {
+      const std::int64_t count = std::min(kReferenceBlock, reference.rows - first);
+      for (std::int64_t i = range.begin(); i < range.end(); ++i) {
+        for (int c = 0; c < columns; ++c) query[c] = queries.columns[c][i];
+        scan_block(query.data(), reference_columns.data(), rules.data(), columns, first, count,
+                   &lane_best[(i - range.begin()) * kDcrLanes], &lane_second[(i - range.begin()) * kDcrLanes]);
+      }
+    }
+    // Merge the lanes into the running two smallest of each query row.
+    for (std::int64_t i = range.begin(); i < range.end(); ++i) {
+      double b1 = best[i], b2 = second[i];
+      for (const double* lanes : {&lane_best[(i - range.begin()) * kDcrLanes], &lane_second[(i - range.begin()) * kDcrLanes]}) {
+        for (int k = 0; k < kDcrLanes; ++k) {
+          const double d = lanes[k];
+          b2 = std::min(b2, std::max(b1, d));
+          b1 = std::min(b1, d);
+        }
+      }
+      best[i] = b1;
+      second[i] = b2;
+    }
+  });
+}
+
+}  // namespace sc::metrics
