@@ -14,6 +14,13 @@ namespace sc::metrics {
 
 namespace {
 
+// On x86-64, one build per vector width, picked at load time; elsewhere the compiler's default.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SC_DCR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SC_DCR_CLONES
+#endif
+
 // Eight doubles and eight 64-bit lanes; GCC lowers them to one zmm, two ymm or four xmm registers.
 typedef double Lanes __attribute__((vector_size(8 * sizeof(double))));
 typedef long long LaneBits __attribute__((vector_size(8 * sizeof(long long))));
@@ -32,7 +39,7 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // reference rows are in flight at once: their sums are independent chains, which hides the
 // latency of each chain's additions. No helper functions: vectors crossing a call would change
 // ABI between the clones (-Wpsabi).
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+SC_DCR_CLONES
 void scan_block(const double* query, const double* const* reference, const DcrColumnRule* rules, int columns,
                 std::int64_t first, std::int64_t count, double* best_lanes, double* second_lanes) {
   constexpr int kChains = kDcrRowPadding / kDcrLanes;
