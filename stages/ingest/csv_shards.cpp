@@ -17,15 +17,10 @@ namespace {
 
 constexpr int kShardTag = 7101;
 
-// The line starts in [lo, hi) of `data` (a line starts at `first` or right after a newline),
-// numbered from `first_index`; those whose number is a multiple of `per_shard` open a shard.
-void find_shard_starts(const char* data, size_t first, size_t size, size_t lo, size_t hi, int64_t first_index,
-                       int64_t per_shard, std::vector<int64_t>& starts) {
-  int64_t index = first_index;
-  auto visit = [&](size_t p) {
-    if (index % per_shard == 0) { starts.push_back(index / per_shard); starts.push_back(static_cast<int64_t>(p)); }
-    ++index;
-  };
+// Calls visit(p) for every line start p in [lo, hi) of `data` (a line starts at `first`, where
+// the data begin, or right after a newline), in order.
+template <class Visit>
+void for_each_line_start(const char* data, size_t first, size_t size, size_t lo, size_t hi, Visit&& visit) {
   if (lo == first && lo < hi && lo < size) visit(lo);
   size_t scan = lo == first ? lo : lo - 1;
   while (scan < hi) {
@@ -39,17 +34,23 @@ void find_shard_starts(const char* data, size_t first, size_t size, size_t lo, s
 }
 
 int64_t count_line_starts(const char* data, size_t first, size_t size, size_t lo, size_t hi) {
-  int64_t count = (lo == first && lo < hi && lo < size) ? 1 : 0;
-  size_t scan = lo == first ? lo : lo - 1;
-  while (scan < hi) {
-    const void* nl = std::memchr(data + scan, '\n', hi - scan);
-    if (!nl) break;
-    size_t p = static_cast<const char*>(nl) - data + 1;
-    if (p >= hi) break;
-    if (p < size && p >= lo) ++count;
-    scan = p;
-  }
+  int64_t count = 0;
+  for_each_line_start(data, first, size, lo, hi, [&](size_t) { ++count; });
   return count;
+}
+
+// The line starts numbered from `first_index` whose number is a multiple of `per_shard` open a
+// shard: appends (shard index, byte offset) pairs to `starts`.
+void find_shard_starts(const char* data, size_t first, size_t size, size_t lo, size_t hi, int64_t first_index,
+                       int64_t per_shard, std::vector<int64_t>& starts) {
+  int64_t index = first_index;
+  for_each_line_start(data, first, size, lo, hi, [&](size_t p) {
+    if (index % per_shard == 0) {
+      starts.push_back(index / per_shard);
+      starts.push_back(static_cast<int64_t>(p));
+    }
+    ++index;
+  });
 }
 
 bool has_gzip_magic(const std::string& path) {
