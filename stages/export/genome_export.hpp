@@ -1,5 +1,9 @@
 // Export of a stage's genomes (a group such as genomes/reference or genomes/synthetic) as a
-// bgzipped, indexed, phased VCF written through htslib.
+// bgzipped, CSI-indexed, phased VCF written through htslib: one line per stored variant (CHROM,
+// POS, ID, REF, ALT as ingested; INFO/CM the genetic position; FORMAT/GT a|b per sample), in
+// window order, so that the same store gives the same bytes whatever the rank count. Rank 0 reads
+// the windows in order and writes the file under a temporary name, renamed when complete; the
+// other ranks wait and share its outcome (an error is raised on every rank).
 #pragma once
 
 #include <string>
@@ -9,6 +13,7 @@
 
 namespace sc {
 
+// Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi.
 void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
                         const std::string& out_path);
 

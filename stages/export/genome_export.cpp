@@ -1,0 +1,156 @@
+#include "stages/export/genome_export.hpp"
+
+#include <htslib/hts.h>
+#include <htslib/vcf.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include "pipeline/error.hpp"
+#include "pipeline/hdf5_handles.hpp"
+#include "stages/ingest/bit_transpose.hpp"
+#include "stages/ingest/genome_store.hpp"
+
+namespace sc {
+namespace {
+
+// htslib's writer objects, released in the right order whatever happens.
+struct VcfWriter {
+  htsFile* fp = nullptr;
+  bcf_hdr_t* hdr = nullptr;
+  bcf1_t* rec = nullptr;
+  ~VcfWriter() {
+    if (rec) bcf_destroy(rec);
+    if (fp) hts_close(fp);
+    if (hdr) bcf_hdr_destroy(hdr);
+  }
+};
+
+void check(bool ok, const std::string& what, const std::string& path) {
+  if (!ok) throw IoError("cannot write " + path + ": htslib failed to " + what);
+}
+
+bcf_hdr_t* make_header(const GenomeSamples& samples, const std::string& path) {
+  bcf_hdr_t* hdr = bcf_hdr_init("w");  // ##fileformat and the PASS filter
+  check(hdr != nullptr, "create a VCF header", path);
+  const std::vector<std::string> lines = {
+      "##source=synthcohort",
+      "##INFO=<ID=CM,Number=1,Type=Float,Description=\"Genetic position (cM) from the genetic map used at ingest\">",
+      "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Phased genotype\">"};
+  for (const auto& line : lines) check(bcf_hdr_append(hdr, line.c_str()) == 0, "add a header line", path);
+  for (const auto& contig : samples.contigs)
+    check(bcf_hdr_append(hdr, ("##contig=<ID=" + contig + ">").c_str()) == 0, "declare contig " + contig, path);
+  for (const auto& name : samples.names) check(bcf_hdr_add_sample(hdr, name.c_str()) == 0, "add a sample", path);
+  check(bcf_hdr_sync(hdr) == 0, "complete the header", path);
+  return hdr;
+}
+
+void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vector<int32_t>& rid_of_contig,
+                  const GenomeWindow& window, std::vector<int32_t>& gt, const std::string& path) {
+  const int64_t haplotypes = window.haplotypes;
+  if (haplotypes != 2 * static_cast<int64_t>(samples.names.size()))
+    throw IoError("genome window " + std::to_string(window.index) + " has " + std::to_string(haplotypes) +
+                  " haplotypes, but the sample table has " + std::to_string(samples.names.size()) + " samples");
+  // Site-major rows make each VCF line a sequential read of its bits.
+  const std::vector<uint64_t> sites = haplotype_major_to_site_major(window.bits, window.variants(), haplotypes);
+  const int64_t words = words_for_bits(haplotypes);
+  gt.resize(static_cast<size_t>(haplotypes));
+  for (int64_t v = 0; v < window.variants(); ++v) {
+    const size_t i = static_cast<size_t>(v);
+    const int32_t contig = window.contig[i];
+    if (contig < 0 || static_cast<size_t>(contig) >= rid_of_contig.size())
+      throw IoError("genome window " + std::to_string(window.index) + " names contig " + std::to_string(contig) +
+                    ", which the sample table's contig list does not have");
+    bcf1_t* rec = out.rec;
+    bcf_clear(rec);
+    rec->rid = rid_of_contig[static_cast<size_t>(contig)];
+    rec->pos = window.position[i] - 1;
+    check(bcf_update_id(out.hdr, rec, window.id[i].c_str()) == 0, "set an ID", path);
+    const char* alleles[2] = {window.ref[i].c_str(), window.alt[i].c_str()};
+    check(bcf_update_alleles(out.hdr, rec, alleles, window.alt[i] == "." ? 1 : 2) == 0, "set the alleles", path);
+    const float cm = static_cast<float>(window.cm[i]);
+    check(bcf_update_info_float(out.hdr, rec, "CM", &cm, 1) == 0, "set INFO/CM", path);
+    const uint64_t* row = sites.data() + v * words;
+    for (int64_t h = 0; h < haplotypes; h += 2) {
+      const int a = static_cast<int>((row[h / 64] >> (h % 64)) & 1u);
+      const int b = static_cast<int>((row[(h + 1) / 64] >> ((h + 1) % 64)) & 1u);
+      // htslib's form of "a|b": the phase mark sits on the second allele.
+      gt[static_cast<size_t>(h)] = bcf_gt_unphased(a);
+      gt[static_cast<size_t>(h + 1)] = bcf_gt_phased(b);
+    }
+    check(bcf_update_genotypes(out.hdr, rec, gt.data(), static_cast<int>(haplotypes)) == 0, "set the genotypes", path);
+    check(bcf_write(out.fp, out.hdr, rec) == 0, "write a record", path);
+  }
+}
+
+void write_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
+               const std::string& out_path) {
+  const std::vector<std::string> windows = stage.shards(group);
+  const std::string samples_path = stage.path(genome_samples_shard(group));
+  if (!std::filesystem::exists(samples_path))
+    throw InputError("store " + stage.directory() + " has genome windows in " + group + " but no sample table (" +
+                     samples_path + ")");
+  const GenomeSamples samples = read_genome_samples(h5::File::open_read(samples_path));
+
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(out_path).parent_path(), ec);
+  if (ec) throw IoError("cannot create directory for " + out_path + ": " + ec.message());
+  const std::string temp = out_path + ".tmp", temp_index = out_path + ".csi.tmp";
+  const int threads = std::max(1, context.threads > 0 ? context.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  {
+    VcfWriter out;
+    out.fp = hts_open(temp.c_str(), "wz");
+    check(out.fp != nullptr, "create the file", temp);
+    if (threads > 1) check(hts_set_threads(out.fp, threads) == 0, "start compression threads", temp);
+    out.hdr = make_header(samples, temp);
+    check(bcf_hdr_write(out.fp, out.hdr) == 0, "write the header", temp);
+    out.rec = bcf_init();
+    std::vector<int32_t> rid_of_contig;
+    for (const auto& contig : samples.contigs) rid_of_contig.push_back(bcf_hdr_name2id(out.hdr, contig.c_str()));
+    std::vector<int32_t> gt;
+    for (size_t w = 0; w < windows.size(); ++w) {
+      const GenomeWindow window = read_genome_window(h5::File::open_read(stage.path(windows[w])), static_cast<int64_t>(w));
+      write_window(out, samples, rid_of_contig, window, gt, temp);
+    }
+    const int closed = hts_close(out.fp);
+    out.fp = nullptr;
+    check(closed == 0, "close the file", temp);
+  }
+  // CSI (min_shift 14, as `bcftools index`) from the finished file. htslib 1.16's index built
+  // while writing bgzipped VCF text with threads points into the middle of lines, so it is built
+  // in a second pass.
+  check(bcf_index_build3(temp.c_str(), temp_index.c_str(), 14, threads) == 0, "build the CSI index", temp_index);
+  // The data first, then its index: an index never describes other bytes than the file beside it.
+  std::filesystem::remove(out_path + ".csi", ec);
+  std::filesystem::rename(temp, out_path, ec);
+  if (!ec) std::filesystem::rename(temp_index, out_path + ".csi", ec);
+  if (ec) throw IoError("cannot move the finished " + temp + " into place as " + out_path + ": " + ec.message());
+}
+
+}  // namespace
+
+void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
+                        const std::string& out_path) {
+  std::string problem;
+  ExitCode code = ExitCode::ok;
+  if (context.comm.is_root()) {
+    try {
+      write_vcf(context, stage, group, out_path);
+    } catch (const Error& e) {
+      problem = e.what();
+      code = e.code();
+    } catch (const std::exception& e) {
+      problem = e.what();
+      code = ExitCode::io;
+    }
+    if (!problem.empty()) {
+      std::remove((out_path + ".tmp").c_str());
+      std::remove((out_path + ".csi.tmp").c_str());
+    }
+  }
+  context.comm.agree_on_error(problem, code);
+}
+
+}  // namespace sc

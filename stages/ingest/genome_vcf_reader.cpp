@@ -1,0 +1,288 @@
+#include "stages/ingest/genome_vcf_reader.hpp"
+
+#include <htslib/bgzf.h>
+#include <htslib/hts.h>
+#include <htslib/hfile.h>
+#include <htslib/hts_log.h>
+#include <htslib/kseq.h>
+#include <htslib/kstring.h>
+#include <htslib/vcf.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "pipeline/error.hpp"
+#include "stages/ingest/bit_transpose.hpp"
+
+namespace sc {
+namespace {
+
+const char* policy_key(SiteProblem problem) {
+  switch (problem) {
+    case SiteProblem::unsorted: return "genome.on_unsorted";
+    case SiteProblem::multiallelic: return "genome.on_multiallelic";
+    case SiteProblem::missing: return "genome.on_missing";
+    case SiteProblem::unphased: return "genome.on_unphased";
+  }
+  return "";
+}
+
+// The genotype as VCF writes it, for messages that may show values.
+std::string genotype_text(int32_t first, int32_t second) {
+  auto allele = [](int32_t g) { return bcf_gt_is_missing(g) ? std::string(".") : std::to_string(bcf_gt_allele(g)); };
+  if (first == bcf_int32_vector_end) return ".";
+  if (second == bcf_int32_vector_end) return allele(first);
+  return allele(first) + (bcf_gt_is_phased(second) ? "|" : "/") + allele(second);
+}
+
+// Lines of the header (those starting with '#'), so that records can be named by their line in
+// the text file. htslib does not say how many lines it read, and the header it rebuilds may
+// differ from the file's (it adds a PASS filter line), so they are counted from the file itself.
+int64_t count_header_lines(const std::string& path) {
+  htsFile* fp = hts_open(path.c_str(), "r");
+  if (!fp) return 0;
+  kstring_t line = KS_INITIALIZE;
+  int64_t lines = 0;
+  while (hts_getline(fp, KS_SEP_LINE, &line) >= 0 && line.l > 0 && line.s[0] == '#') ++lines;
+  ks_free(&line);
+  hts_close(fp);
+  return lines;
+}
+
+}  // namespace
+
+const char* to_string(SiteProblem problem) {
+  switch (problem) {
+    case SiteProblem::unsorted: return "unsorted";
+    case SiteProblem::multiallelic: return "multiallelic";
+    case SiteProblem::missing: return "missing";
+    case SiteProblem::unphased: return "unphased";
+  }
+  return "";
+}
+
+bool SitePolicies::skips(SiteProblem problem) const {
+  switch (problem) {
+    case SiteProblem::unsorted: return skip_unsorted;
+    case SiteProblem::multiallelic: return skip_multiallelic;
+    case SiteProblem::missing: return skip_missing;
+    case SiteProblem::unphased: return skip_unphased;
+  }
+  return false;
+}
+
+// htslib's objects, and its log level: htslib prints its own diagnostics (which can quote records)
+// to stderr, so they are silenced unless the operator allows values in logs; our messages say
+// where and why instead.
+struct PhasedVcfReader::Htslib {
+  htsFile* fp = nullptr;
+  bcf_hdr_t* hdr = nullptr;
+  bcf1_t* rec = nullptr;
+  int32_t* gt = nullptr;
+  int gt_capacity = 0;
+  htsLogLevel saved_level = hts_get_log_level();
+
+  Htslib() { hts_set_log_level(show_values() ? saved_level : HTS_LOG_OFF); }
+  ~Htslib() {
+    std::free(gt);
+    if (rec) bcf_destroy(rec);
+    if (hdr) bcf_hdr_destroy(hdr);
+    if (fp) hts_close(fp);
+    hts_set_log_level(saved_level);
+  }
+};
+
+PhasedVcfReader::PhasedVcfReader(const std::string& path, SitePolicies policies, int threads)
+    : path_(path), policies_(policies), hts_(std::make_unique<Htslib>()) {
+  const std::string expected = "; expected a VCF, bgzipped VCF or BCF file with phased genotypes";
+  hts_->fp = hts_open(path.c_str(), "r");
+  if (!hts_->fp) throw InputError("cannot open " + path + ": " + std::strerror(errno));
+  const htsFormat* format = hts_get_format(hts_->fp);
+  if (format->format != vcf && format->format != bcf)
+    throw InputError(path + ": not a VCF or BCF file (htslib sees " +
+                     (format->format == empty_format ? std::string("an empty file") : "another format") + ")" + expected);
+  bcf_ = format->format == bcf;
+  if (format->compression == bgzf) {
+    // A BGZF file cut at a block boundary decompresses cleanly; only its missing end-of-file
+    // block tells that the rest is gone.
+    if (bgzf_check_EOF(hts_->fp->fp.bgzf) == 0)
+      throw InputError(path + ": the file ends without the BGZF end-of-file block, so it is truncated" + expected);
+    if (threads > 1 && hts_set_threads(hts_->fp, threads) != 0)
+      throw IoError(path + ": htslib could not start " + std::to_string(threads) + " decompression threads");
+  }
+  hts_->hdr = bcf_hdr_read(hts_->fp);
+  if (!hts_->hdr) throw InputError(path + ": the header cannot be read (empty, truncated or malformed)" + expected);
+  hts_->rec = bcf_init();
+  if (!bcf_) header_lines_ = count_header_lines(path);
+  std::error_code ec;
+  file_bytes_ = static_cast<int64_t>(std::filesystem::file_size(path, ec));
+  const int n = bcf_hdr_nsamples(hts_->hdr);
+  if (n == 0) throw InputError(path + ": the header names no samples" + expected);
+  samples_.reserve(static_cast<size_t>(n));
+  for (int s = 0; s < n; ++s) samples_.emplace_back(hts_->hdr->samples[s]);
+}
+
+PhasedVcfReader::~PhasedVcfReader() = default;
+
+std::vector<std::string> PhasedVcfReader::header_contigs() const {
+  int n = 0;
+  const char** names = bcf_hdr_seqnames(hts_->hdr, &n);
+  std::vector<std::string> out(names, names + n);
+  std::free(names);
+  return out;
+}
+
+std::map<std::string, int64_t> PhasedVcfReader::skipped() const {
+  std::map<std::string, int64_t> out;
+  for (SiteProblem p : {SiteProblem::unsorted, SiteProblem::multiallelic, SiteProblem::missing, SiteProblem::unphased})
+    out[to_string(p)] = skipped_[static_cast<int>(p)];
+  return out;
+}
+
+double PhasedVcfReader::fraction_read() const {
+  if (file_bytes_ <= 0) return 0.0;
+  htsFile* fp = hts_->fp;
+  const int64_t offset = fp->is_bgzf ? static_cast<int64_t>(bgzf_tell(fp->fp.bgzf) >> 16) : htell(fp->fp.hfile);
+  return std::clamp(static_cast<double>(offset) / static_cast<double>(file_bytes_), 0.0, 1.0);
+}
+
+std::string PhasedVcfReader::location() const {
+  if (bcf_) return path_ + ": record " + std::to_string(records_);
+  return path_ + ":" + std::to_string(header_lines_ + records_);
+}
+
+void PhasedVcfReader::fail(const std::string& what) const { throw InputError(location() + ": " + what); }
+
+bool PhasedVcfReader::judge(SiteProblem problem, const std::string& column, const std::string& what) {
+  if (policies_.skips(problem)) {
+    ++skipped_[static_cast<int>(problem)];
+    return false;
+  }
+  fail(column + ": " + what + ", or set " + policy_key(problem) + " = skip");
+}
+
+bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row) {
+  bcf1_t* rec = hts_->rec;
+  for (;;) {
+    const int rc = bcf_read(hts_->fp, hts_->hdr, rec);
+    if (rc == -1) return false;
+    ++records_;
+    // htslib repairs an undeclared contig or tag (declaring it); anything else it flags is damage.
+    const int tolerated = BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF;
+    if (rc < -1 || (rec->errcode & ~tolerated) != 0)
+      fail(std::string("malformed or truncated record; expected a complete ") +
+           (bcf_ ? "BCF record" : "VCF data line (8 fixed columns, FORMAT and one column per sample)"));
+    if (!check_order()) continue;
+    if (rec->n_allele > 2 &&
+        !judge(SiteProblem::multiallelic, "column 5 (ALT)",
+               "site with " + std::to_string(rec->n_allele - 1) + " ALT alleles; expected biallelic sites"))
+      continue;
+    if (!pack_genotypes(row)) continue;
+    bcf_unpack(rec, BCF_UN_STR);
+    int32_t& contig = contig_of_rid_[static_cast<size_t>(rec->rid)];
+    if (contig < 0) {
+      contig = static_cast<int32_t>(contigs_.size());
+      contigs_.emplace_back(bcf_hdr_id2name(hts_->hdr, rec->rid));
+    }
+    site.contig = contig;
+    site.position = rec->pos + 1;
+    site.id = rec->d.id;
+    site.ref = rec->d.allele[0];
+    site.alt = rec->n_allele > 1 ? rec->d.allele[1] : ".";
+    return true;
+  }
+}
+
+bool PhasedVcfReader::check_order() {
+  const bcf1_t* rec = hts_->rec;
+  const size_t rid = static_cast<size_t>(rec->rid);
+  if (rid >= rid_seen_.size()) {  // contigs htslib declared on the fly grow the header
+    rid_seen_.resize(rid + 1, 0);
+    contig_of_rid_.resize(rid + 1, -1);
+  }
+  if (rec->rid != current_rid_) {
+    if (rid_seen_[rid])
+      return judge(SiteProblem::unsorted, "column 1 (CHROM)",
+                   std::string("contig ") + bcf_hdr_id2name(hts_->hdr, rec->rid) +
+                       " comes back after another contig; expected each contig's sites together, sorted by position");
+    rid_seen_[rid] = 1;
+    current_rid_ = rec->rid;
+    last_position_ = 0;
+  }
+  const int64_t position = rec->pos + 1;
+  if (position < last_position_)
+    return judge(SiteProblem::unsorted, "column 2 (POS)",
+                 "position lower than the previous site's on this contig" +
+                     (show_values() ? " (" + std::to_string(position) + " after " + std::to_string(last_position_) + ")"
+                                    : std::string()) +
+                     "; expected sites sorted by position");
+  last_position_ = position;
+  return true;
+}
+
+bool PhasedVcfReader::pack_genotypes(uint64_t* row) {
+  bcf1_t* rec = hts_->rec;
+  const int64_t samples = static_cast<int64_t>(samples_.size());
+  const int n = bcf_get_genotypes(hts_->hdr, rec, &hts_->gt, &hts_->gt_capacity);
+  if (n <= 0)
+    return judge(SiteProblem::missing, "column 9 (FORMAT)", "no GT field, so every genotype is missing; expected phased genotypes");
+  const int ploidy = n / static_cast<int>(samples);
+  if (ploidy != 2)
+    fail("column 10 (sample index 0): genotypes of ploidy " + std::to_string(ploidy) +
+         "; expected diploid genotypes (a|b) for every sample");
+  const int32_t* gt = hts_->gt;
+
+  // The common case in one branch-free pass: a genotype is good when both alleles are 0 or 1
+  // (encoded (allele+1)<<1, so value>>1 is 1 or 2) and the second carries the phase bit. Packing
+  // takes bit 2 of each value, which is the allele for exactly those values.
+  uint32_t bad = 0;
+  const int64_t haplotypes = 2 * samples;
+  for (int64_t word = 0; word < words_for_bits(haplotypes); ++word) {
+    const int64_t first = word * 64, last = std::min<int64_t>(first + 64, haplotypes);
+    uint64_t bits = 0;
+    for (int64_t h = first; h < last; ++h) {
+      const int32_t g = gt[h];
+      bad |= static_cast<uint32_t>((g >> 1) - 1) > 1u;
+      bits |= static_cast<uint64_t>((g >> 2) & 1) << (h - first);
+    }
+    row[word] = bits;
+    bad |= rec->n_allele < 2 && bits != 0;  // an ALT call at a site without ALT allele
+  }
+  for (int64_t s = 0; s < samples; ++s) bad |= ~static_cast<uint32_t>(gt[2 * s + 1]) & 1u;
+  if (!bad) return true;
+
+  // Something is off: find the first sample with each kind of problem, then judge the site by
+  // the first kind in the documented order.
+  auto column_of = [](int64_t s) {
+    return "column " + std::to_string(10 + s) + " (sample index " + std::to_string(s) + ")";
+  };
+  int64_t missing = -1, unphased = -1;
+  for (int64_t s = 0; s < samples; ++s) {
+    const int32_t a = gt[2 * s], b = gt[2 * s + 1];
+    if (a == bcf_int32_vector_end || bcf_gt_is_missing(a) || (b != bcf_int32_vector_end && bcf_gt_is_missing(b))) {
+      if (missing < 0) missing = s;
+      continue;
+    }
+    if (b == bcf_int32_vector_end)
+      fail(column_of(s) + ": haploid genotype " + input_value(genotype_text(a, b)) +
+           "; expected diploid genotypes (a|b) for every sample");
+    for (int32_t g : {a, b})
+      if (bcf_gt_allele(g) >= rec->n_allele)
+        fail(column_of(s) + ": genotype " + input_value(genotype_text(a, b)) + " names an allele the site does not have" +
+             "; expected alleles 0 (REF) or 1 (ALT)");
+    if (!bcf_gt_is_phased(b) && unphased < 0) unphased = s;
+  }
+  if (missing >= 0)
+    return judge(SiteProblem::missing, column_of(missing),
+                 "missing genotype " + input_value(genotype_text(gt[2 * missing], gt[2 * missing + 1])) +
+                     "; expected called genotypes (no '.')");
+  if (unphased >= 0)
+    return judge(SiteProblem::unphased, column_of(unphased),
+                 "unphased genotype " + input_value(genotype_text(gt[2 * unphased], gt[2 * unphased + 1])) +
+                     "; expected phased genotypes (a|b)");
+  throw InternalError(location() + ": genotype check found a problem it cannot name");
+}
+
+}  // namespace sc

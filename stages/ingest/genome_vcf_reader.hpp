@@ -1,0 +1,87 @@
+// Reading a phased reference panel (VCF, VCF.gz or BCF) through htslib, site by site, with the
+// checks that genome ingest needs: sites sorted (within a contig, and each contig in one block),
+// biallelic, every genotype present, diploid and phased. A site that fails a check is an
+// InputError naming the file, the record (VCF line counting header lines, or BCF record number),
+// the column and what was expected, unless the policy for that problem is `skip`: then the site is
+// dropped and counted. A site is judged by its first problem in the order unsorted, multiallelic,
+// missing, unphased, and counted once, under that problem. Every kept site's genotypes come out
+// packed, one bit per haplotype (1 = ALT), ready for the window transpose.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sc {
+
+enum class SiteProblem { unsorted, multiallelic, missing, unphased };
+const char* to_string(SiteProblem problem);
+
+// Which problems drop the site (skip) instead of stopping ingest (error).
+struct SitePolicies {
+  bool skip_unsorted = false, skip_multiallelic = false, skip_missing = false, skip_unphased = false;
+  bool skips(SiteProblem problem) const;
+};
+
+struct PhasedSite {
+  int32_t contig = 0;     // index into PhasedVcfReader::contigs()
+  int64_t position = 0;   // 1-based VCF POS
+  std::string id, ref, alt;
+};
+
+class PhasedVcfReader {
+ public:
+  // Opens the file and reads its header; `threads` decompress BGZF blocks (ignored for plain
+  // text). An InputError when the file is empty, not VCF/BCF, has no samples, or (BGZF) lacks
+  // the end-of-file marker that every complete BGZF file carries.
+  PhasedVcfReader(const std::string& path, SitePolicies policies, int threads);
+  ~PhasedVcfReader();
+  PhasedVcfReader(const PhasedVcfReader&) = delete;
+  PhasedVcfReader& operator=(const PhasedVcfReader&) = delete;
+
+  const std::string& path() const { return path_; }
+  bool is_bcf() const { return bcf_; }
+  const std::vector<std::string>& samples() const { return samples_; }
+  int64_t haplotypes() const { return 2 * static_cast<int64_t>(samples_.size()); }
+  // Contigs declared in the header (##contig), in header order.
+  std::vector<std::string> header_contigs() const;
+
+  // The next kept site, its haplotypes packed into `row` (words_for_bits(haplotypes()) words, bit
+  // h = allele of haplotype h, padding bits zero). False at the end of the file.
+  bool next(PhasedSite& site, uint64_t* row);
+
+  // Contigs of the kept sites, in order of first appearance.
+  const std::vector<std::string>& contigs() const { return contigs_; }
+  // Sites dropped by a skip policy, per problem (every problem listed, zero included).
+  std::map<std::string, int64_t> skipped() const;
+  int64_t records_read() const { return records_; }
+  // How far into the file reading has come, 0 to 1 (compressed bytes for BGZF), for the
+  // progress estimate.
+  double fraction_read() const;
+  // "path:LINE" (VCF, header lines counted) or "path: record N" (BCF) of the last record read.
+  std::string location() const;
+
+ private:
+  struct Htslib;
+  bool check_order();
+  bool pack_genotypes(uint64_t* row);
+  [[noreturn]] void fail(const std::string& what) const;
+  bool judge(SiteProblem problem, const std::string& column, const std::string& what);
+
+  std::string path_;
+  SitePolicies policies_;
+  std::unique_ptr<Htslib> hts_;
+  bool bcf_ = false;
+  int64_t header_lines_ = 0, records_ = 0, file_bytes_ = 0;
+  std::vector<std::string> samples_;
+  std::vector<std::string> contigs_;
+  std::vector<int32_t> contig_of_rid_;  // header rid -> index in contigs_, -1 before first kept site
+  std::vector<uint8_t> rid_seen_;       // header rid -> a record of it has been read (order checks)
+  int32_t current_rid_ = -1;
+  int64_t last_position_ = 0;
+  int64_t skipped_[4] = {0, 0, 0, 0};
+};
+
+}  // namespace sc

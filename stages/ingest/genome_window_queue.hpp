@@ -1,0 +1,58 @@
+// The hand-off of genome windows from rank 0's decoding thread to its main thread, which sends
+// each window to its owner rank or commits it (MPI stays on the main thread: FUNNELED). Decoding
+// and writing overlap, with a bound on the bytes in between.
+//
+// The queue also holds windows back: nothing leaves it until the decoder has finished the whole
+// file or more than `budget_bytes` are waiting. A panel that fits in the budget is therefore
+// checked completely (every site, every genotype) before any window is committed, so bad input
+// leaves no window behind; a larger panel streams, and an error found late leaves the windows
+// committed so far in the stage's partial directory only (never published; `run.restart`
+// discards them). Once released, the decoder waits while more than `budget_bytes` are queued.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "stages/ingest/genome_store.hpp"
+
+namespace sc {
+
+struct DecodedWindow {
+  GenomeWindow window;
+  double fraction_read = 0.0;  // of the input file when the window was complete (progress estimate)
+};
+
+class GenomeWindowQueue {
+ public:
+  explicit GenomeWindowQueue(size_t budget_bytes) : budget_(budget_bytes) {}
+
+  // Decoder side. Blocks while the queue is released and full; false when the consumer has
+  // cancelled (the decoder should stop).
+  bool push(DecodedWindow item);
+  // The decoder is done: `complete` when the whole file was read and checked, false after an
+  // error. Windows still queued after an error are dropped: nothing more of a bad input is written.
+  void finish(bool complete);
+
+  // Consumer side. The next window in decode order, or nothing when the decoder has finished (or
+  // failed) and no window may be handed out any more.
+  std::optional<DecodedWindow> pop();
+  // The consumer stops early (its own error): push() returns false from now on.
+  void cancel();
+
+  // True when no window could leave before the decoder finished: the whole input was checked
+  // before the first commit.
+  bool held_whole_input() const;
+
+ private:
+  const size_t budget_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<DecodedWindow> items_;
+  size_t bytes_ = 0;
+  bool released_ = false, released_early_ = false, finished_ = false, failed_ = false, cancelled_ = false;
+};
+
+}  // namespace sc
