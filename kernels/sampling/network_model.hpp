@@ -1,0 +1,41 @@
+// The flattened form of a fitted table model that the sampling kernels read: a Bayesian network
+// over discretised columns, laid out as plain arrays so the same view works in host memory and
+// in device memory. A row's state vector holds first the context states (fixed inputs, such as
+// the parent row's states for a child table) and then one state per node, in topological order;
+// a node's parents are indices into that vector. Numeric nodes also carry a fine histogram per
+// state, from which a value is placed: fine bin by inverse CDF, then a uniform position inside it.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/random/philox_stream.hpp"
+
+namespace sc::kernels {
+
+constexpr int kMaxNodeParents = 4;
+
+struct NetworkNode {
+  int32_t states = 0;                  // number of states, the missing state included
+  int32_t missing_state = -1;          // the state that means "missing", -1 when none
+  int32_t parent_count = 0;
+  int32_t parent[kMaxNodeParents] = {-1, -1, -1, -1};  // indices into the state vector
+  int64_t table_offset = 0;            // thresholds: states entries per parent configuration
+  int32_t fine_bins = 0;               // 0: not numeric (no value is placed)
+  int32_t binned_states = 0;           // states that are ranges of values (not missing)
+  int64_t fine_offset = 0;             // fine thresholds: fine_bins entries per binned state
+  int64_t edge_offset = 0;             // fine_bins + 1 ascending edges
+};
+
+// A non-owning view of a network; the owner keeps the arrays alive (host or device memory).
+struct NetworkView {
+  const NetworkNode* nodes = nullptr;
+  int32_t node_count = 0;
+  int32_t context_count = 0;
+  const int32_t* parent_states = nullptr;  // states of each state-vector entry (context first)
+  const uint64_t* thresholds = nullptr;
+  const uint64_t* fine_thresholds = nullptr;
+  const double* fine_edges = nullptr;
+  DrawKey key;  // purpose table_row; the value draw shares the block (words 1-3)
+};
+
+}  // namespace sc::kernels

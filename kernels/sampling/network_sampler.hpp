@@ -1,0 +1,44 @@
+// The batch interface of the table sampling kernel, one signature for both backends: rows
+// [0, rows) with entities first_entity + r, their context states given, their node states and
+// values filled. The CPU backend (TBB) is the reference and always built; the CUDA backend is
+// built when nvcc is present (SC_KERNELS_HAVE_CUDA) and must return the same bits.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/sampling/network_model.hpp"
+
+namespace sc::kernels {
+
+// The arrays behind a NetworkView, owned in host memory.
+struct NetworkArrays {
+  std::vector<NetworkNode> nodes;
+  int32_t context_count = 0;
+  std::vector<int32_t> parent_states;
+  std::vector<uint64_t> thresholds;
+  std::vector<uint64_t> fine_thresholds;
+  std::vector<double> fine_edges;
+  DrawKey key;
+  NetworkView view() const;
+};
+
+struct SampledRows {
+  int64_t rows = 0;
+  int32_t width = 0;             // context_count + node_count states per row
+  std::vector<int32_t> states;   // rows x width
+  std::vector<double> values;    // rows x node_count
+};
+
+// context: rows x context_count states (empty when context_count is 0).
+SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
+                            const std::vector<int32_t>& context);
+
+// Whether a CUDA device answers (false when the CUDA backend was not built).
+bool cuda_backend_available();
+// The same draws on the GPU; throws std::runtime_error naming the CUDA call when one fails.
+SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
+                             const std::vector<int32_t>& context);
+
+}  // namespace sc::kernels

@@ -1,0 +1,142 @@
+// The table sampling kernel: draws follow the thresholds, suppressed states never appear, a row's
+// draws depend on its entity only (any split into batches gives the same bits), placed values lie
+// inside their bins; with the argument `gpu`, the CUDA backend returns the CPU backend's bits
+// (exit 77, "skipped", where no GPU answers).
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/sampling/cumulative_table.hpp"
+#include "kernels/sampling/network_sampler.hpp"
+
+using namespace sc::kernels;
+
+namespace {
+
+int failures = 0;
+void expect(bool ok, const std::string& what) {
+  if (!ok) {
+    ++failures;
+    std::printf("FAILED: %s\n", what.c_str());
+  }
+}
+
+// Context: one 3-state slot. Node 0: 4 categories given the context (category 3 suppressed).
+// Node 1: a numeric column, 3 value bins and a missing state, given node 0; 4 fine bins per state.
+NetworkArrays test_network() {
+  NetworkArrays net;
+  net.context_count = 1;
+  net.key = DrawKey{20261201, DrawPurpose::table_row, 7};
+  net.parent_states = {3, 4, 4};
+  NetworkNode category;
+  category.states = 4;
+  category.parent_count = 1;
+  category.parent[0] = 0;
+  category.table_offset = 0;
+  for (int c = 0; c < 3; ++c) {
+    std::vector<uint64_t> weights = {uint64_t(1 + c), 2, uint64_t(5 - c), 0};
+    auto t = thresholds_from_weights(weights);
+    net.thresholds.insert(net.thresholds.end(), t.begin(), t.end());
+  }
+  NetworkNode value;
+  value.states = 4;
+  value.missing_state = 3;
+  value.parent_count = 1;
+  value.parent[0] = 1;
+  value.table_offset = static_cast<int64_t>(net.thresholds.size());
+  for (int a = 0; a < 4; ++a) {
+    std::vector<uint64_t> weights = {uint64_t(3 + a), 1, 2, uint64_t(a)};
+    auto t = thresholds_from_weights(weights);
+    net.thresholds.insert(net.thresholds.end(), t.begin(), t.end());
+  }
+  value.fine_bins = 4;
+  value.binned_states = 3;
+  value.fine_offset = 0;
+  value.edge_offset = 0;
+  for (int s = 0; s < 3; ++s) {
+    auto t = thresholds_from_weights({uint64_t(s == 0), 1, uint64_t(s == 2 ? 0 : 1), 1});
+    net.fine_thresholds.insert(net.fine_thresholds.end(), t.begin(), t.end());
+  }
+  net.fine_edges = {0.0, 1.5, 2.0, 4.25, 10.0};
+  net.nodes = {category, value};
+  return net;
+}
+
+std::vector<int32_t> test_context(int64_t rows) {
+  std::vector<int32_t> context(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) context[r] = static_cast<int32_t>((r * 7) % 3);
+  return context;
+}
+
+int run_cpu() {
+  const NetworkArrays net = test_network();
+  const int64_t rows = 300000;
+  const auto context = test_context(rows);
+  SampledRows all = sample_rows_cpu(net, 1000, rows, context);
+
+  expect(thresholds_from_weights({1, 2, 3}).back() == kThresholdScale, "last threshold is exactly 2^32");
+  expect(draw_state(thresholds_from_weights({0, 5, 0}).data(), 3, 0u) == 1, "word 0 skips a zero-weight first state");
+  expect(draw_state(thresholds_from_weights({1, 0}).data(), 2, 0xFFFFFFFFu) == 0, "top word never reaches a zero-weight state");
+
+  // Frequencies of node 0 given context 0: weights 1, 2, 5, 0.
+  std::vector<int64_t> count(4, 0);
+  int64_t in_context = 0;
+  bool values_in_bins = true, missing_is_zero = true;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t* s = all.states.data() + r * all.width;
+    if (s[0] == 0) { ++count[s[1]]; ++in_context; }
+    double v = all.values[r * 2 + 1];
+    if (s[2] == 3) missing_is_zero &= v == 0.0;
+    else values_in_bins &= v >= 0.0 && v < 10.0 && !(s[2] >= 1 && v < 1.5) && !(s[2] == 2 && v >= 2.0 && v < 4.25);
+  }
+  expect(count[3] == 0, "a zero-weight (suppressed) category is never drawn");
+  const double expected[3] = {1.0 / 8, 2.0 / 8, 5.0 / 8};
+  for (int c = 0; c < 3; ++c) {
+    double p = static_cast<double>(count[c]) / in_context;
+    double se = std::sqrt(expected[c] * (1 - expected[c]) / in_context);
+    expect(std::fabs(p - expected[c]) < 4 * se, "category " + std::to_string(c) + " frequency within 4 SE");
+  }
+  expect(values_in_bins, "placed values lie inside bins with non-zero fine weight");
+  expect(missing_is_zero, "the missing state places no value");
+
+  // Batches: rows [0, 123457) and the rest, drawn separately, give the same bits.
+  const int64_t cut = 123457;
+  std::vector<int32_t> head(context.begin(), context.begin() + cut), tail(context.begin() + cut, context.end());
+  SampledRows first = sample_rows_cpu(net, 1000, cut, head);
+  SampledRows second = sample_rows_cpu(net, 1000 + cut, rows - cut, tail);
+  bool same = std::memcmp(first.states.data(), all.states.data(), first.states.size() * 4) == 0 &&
+              std::memcmp(second.states.data(), all.states.data() + first.states.size(), second.states.size() * 4) == 0 &&
+              std::memcmp(first.values.data(), all.values.data(), first.values.size() * 8) == 0 &&
+              std::memcmp(second.values.data(), all.values.data() + first.values.size(), second.values.size() * 8) == 0;
+  expect(same, "draws depend on the entity only, not on the batch");
+  SampledRows shifted = sample_rows_cpu(net, 1001, rows, context);
+  expect(std::memcmp(shifted.states.data(), all.states.data(), all.states.size() * 4) != 0, "other entities, other draws");
+  std::printf("kernel_network_sampler cpu: %lld rows, %d failures\n", static_cast<long long>(rows), failures);
+  return failures == 0 ? 0 : 1;
+}
+
+int run_gpu() {
+  if (!cuda_backend_available()) {
+    std::printf("kernel_network_sampler gpu: skipped, no CUDA device answers (or the CUDA backend was not built)\n");
+    return 77;
+  }
+  const NetworkArrays net = test_network();
+  const int64_t rows = 2000000;
+  const auto context = test_context(rows);
+  SampledRows cpu = sample_rows_cpu(net, 5, rows, context);
+  SampledRows gpu = sample_rows_cuda(net, 5, rows, context);
+  expect(cpu.states == gpu.states, "CUDA states equal the CPU states");
+  expect(std::memcmp(cpu.values.data(), gpu.values.data(), cpu.values.size() * 8) == 0, "CUDA values equal the CPU values bit for bit");
+  std::printf("kernel_network_sampler gpu: %lld rows compared with the CPU backend, %d failures\n",
+              static_cast<long long>(rows), failures);
+  return failures == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "cpu";
+  return mode == "gpu" ? run_gpu() : run_cpu();
+}
