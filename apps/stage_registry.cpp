@@ -3,6 +3,8 @@
 #include "pipeline/schema.hpp"
 #include "stages/evaluate/evaluate_stage.hpp"
 #include "stages/export/export_stage.hpp"
+#include "stages/fit/fit_stage.hpp"
+#include "stages/sample/sample_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
 #include "apps/verify_command.hpp"
 
@@ -11,8 +13,10 @@ namespace sc {
 const std::vector<StageEntry>& registered_stages() {
   static const std::vector<StageEntry> stages = {
       {"ingest", "read CSV tables and VCF/BCF genomes into the sharded HDF5 store", run_ingest, true},
+      {"fit", "learn a network per registry table (children counts, parent context) from the ingested store", run_fit, true},
+      {"sample", "draw a synthetic registry of sample.persons persons from the fitted models", run_sample, true},
       {"evaluate", "measure the synthetic tables against the real ones: quality and privacy, metrics.json",
-       run_evaluate, false},  // joins `run` once the sample stage exists
+       run_evaluate, true},
       {"export", "write a completed stage's tables as CSV and genomes as bgzipped VCF", run_export, true},
       {"verify", "recompute every dataset digest of a completed stage and compare with its index", run_verify, false},
   };
@@ -32,6 +36,8 @@ po::options_description all_options() {
   po::options_description all;
   all.add(run);
   all.add(ingest_options());
+  all.add(fit_options());
+  all.add(sample_options());
   all.add(evaluate_options());
   all.add(export_options());
   all.add(verify_options());

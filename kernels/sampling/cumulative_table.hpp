@@ -13,6 +13,8 @@
 namespace sc::kernels {
 
 constexpr uint64_t kThresholdScale = uint64_t{1} << 32;
+// Products of counts and the 2^32 scale overflow 64 bits; GCC, Clang and nvcc's host side have this.
+__extension__ typedef unsigned __int128 WideCount;
 
 // The state of `n` with cumulative thresholds `threshold` that the word selects (binary search).
 SC_HOST_DEVICE inline int32_t draw_state(const uint64_t* threshold, int32_t n, uint32_t word) {
@@ -28,14 +30,14 @@ SC_HOST_DEVICE inline int32_t draw_state(const uint64_t* threshold, int32_t n, u
 // distribution: a context never seen in the data falls back to every state being possible.
 inline std::vector<uint64_t> thresholds_from_weights(const std::vector<uint64_t>& weights) {
   std::vector<uint64_t> out(weights.size());
-  unsigned __int128 total = 0;
+  WideCount total = 0;
   for (uint64_t w : weights) total += w;
   if (total == 0) {
     for (size_t i = 0; i < weights.size(); ++i)
-      out[i] = static_cast<uint64_t>((static_cast<unsigned __int128>(i + 1) * kThresholdScale) / weights.size());
+      out[i] = static_cast<uint64_t>((static_cast<WideCount>(i + 1) * kThresholdScale) / weights.size());
     return out;
   }
-  unsigned __int128 running = 0;
+  WideCount running = 0;
   for (size_t i = 0; i < weights.size(); ++i) {
     running += weights[i];
     out[i] = static_cast<uint64_t>((running * kThresholdScale) / total);

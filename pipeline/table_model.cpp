@@ -1,0 +1,121 @@
+#include "pipeline/table_model.hpp"
+
+#include "pipeline/error.hpp"
+
+namespace sc {
+
+TableModel read_table_model(const StageReader& fit, const std::string& table) {
+  std::string name = shard_name("models/" + table, 0);
+  h5::File file = h5::File::open_read(fit.path(name));
+  std::vector<uint8_t> bytes = file.read<uint8_t>("/model_json");
+  nlohmann::json json = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
+  if (json.is_discarded()) throw InputError(fit.path(name) + ": /model_json is not valid JSON");
+  return TableModel::from_json(json);
+}
+
+std::string children_node_name(const std::string& child_table) { return "children:" + child_table; }
+
+int TableModel::node_index(const std::string& name) const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+namespace {
+const char* kind_name(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::categorical: return "categorical";
+    case NodeKind::numeric: return "numeric";
+    case NodeKind::children: return "children";
+  }
+  return "?";
+}
+NodeKind kind_from(const std::string& text) {
+  if (text == "categorical") return NodeKind::categorical;
+  if (text == "numeric") return NodeKind::numeric;
+  if (text == "children") return NodeKind::children;
+  throw InputError("model node kind '" + text + "' is not categorical, numeric or children");
+}
+}  // namespace
+
+nlohmann::json TableModel::to_json() const {
+  nlohmann::json out = {{"format", "synthcohort-table-model/1"}, {"table", table}, {"parent", parent},
+                        {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"context_states", context_states},
+                        {"order_by", order_by}, {"report", report}};
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& n : nodes)
+    list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
+                    {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
+                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"thresholds", n.thresholds},
+                    {"fine_bins", n.fine_bins}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
+                    {"fine_to_state", n.fine_to_state}});
+  out["nodes"] = list;
+  nlohmann::json refs = nlohmann::json::array();
+  for (const auto& r : references)
+    refs.push_back({{"column", r.column}, {"target_table", r.target_table}, {"missing_threshold", r.missing_threshold}});
+  out["references"] = refs;
+  return out;
+}
+
+TableModel TableModel::from_json(const nlohmann::json& json) {
+  if (json.value("format", "") != "synthcohort-table-model/1")
+    throw InputError("the fit stage holds a table model of another format (expected synthcohort-table-model/1)");
+  TableModel m;
+  m.table = json.at("table");
+  m.parent = json.at("parent");
+  m.rows_fit = json.at("rows_fit");
+  m.persons_fit = json.at("persons_fit");
+  m.context_states = json.at("context_states").get<std::vector<int32_t>>();
+  m.order_by = json.at("order_by");
+  m.report = json.at("report");
+  for (const auto& n : json.at("nodes")) {
+    ModelNode node;
+    node.name = n.at("name");
+    node.kind = kind_from(n.at("kind"));
+    node.column = n.at("column");
+    node.integer_values = n.at("integer_values");
+    node.states = n.at("states");
+    node.missing_state = n.at("missing_state");
+    node.binned_states = n.at("binned_states");
+    node.parents = n.at("parents").get<std::vector<int32_t>>();
+    node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
+    node.fine_bins = n.at("fine_bins");
+    node.fine_thresholds = n.at("fine_thresholds").get<std::vector<uint64_t>>();
+    node.fine_edges = n.at("fine_edges").get<std::vector<double>>();
+    node.fine_to_state = n.at("fine_to_state").get<std::vector<int32_t>>();
+    m.nodes.push_back(std::move(node));
+  }
+  for (const auto& r : json.at("references"))
+    m.references.push_back({r.at("column").get<int>(), r.at("target_table").get<std::string>(),
+                            r.at("missing_threshold").get<uint64_t>()});
+  return m;
+}
+
+kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const {
+  kernels::NetworkArrays net;
+  net.context_count = static_cast<int32_t>(context_states.size());
+  net.key = kernels::DrawKey{seed, kernels::DrawPurpose::table_row, stream};
+  net.parent_states = context_states;
+  for (const auto& n : nodes) net.parent_states.push_back(n.states);
+  for (const auto& n : nodes) {
+    kernels::NetworkNode k;
+    k.states = n.states;
+    k.missing_state = n.missing_state;
+    SC_EXPECTS(n.parents.size() <= static_cast<size_t>(kernels::kMaxNodeParents), InputError,
+               "model of table " + table + ": node " + n.name + " has more parents than the kernel takes");
+    k.parent_count = static_cast<int32_t>(n.parents.size());
+    for (size_t p = 0; p < n.parents.size(); ++p) k.parent[p] = n.parents[p];
+    k.table_offset = static_cast<int64_t>(net.thresholds.size());
+    net.thresholds.insert(net.thresholds.end(), n.thresholds.begin(), n.thresholds.end());
+    k.fine_bins = n.fine_bins;
+    k.binned_states = n.binned_states;
+    k.fine_offset = static_cast<int64_t>(net.fine_thresholds.size());
+    net.fine_thresholds.insert(net.fine_thresholds.end(), n.fine_thresholds.begin(), n.fine_thresholds.end());
+    k.edge_offset = static_cast<int64_t>(net.fine_edges.size());
+    net.fine_edges.insert(net.fine_edges.end(), n.fine_edges.begin(), n.fine_edges.end());
+    net.nodes.push_back(k);
+  }
+  return net;
+}
+
+}  // namespace sc

@@ -1,0 +1,71 @@
+// The fitted model of one registry table, as the fit stage writes it and the sample stage reads
+// it: a Bayesian network over discretised columns (DESIGN.md, "Registry tables"). Each node is a
+// modelled column of the table, or the number of children one row has in a child table; a child
+// table's network also sees its parent row's node states as context. A numeric node's states are
+// ranges of a fine equal-width histogram (quantile groups of it), so a value is placed in two
+// steps: the range by the network, the fine bin by the range's own histogram, then uniformly
+// inside the fine bin. Every probability is an integer threshold on the 2^32 scale, so sampling
+// is integer arithmetic (kernels/sampling/cumulative_table.hpp). Stored in the fit stage as JSON
+// bytes (one shard per table), so its digest is the digest of the model itself.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/sampling/network_sampler.hpp"
+#include "pipeline/schema.hpp"
+#include "pipeline/store.hpp"
+
+namespace sc {
+
+enum class NodeKind { categorical, numeric, children };
+
+struct ModelNode {
+  std::string name;           // the column, or "children:<table>"
+  NodeKind kind = NodeKind::categorical;
+  int column = -1;            // index in the table's columns (-1 for children counts)
+  bool integer_values = false;  // values are whole numbers (int64 columns, counts)
+  int32_t states = 0;
+  int32_t missing_state = -1;
+  int32_t binned_states = 0;  // numeric: states that are value ranges
+  std::vector<int32_t> parents;  // slots of the state vector (context first, then nodes)
+  std::vector<uint64_t> thresholds;       // states per parent configuration
+  int32_t fine_bins = 0;
+  std::vector<uint64_t> fine_thresholds;  // fine_bins per binned state
+  std::vector<double> fine_edges;         // fine_bins + 1
+  std::vector<int32_t> fine_to_state;     // numeric: the range (state) of each fine bin
+};
+
+struct ReferenceModel {
+  int column = -1;
+  std::string target_table;
+  uint64_t missing_threshold = 0;  // a reference is missing when the draw's word is below this
+};
+
+struct TableModel {
+  std::string table, parent;
+  int64_t rows_fit = 0;                 // real rows the model was fitted on
+  int64_t persons_fit = 0;              // root rows of the fit (the unit of privacy)
+  std::vector<int32_t> context_states;  // the parent's node states, one per context slot
+  std::vector<ModelNode> nodes;
+  std::vector<ReferenceModel> references;
+  std::string order_by;                 // child tables: siblings are ordered by this column ("" = none)
+  nlohmann::json report = nlohmann::json::object();  // structure and suppression, for the manifest
+
+  int node_index(const std::string& name) const;  // -1 when absent
+  nlohmann::json to_json() const;
+  static TableModel from_json(const nlohmann::json& json);
+  // The kernel's view of the network, keyed by (seed, table_row, stream).
+  kernels::NetworkArrays network(uint64_t seed, uint32_t stream) const;
+};
+
+// The model of `table` in a completed fit stage.
+TableModel read_table_model(const StageReader& fit, const std::string& table);
+
+// The name of the node that counts a parent row's children in `child_table`.
+std::string children_node_name(const std::string& child_table);
+
+}  // namespace sc

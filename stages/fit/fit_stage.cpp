@@ -1,0 +1,121 @@
+#include "stages/fit/fit_stage.hpp"
+
+#include <map>
+
+#include "pipeline/error.hpp"
+#include "pipeline/progress.hpp"
+#include "pipeline/schema.hpp"
+#include "pipeline/sha256.hpp"
+#include "pipeline/store.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/fit/table_fit.hpp"
+
+namespace sc {
+
+po::options_description fit_options() {
+  po::options_description options("Fit ([fit])");
+  options.add_options()
+      ("fit.bins", po::value<int64_t>()->default_value(16), "network states of a numeric column (quantile groups of its fine histogram)")
+      ("fit.fine_bins", po::value<int64_t>()->default_value(256), "equal-width bins of a numeric column's fine histogram")
+      ("fit.max_parents", po::value<int64_t>()->default_value(2), "parents per network node (1 to 4)")
+      ("fit.min_rows_per_configuration", po::value<int64_t>()->default_value(20),
+       "training rows per parent configuration at least (bounds the size of conditional tables)")
+      ("fit.min_mutual_information", po::value<double>()->default_value(0.002),
+       "mutual information (nats) below which a column is not made a parent")
+      ("fit.min_cell", po::value<int64_t>()->default_value(0),
+       "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)");
+  return options;
+}
+
+namespace {
+
+FitOptions read_options(const Config& config) {
+  FitOptions o;
+  auto ranged = [&](const std::string& key, int64_t lo, int64_t hi) {
+    int64_t v = config.integer(key);
+    if (v < lo || v > hi) config.reject(key, "a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+    return v;
+  };
+  o.max_states = static_cast<int>(ranged("fit.bins", 2, 256));
+  o.fine_bins = static_cast<int>(ranged("fit.fine_bins", 1, 65536));
+  o.max_parents = static_cast<int>(ranged("fit.max_parents", 0, 4));
+  o.min_rows_per_configuration = ranged("fit.min_rows_per_configuration", 1, int64_t{1} << 40);
+  o.min_cell = ranged("fit.min_cell", 0, int64_t{1} << 40);
+  o.min_mutual_information = config.real("fit.min_mutual_information");
+  if (!(o.min_mutual_information >= 0)) config.reject("fit.min_mutual_information", "a non-negative number of nats");
+  o.seed = static_cast<uint64_t>(config.integer("run.seed"));
+  o.holdout_fraction = config.real("evaluate.holdout_fraction");
+  if (o.holdout_fraction < 0.0 || o.holdout_fraction >= 1.0)
+    config.reject("evaluate.holdout_fraction", "a share from 0 (inclusive) to 1");
+  return o;
+}
+
+}  // namespace
+
+StageResult run_fit(const StageContext& context) {
+  const Communicator& comm = context.comm;
+  const Config& config = context.config;
+  FitOptions options = read_options(config);
+  StageReader ingest(context.store_dir, "ingest");
+  StageResult result;
+  result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
+  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction"}, result.inputs);
+  if (StageWriter::already_complete(context.store_dir, "fit", fingerprint)) {
+    result.summary_line = "already complete for this config and this ingest; nothing to do";
+    result.summary = {{"already_complete", true}};
+    return result;
+  }
+  std::vector<std::string> names = stage_tables(ingest);
+  if (names.empty()) throw InputError(ingest.directory() + " holds no registry table to fit");
+  Schema schema = schema_from_config(config);
+
+  // Tables parents first (the order ingest wrote them in).
+  std::map<std::string, FittedTable> tables;
+  for (const auto& name : names) {
+    FittedTable& t = tables[name];
+    t.meta = read_table_meta(ingest, name);
+    t.layout = table_layout(ingest, t.meta);
+    FittedTable* parent = nullptr;
+    if (!t.meta.parent.empty()) {
+      auto it = tables.find(t.meta.parent);
+      SC_EXPECTS(it != tables.end(), InputError, "table " + name + ": its parent " + t.meta.parent + " is not in the ingest stage");
+      parent = &it->second;
+    }
+    prepare_table(comm, ingest, t, parent, options);
+  }
+  StageWriter writer(context.store_dir, "fit", fingerprint, config.flag("run.restart"), comm);
+  Progress progress(comm, "fit", "tables", static_cast<int64_t>(names.size()), "rows");
+  std::vector<std::string> expected;
+  nlohmann::json summary = nlohmann::json::object();
+  std::string line;
+  int64_t persons = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    FittedTable& t = tables[names[i]];
+    const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
+    std::vector<std::pair<std::string, std::string>> references;
+    for (const auto& spec : schema.tables)
+      if (spec.name == names[i])
+        for (const auto& ref : spec.references) references.emplace_back(ref.column, ref.table);
+    fit_table(comm, ingest, t, parent, references, options);
+    if (!parent) persons += t.model.rows_fit;
+    t.model.persons_fit = persons;
+    std::string shard = shard_name("models/" + names[i], 0);
+    expected.push_back(shard);
+    // Models are dealt to ranks like shards: table i is written by rank i % size.
+    if (static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() && !writer.committed(shard)) {
+      std::string text = t.model.to_json().dump();
+      ShardFile file = writer.begin(shard);
+      file.write("/model_json", std::vector<uint8_t>(text.begin(), text.end()));
+      writer.commit(file);
+    }
+    progress.shard_done(t.model.rows_fit);
+    summary[names[i]] = t.model.report;
+    line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
+  }
+  nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction}});
+  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]}};
+  result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "");
+  return result;
+}
+
+}  // namespace sc

@@ -1,0 +1,369 @@
+#include "stages/fit/table_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "kernels/sampling/cumulative_table.hpp"
+#include "pipeline/error.hpp"
+#include "pipeline/holdout.hpp"
+#include "stages/fit/column_states.hpp"
+
+namespace sc {
+
+int64_t FittedTable::row_of_key(int64_t key) const {
+  auto it = std::lower_bound(sorted_keys.begin(), sorted_keys.end(), key);
+  if (it == sorted_keys.end() || *it != key) return -1;
+  return key_row[static_cast<size_t>(it - sorted_keys.begin())];
+}
+
+namespace {
+
+using ShardVisitor = std::function<void(size_t shard, const TableShard& data)>;
+
+// Reads every shard this rank owns, in shard order.
+void for_each_owned_shard(const Communicator& comm, const StageReader& stage, const FittedTable& table,
+                          const ShardVisitor& visit) {
+  for (size_t s = 0; s < table.layout.shards.size(); ++s)
+    if (table.layout.owns(comm, s)) visit(s, read_table_shard(stage, table.layout.shards[s], table.meta));
+}
+
+// The parent row of child row r (-1 for an orphan or a missing key).
+int64_t parent_row_of(const FittedTable& table, const FittedTable& parent, const TableShard& data, int64_t r) {
+  const ColumnValues& fk = data.columns[static_cast<size_t>(table.meta.column_index(table.meta.foreign_key))];
+  if (fk.missing[static_cast<size_t>(r)]) return -1;
+  return parent.row_of_key(fk.i64[static_cast<size_t>(r)]);
+}
+
+bool is_modelled(ColumnType type) { return type != ColumnType::key; }
+
+// A node's value in row r: numeric value (as double) or categorical code; false when missing.
+struct NodeReader {
+  const FittedTable& table;
+  const std::vector<int64_t>* children_counts(const std::string& name) const {
+    for (const auto& [child, counts] : table.children)
+      if (children_node_name(child) == name) return &counts;
+    return nullptr;
+  }
+  bool value(const ModelNode& node, const TableShard& data, int64_t r, int64_t global_row, double& out) const {
+    if (node.kind == NodeKind::children) {
+      out = static_cast<double>((*children_counts(node.name))[static_cast<size_t>(global_row)]);
+      return true;
+    }
+    const ColumnValues& column = data.columns[static_cast<size_t>(node.column)];
+    if (column.missing[static_cast<size_t>(r)]) return false;
+    ColumnType type = table.meta.types[static_cast<size_t>(node.column)];
+    if (stored_as_code(type)) out = column.codes[static_cast<size_t>(r)];
+    else if (stored_as_double(type)) out = column.f64[static_cast<size_t>(r)];
+    else out = static_cast<double>(column.i64[static_cast<size_t>(r)]);
+    return true;
+  }
+  int32_t state(const ModelNode& node, const TableShard& data, int64_t r, int64_t global_row) const {
+    double v = 0;
+    if (!value(node, data, r, global_row, v)) return node.missing_state;
+    if (node.kind == NodeKind::categorical) return static_cast<int32_t>(v);
+    return numeric_state(node, v);
+  }
+};
+
+// Mutual information (nats) of a contingency table with `rows` x `cols` cells.
+double mutual_information(const int64_t* cells, int32_t rows, int32_t cols) {
+  std::vector<double> row_sum(static_cast<size_t>(rows), 0.0), col_sum(static_cast<size_t>(cols), 0.0);
+  double total = 0;
+  for (int32_t a = 0; a < rows; ++a)
+    for (int32_t b = 0; b < cols; ++b) {
+      double c = static_cast<double>(cells[a * cols + b]);
+      row_sum[static_cast<size_t>(a)] += c;
+      col_sum[static_cast<size_t>(b)] += c;
+      total += c;
+    }
+  if (total <= 0) return 0.0;
+  double mi = 0;
+  for (int32_t a = 0; a < rows; ++a)
+    for (int32_t b = 0; b < cols; ++b) {
+      double c = static_cast<double>(cells[a * cols + b]);
+      if (c > 0) mi += c / total * std::log(c * total / (row_sum[static_cast<size_t>(a)] * col_sum[static_cast<size_t>(b)]));
+    }
+  return mi;
+}
+
+}  // namespace
+
+void prepare_table(const Communicator& comm, const StageReader& stage, FittedTable& table, FittedTable* parent,
+                   const FitOptions& options) {
+  const int64_t rows = table.layout.total_rows;
+  const int key_column = table.meta.primary_key.empty() ? -1 : table.meta.column_index(table.meta.primary_key);
+  std::vector<uint8_t> included(static_cast<size_t>(rows), 0);
+  std::vector<int64_t> keys(key_column >= 0 ? static_cast<size_t>(rows) : 0, 0);
+  std::vector<int64_t> counts(parent ? static_cast<size_t>(parent->layout.total_rows) : 0, 0);
+  for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
+    for (int64_t r = 0; r < data.rows(); ++r) {
+      int64_t g = table.layout.first_row[s] + r;
+      bool use = true;
+      if (parent) {
+        int64_t p = parent_row_of(table, *parent, data, r);
+        use = p >= 0 && parent->included[static_cast<size_t>(p)];
+        if (use) ++counts[static_cast<size_t>(p)];
+      } else if (key_column >= 0) {
+        use = !held_out(options.seed, data.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)],
+                        options.holdout_fraction);
+      }
+      included[static_cast<size_t>(g)] = use ? 1 : 0;
+      if (key_column >= 0) keys[static_cast<size_t>(g)] = data.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)];
+    }
+  });
+  // Each row is written by its owner only, so sums put every rank's rows together exactly.
+  comm.allreduce_sum_inplace(included);
+  comm.allreduce_sum_inplace(keys);
+  table.included = std::move(included);
+  if (key_column >= 0) {
+    std::vector<int64_t> order(static_cast<size_t>(rows));
+    for (int64_t i = 0; i < rows; ++i) order[static_cast<size_t>(i)] = i;
+    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys[static_cast<size_t>(a)] < keys[static_cast<size_t>(b)]; });
+    table.sorted_keys.resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i) table.sorted_keys[i] = keys[static_cast<size_t>(order[i])];
+    table.key_row = std::move(order);
+  }
+  if (parent) {
+    comm.allreduce_sum_inplace(counts);
+    parent->children.emplace_back(table.meta.name, std::move(counts));
+  }
+}
+
+void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& table, const FittedTable* parent,
+               const std::vector<std::pair<std::string, std::string>>& reference_targets, const FitOptions& options) {
+  const TableMeta& meta = table.meta;
+  TableModel& model = table.model;
+  model = TableModel{};
+  model.table = meta.name;
+  model.parent = meta.parent;
+  int64_t used_rows = 0;
+  for (uint8_t u : table.included) used_rows += u;
+  model.rows_fit = used_rows;
+  if (parent) for (const auto& n : parent->model.nodes) model.context_states.push_back(n.states);
+  const int32_t context = static_cast<int32_t>(model.context_states.size());
+
+  // The nodes: every modelled column, then one children count per child table.
+  for (size_t c = 0; c < meta.columns.size(); ++c) {
+    if (!is_modelled(meta.types[c])) continue;
+    ModelNode node;
+    node.name = meta.columns[c];
+    node.column = static_cast<int>(c);
+    node.kind = stored_as_code(meta.types[c]) ? NodeKind::categorical : NodeKind::numeric;
+    node.integer_values = stored_as_int64(meta.types[c]);
+    model.nodes.push_back(node);
+    if (model.order_by.empty() && parent && (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date))
+      model.order_by = meta.columns[c];
+  }
+  for (const auto& [child, counts] : table.children) {
+    ModelNode node;
+    node.name = children_node_name(child);
+    node.kind = NodeKind::children;
+    node.integer_values = true;
+    model.nodes.push_back(node);
+  }
+  const size_t n_nodes = model.nodes.size();
+  NodeReader reader{table};
+  auto parent_context = [&](const TableShard& data, int64_t r, int32_t* out) {
+    if (!parent) return;
+    int64_t p = parent_row_of(table, *parent, data, r);
+    const int32_t* states = parent->node_states.data() + p * context;
+    for (int32_t k = 0; k < context; ++k) out[k] = states[k];
+  };
+  auto for_each_used_row = [&](const std::function<void(const TableShard&, int64_t r, int64_t g)>& body) {
+    for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
+      for (int64_t r = 0; r < data.rows(); ++r) {
+        int64_t g = table.layout.first_row[s] + r;
+        if (table.included[static_cast<size_t>(g)]) body(data, r, g);
+      }
+    });
+  };
+
+  // Pass 1: ranges of numeric nodes, category and missing counts (exact min/max/sum reductions).
+  std::vector<double> lo(n_nodes, std::numeric_limits<double>::infinity()), hi(n_nodes, -std::numeric_limits<double>::infinity());
+  std::vector<int64_t> missing(n_nodes, 0);
+  std::vector<std::vector<int64_t>> category_counts(n_nodes);
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (model.nodes[j].kind == NodeKind::categorical)
+      category_counts[j].assign(meta.dictionaries.at(model.nodes[j].name).size(), 0);
+  std::vector<int64_t> reference_missing(meta.columns.size(), 0);
+  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+    for (size_t j = 0; j < n_nodes; ++j) {
+      double v = 0;
+      if (!reader.value(model.nodes[j], data, r, g, v)) { ++missing[j]; continue; }
+      if (model.nodes[j].kind == NodeKind::categorical) ++category_counts[j][static_cast<size_t>(v)];
+      else { lo[j] = std::min(lo[j], v); hi[j] = std::max(hi[j], v); }
+    }
+    for (const auto& [column, target] : reference_targets)
+      reference_missing[static_cast<size_t>(meta.column_index(column))] += data.columns[static_cast<size_t>(meta.column_index(column))].missing[static_cast<size_t>(r)];
+  });
+  comm.allreduce_sum_inplace(missing);
+  comm.allreduce_sum_inplace(reference_missing);
+  nlohmann::json suppressed = nlohmann::json::object();
+  for (size_t j = 0; j < n_nodes; ++j) {
+    ModelNode& node = model.nodes[j];
+    if (node.kind == NodeKind::categorical) {
+      comm.allreduce_sum_inplace(category_counts[j]);
+      int64_t hidden = 0;
+      for (auto& c : category_counts[j])
+        if (c > 0 && c < options.min_cell) { c = 0; ++hidden; }
+      if (hidden) suppressed[node.name] = hidden;
+      node.binned_states = static_cast<int32_t>(category_counts[j].size());
+      node.missing_state = missing[j] > 0 ? node.binned_states : -1;
+      node.states = node.binned_states + (missing[j] > 0 ? 1 : 0);
+      if (node.states == 0) { node.states = 1; node.missing_state = 0; }  // an empty table
+    } else {
+      NumericRange range;
+      range.min = comm.allreduce_min(lo[j]);
+      range.max = comm.allreduce_max(hi[j]);
+      range.any_value = range.min <= range.max;
+      range.any_missing = missing[j] > 0;
+      set_fine_bins(node, range, options.fine_bins);
+    }
+  }
+  for (const auto& [column, target] : reference_targets) {
+    int c = meta.column_index(column);
+    uint64_t share = used_rows ? static_cast<uint64_t>((static_cast<kernels::WideCount>(reference_missing[static_cast<size_t>(c)]) *
+                                                        kernels::kThresholdScale) / static_cast<uint64_t>(used_rows)) : 0;
+    model.references.push_back({c, target, share});
+  }
+
+  // Pass 2: fine histograms of numeric nodes, then their states (quantile groups).
+  std::vector<std::vector<int64_t>> fine(n_nodes);
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (model.nodes[j].kind != NodeKind::categorical) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
+  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+    for (size_t j = 0; j < n_nodes; ++j) {
+      if (model.nodes[j].kind == NodeKind::categorical) continue;
+      double v = 0;
+      if (reader.value(model.nodes[j], data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
+    }
+  });
+  for (size_t j = 0; j < n_nodes; ++j) {
+    if (model.nodes[j].kind == NodeKind::categorical) continue;
+    comm.allreduce_sum_inplace(fine[j]);
+    int64_t hidden = 0;
+    for (int64_t c : fine[j]) hidden += c > 0 && c < options.min_cell;
+    if (hidden) suppressed[model.nodes[j].name + " (fine bins)"] = hidden;
+    set_numeric_states(model.nodes[j], fine[j], missing[j], options.max_states, options.min_cell);
+  }
+
+  // Pass 3: pairwise contingency tables of every node with every slot before it; with them the
+  // parents of each node, by mutual information.
+  std::vector<int32_t> slot_states = model.context_states;
+  for (const auto& n : model.nodes) slot_states.push_back(n.states);
+  const int32_t width = context + static_cast<int32_t>(n_nodes);
+  std::vector<int64_t> pair_offset;
+  int64_t pair_cells = 0;
+  for (size_t j = 0; j < n_nodes; ++j)
+    for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c) {
+      pair_offset.push_back(pair_cells);
+      pair_cells += static_cast<int64_t>(model.nodes[j].states) * slot_states[static_cast<size_t>(c)];
+    }
+  std::vector<int64_t> pairs(static_cast<size_t>(pair_cells), 0);
+  const bool keep_states = !table.children.empty();
+  std::vector<int32_t> all_states(keep_states ? static_cast<size_t>(table.layout.total_rows * static_cast<int64_t>(n_nodes)) : 0, 0);
+  std::vector<int32_t> row_states(static_cast<size_t>(width));
+  auto fill_states = [&](const TableShard& data, int64_t r, int64_t g) {
+    parent_context(data, r, row_states.data());
+    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], data, r, g);
+  };
+  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+    fill_states(data, r, g);
+    size_t p = 0;
+    for (size_t j = 0; j < n_nodes; ++j) {
+      int32_t x = row_states[static_cast<size_t>(context) + j];
+      for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
+        ++pairs[static_cast<size_t>(pair_offset[p] + static_cast<int64_t>(x) * slot_states[static_cast<size_t>(c)] + row_states[static_cast<size_t>(c)])];
+    }
+    if (keep_states)
+      for (size_t j = 0; j < n_nodes; ++j) all_states[static_cast<size_t>(g) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
+  });
+  comm.allreduce_sum_inplace(pairs);
+  if (keep_states) {
+    comm.allreduce_sum_inplace(all_states);
+    table.node_states = std::move(all_states);
+  }
+  const int64_t max_configurations = std::max<int64_t>(1, used_rows / std::max<int64_t>(1, options.min_rows_per_configuration));
+  nlohmann::json structure = nlohmann::json::object();
+  auto slot_name = [&](int32_t slot) {
+    return slot < context ? parent->model.nodes[static_cast<size_t>(slot)].name + " (" + meta.parent + ")"
+                          : model.nodes[static_cast<size_t>(slot - context)].name;
+  };
+  size_t p = 0;
+  for (size_t j = 0; j < n_nodes; ++j) {
+    std::vector<std::pair<double, int32_t>> candidates;
+    for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
+      candidates.push_back({mutual_information(pairs.data() + pair_offset[p], model.nodes[j].states, slot_states[static_cast<size_t>(c)]), c});
+    std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    int64_t configurations = 1;
+    nlohmann::json chosen = nlohmann::json::array();
+    for (const auto& [mi, slot] : candidates) {
+      if (static_cast<int>(model.nodes[j].parents.size()) >= std::min(options.max_parents, kernels::kMaxNodeParents)) break;
+      if (mi < options.min_mutual_information) break;
+      int64_t next = configurations * slot_states[static_cast<size_t>(slot)];
+      if (next > max_configurations) continue;
+      configurations = next;
+      model.nodes[j].parents.push_back(slot);
+      chosen.push_back({{"parent", slot_name(slot)}, {"mutual_information", mi}});
+    }
+    structure[model.nodes[j].name] = chosen;
+  }
+
+  // Pass 4: the family table of every node (its states per configuration of its parents).
+  std::vector<int64_t> family_offset(n_nodes, 0);
+  int64_t family_cells = 0;
+  std::vector<int64_t> configurations_of(n_nodes, 1);
+  for (size_t j = 0; j < n_nodes; ++j) {
+    for (int32_t slot : model.nodes[j].parents) configurations_of[j] *= slot_states[static_cast<size_t>(slot)];
+    family_offset[j] = family_cells;
+    family_cells += configurations_of[j] * model.nodes[j].states;
+  }
+  std::vector<int64_t> family(static_cast<size_t>(family_cells), 0);
+  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+    fill_states(data, r, g);
+    for (size_t j = 0; j < n_nodes; ++j) {
+      int64_t configuration = 0;
+      for (int32_t slot : model.nodes[j].parents)
+        configuration = configuration * slot_states[static_cast<size_t>(slot)] + row_states[static_cast<size_t>(slot)];
+      ++family[static_cast<size_t>(family_offset[j] + configuration * model.nodes[j].states + row_states[static_cast<size_t>(context) + j])];
+    }
+  });
+  comm.allreduce_sum_inplace(family);
+  for (size_t j = 0; j < n_nodes; ++j) {
+    ModelNode& node = model.nodes[j];
+    // The node's marginal, the fallback for a parent configuration never seen in the data.
+    std::vector<uint64_t> marginal(static_cast<size_t>(node.states), 0);
+    for (int64_t conf = 0; conf < configurations_of[j]; ++conf)
+      for (int32_t x = 0; x < node.states; ++x)
+        marginal[static_cast<size_t>(x)] += static_cast<uint64_t>(family[static_cast<size_t>(family_offset[j] + conf * node.states + x)]);
+    std::vector<bool> allowed(static_cast<size_t>(node.states), true);
+    if (node.kind == NodeKind::categorical)
+      for (int32_t x = 0; x < node.binned_states; ++x) allowed[static_cast<size_t>(x)] = category_counts[j][static_cast<size_t>(x)] > 0;
+    node.thresholds.clear();
+    for (int64_t conf = 0; conf < configurations_of[j]; ++conf) {
+      std::vector<uint64_t> weights(static_cast<size_t>(node.states), 0);
+      uint64_t total = 0;
+      for (int32_t x = 0; x < node.states; ++x) {
+        uint64_t w = allowed[static_cast<size_t>(x)] ? static_cast<uint64_t>(family[static_cast<size_t>(family_offset[j] + conf * node.states + x)]) : 0;
+        weights[static_cast<size_t>(x)] = w;
+        total += w;
+      }
+      if (total == 0)
+        for (int32_t x = 0; x < node.states; ++x) {
+          weights[static_cast<size_t>(x)] = allowed[static_cast<size_t>(x)] ? marginal[static_cast<size_t>(x)] : 0;
+          total += weights[static_cast<size_t>(x)];
+        }
+      // Nothing seen at all (an empty table): every allowed state alike; a suppressed one never.
+      if (total == 0)
+        for (int32_t x = 0; x < node.states; ++x) weights[static_cast<size_t>(x)] = allowed[static_cast<size_t>(x)] ? 1 : 0;
+      auto t = kernels::thresholds_from_weights(weights);
+      node.thresholds.insert(node.thresholds.end(), t.begin(), t.end());
+    }
+  }
+  model.report = {{"parents", structure}, {"suppressed_by_min_cell", suppressed}, {"rows_fit", used_rows},
+                  {"order_by", model.order_by}};
+}
+
+}  // namespace sc

@@ -1,0 +1,49 @@
+// Fitting one registry table's network from its ingested shards (DESIGN.md, decision 3): every
+// pass reads the shards this rank owns, counts (ranges, category counts, fine histograms, pairwise
+// contingency tables, family tables) and reduces the counts exactly across ranks, so the model is
+// the same for any rank count. Memory holds counts and, per table with children, one small state
+// vector per row; it does not hold the rows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipeline/mpi_comm.hpp"
+#include "pipeline/table_model.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/fit/table_layout.hpp"
+
+namespace sc {
+
+struct FitOptions {
+  int fine_bins = 256;                  // fit.fine_bins
+  int max_states = 16;                  // fit.bins
+  int max_parents = 2;                  // fit.max_parents
+  int64_t min_rows_per_configuration = 20;  // fit.min_rows_per_configuration
+  double min_mutual_information = 0.002;    // fit.min_mutual_information (nats)
+  int64_t min_cell = 0;                 // fit.min_cell
+  uint64_t seed = 1;
+  double holdout_fraction = 0.0;
+};
+
+// What the tables of one fit know about each other, on every rank.
+struct FittedTable {
+  TableMeta meta;
+  TableLayout layout;
+  std::vector<uint8_t> included;             // per row: used by the fit (not held out, not orphaned)
+  std::vector<int64_t> sorted_keys, key_row;  // primary keys in ascending order and their rows
+  std::vector<std::pair<std::string, std::vector<int64_t>>> children;  // child table -> count per row
+  TableModel model;
+  std::vector<int32_t> node_states;          // rows x model.nodes, filled when the table has children
+  int64_t row_of_key(int64_t key) const;     // -1 when absent
+};
+
+// Inclusion, keys and (on the parent) children counts; `parent` is null for a root table.
+void prepare_table(const Communicator& comm, const StageReader& stage, FittedTable& table, FittedTable* parent,
+                   const FitOptions& options);
+// Fits the network of `table` (with `parent`'s node states as context for a child table).
+void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& table, const FittedTable* parent,
+               const std::vector<std::pair<std::string, std::string>>& reference_targets, const FitOptions& options);
+
+}  // namespace sc

@@ -1,0 +1,138 @@
+#include "stages/sample/sample_stage.hpp"
+
+#include <cmath>
+#include <map>
+
+#include "pipeline/error.hpp"
+#include "pipeline/progress.hpp"
+#include "pipeline/sha256.hpp"
+#include "pipeline/store.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/sample/table_sampler.hpp"
+
+namespace sc {
+
+po::options_description sample_options() {
+  po::options_description options("Sample ([sample])");
+  options.add_options()
+      ("sample.persons", po::value<int64_t>()->default_value(0),
+       "synthetic rows of the root table (0 = as many as the real root table has); other roots scale alike")
+      ("sample.rows_per_shard", po::value<int64_t>()->default_value(0),
+       "rows per synthetic shard (0 = ingest.rows_per_shard)");
+  return options;
+}
+
+StageResult run_sample(const StageContext& context) {
+  const Communicator& comm = context.comm;
+  const Config& config = context.config;
+  int64_t persons = config.integer("sample.persons");
+  if (persons < 0) config.reject("sample.persons", "a number of persons, 0 or more (0 = as many as the real table)");
+  int64_t rows_per_shard = config.integer("sample.rows_per_shard");
+  if (rows_per_shard < 0) config.reject("sample.rows_per_shard", "a positive number of rows (0 = ingest.rows_per_shard)");
+  if (rows_per_shard == 0) rows_per_shard = config.integer("ingest.rows_per_shard");
+  int64_t deflate = config.integer("store.compression");
+  StageReader fit(context.store_dir, "fit");
+  StageReader ingest(context.store_dir, "ingest");
+  StageResult result;
+  result.inputs[fit.directory() + "/index.json"] = sha256_file(fit.directory() + "/index.json");
+  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression"}, result.inputs);
+  if (StageWriter::already_complete(context.store_dir, "sample", fingerprint)) {
+    result.summary_line = "already complete for this config and this fit; nothing to do";
+    result.summary = {{"already_complete", true}};
+    return result;
+  }
+  std::vector<std::string> names = stage_tables(ingest);
+  std::map<std::string, TableMeta> metas;
+  std::map<std::string, TableModel> models;
+  for (const auto& name : names) {
+    metas[name] = read_table_meta(ingest, name);
+    models[name] = read_table_model(fit, name);
+  }
+  // Root tables: the first gets `persons` rows, the others keep their real ratio to it.
+  int64_t first_root_real = -1;
+  std::map<std::string, int64_t> root_rows;
+  for (const auto& name : names) {
+    if (!metas[name].parent.empty()) continue;
+    int64_t real = 0;
+    for (const auto& [dataset, info] : ingest.index().at("datasets").items())
+      if (dataset == table_group(name) + column_path(metas[name].columns.at(0)) + "/missing") real = info.at("rows");
+    if (first_root_real < 0) {
+      first_root_real = real;
+      root_rows[name] = persons > 0 ? persons : real;
+    } else {
+      root_rows[name] = first_root_real > 0 ? static_cast<int64_t>(std::llround(static_cast<double>(real) * root_rows.begin()->second / first_root_real)) : real;
+    }
+  }
+
+  StageWriter writer(context.store_dir, "sample", fingerprint, config.flag("run.restart"), comm);
+  std::map<std::string, SampledTable> sampled;
+  std::map<std::string, int64_t> table_rows;
+  std::vector<std::string> expected;
+  nlohmann::json summary = nlohmann::json::object();
+  std::string line;
+  for (size_t t = 0; t < names.size(); ++t) {
+    const std::string& name = names[t];
+    TableSamplingPlan plan;
+    plan.model = &models[name];
+    plan.meta = &metas[name];
+    plan.parent = metas[name].parent.empty() ? nullptr : &sampled.at(metas[name].parent);
+    plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
+    plan.stream = static_cast<uint32_t>(t);
+    plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;
+    plan.rows_per_shard = rows_per_shard;
+    for (const auto& child : names)
+      if (metas[child].parent == name) plan.child_tables.push_back(child);
+    SampledTable table = plan_table(plan);
+    table_rows[name] = table.rows;
+    plan.table_rows = table_rows;
+    for (const auto& ref : models[name].references)
+      SC_EXPECTS(table_rows.count(ref.target_table), ConfigError,
+                 "table " + name + ": reference column " + metas[name].columns[static_cast<size_t>(ref.column)] +
+                     " points into " + ref.target_table + ", which is sampled after it (references must point to earlier tables)");
+
+    std::string schema_shard = shard_name(table_schema_group(name), 0);
+    expected.push_back(schema_shard);
+    if (comm.is_root() && !writer.committed(schema_shard)) {
+      ShardFile file = writer.begin(schema_shard);
+      write_table_meta(file, metas[name]);
+      writer.commit(file);
+    }
+    const int64_t shards = std::max<int64_t>(1, (table.rows + rows_per_shard - 1) / rows_per_shard);
+    const bool keep = !plan.child_tables.empty();
+    const size_t nodes = models[name].nodes.size();
+    if (keep) table.node_states.assign(static_cast<size_t>(table.rows) * nodes, 0);
+    for (const auto& child : plan.child_tables) table.children_counts[child].assign(static_cast<size_t>(table.rows), 0);
+    Progress progress(comm, "sample", "table " + name, shards, "rows");
+    for (int64_t s = 0; s < shards; ++s) {
+      if (s % comm.size() != comm.rank()) continue;
+      int64_t first = s * rows_per_shard, count = std::min(rows_per_shard, table.rows - first);
+      if (count < 0) count = 0;
+      // A shard committed by an interrupted run is drawn again (cheaply) for what the tables
+      // below need, but not written again.
+      SampledShard shard = sample_shard(plan, table, first, count);
+      std::string shard_file = shard_name(table_group(name), s);
+      if (!writer.committed(shard_file)) {
+        ShardFile file = writer.begin(shard_file);
+        write_table_shard(file, metas[name], shard.data, static_cast<int>(deflate));
+        writer.commit(file);
+      }
+      if (keep) std::copy(shard.node_states.begin(), shard.node_states.end(), table.node_states.begin() + first * static_cast<int64_t>(nodes));
+      for (auto& [child, counts] : shard.children_counts)
+        std::copy(counts.begin(), counts.end(), table.children_counts[child].begin() + first);
+      progress.shard_done(count);
+    }
+    for (int64_t s = 0; s < shards; ++s) expected.push_back(shard_name(table_group(name), s));
+    // Each row was filled by its owner only: exact sums put them together on every rank.
+    if (keep) comm.allreduce_sum_inplace(table.node_states);
+    for (auto& [child, counts] : table.children_counts) comm.allreduce_sum_inplace(counts);
+    summary[name] = {{"rows", table.rows}, {"shards", shards}};
+    line += (line.empty() ? "" : ", ") + name + " " + human_count(static_cast<double>(table.rows)) + " rows";
+    sampled.emplace(name, std::move(table));
+  }
+  nlohmann::json index = writer.finish(expected, {{"tables", summary}});
+  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]}};
+  result.summary_line = "sampled " + line;
+  return result;
+}
+
+}  // namespace sc

@@ -1,0 +1,145 @@
+#include "stages/sample/table_sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "kernels/sampling/network_sampler.hpp"
+#include "pipeline/error.hpp"
+
+namespace sc {
+
+SampledTable plan_table(const TableSamplingPlan& plan) {
+  SampledTable table;
+  table.name = plan.model->table;
+  if (!plan.parent) {
+    table.rows = plan.rows;
+    return table;
+  }
+  const auto it = plan.parent->children_counts.find(table.name);
+  SC_EXPECTS(it != plan.parent->children_counts.end(), InternalError,
+             "table " + table.name + ": its parent's model carries no children count for it");
+  table.family_start.assign(it->second.size() + 1, 0);
+  for (size_t p = 0; p < it->second.size(); ++p) table.family_start[p + 1] = table.family_start[p] + it->second[p];
+  table.rows = table.family_start.back();
+  return table;
+}
+
+namespace {
+
+// The parent row of child row g.
+int64_t parent_of(const SampledTable& table, int64_t g) {
+  auto it = std::upper_bound(table.family_start.begin(), table.family_start.end(), g);
+  return static_cast<int64_t>(it - table.family_start.begin()) - 1;
+}
+
+}  // namespace
+
+SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& table, int64_t first, int64_t count) {
+  const TableModel& model = *plan.model;
+  const TableMeta& meta = *plan.meta;
+  const size_t nodes = model.nodes.size();
+  const int32_t context = static_cast<int32_t>(model.context_states.size());
+  kernels::NetworkArrays net = model.network(plan.seed, plan.stream);
+
+  // The rows to draw: the shard's, widened to whole families for a child table.
+  int64_t begin = first, end = first + count;
+  std::vector<int64_t> parent_row;
+  if (plan.parent && count > 0) {
+    begin = table.family_start[static_cast<size_t>(parent_of(table, first))];
+    end = table.family_start[static_cast<size_t>(parent_of(table, first + count - 1)) + 1];
+  }
+  const int64_t drawn = end - begin;
+  std::vector<int32_t> context_states(static_cast<size_t>(drawn * context));
+  if (plan.parent) {
+    parent_row.resize(static_cast<size_t>(drawn));
+    int64_t p = drawn > 0 ? parent_of(table, begin) : 0;
+    for (int64_t i = 0; i < drawn; ++i) {
+      while (table.family_start[static_cast<size_t>(p) + 1] <= begin + i) ++p;
+      parent_row[static_cast<size_t>(i)] = p;
+      const int32_t* states = plan.parent->node_states.data() + p * context;
+      std::copy(states, states + context, context_states.begin() + i * context);
+    }
+  }
+  kernels::SampledRows sampled = kernels::sample_rows_cpu(net, static_cast<uint64_t>(begin), drawn, context_states);
+
+  // Siblings in the order of the table's time column (ties: the order they were drawn in).
+  std::vector<int64_t> order(static_cast<size_t>(drawn));
+  std::iota(order.begin(), order.end(), int64_t{0});
+  int order_node = model.order_by.empty() ? -1 : model.node_index(model.order_by);
+  if (order_node >= 0) {
+    auto key = [&](int64_t i) {
+      const ModelNode& node = model.nodes[static_cast<size_t>(order_node)];
+      int32_t state = sampled.states[static_cast<size_t>(i * sampled.width + context + order_node)];
+      // Missing times go last within their family.
+      return state == node.missing_state ? std::numeric_limits<double>::infinity()
+                                         : sampled.values[static_cast<size_t>(i * static_cast<int64_t>(nodes) + order_node)];
+    };
+    int64_t i = 0;
+    while (i < drawn) {
+      int64_t j = i;
+      while (j < drawn && parent_row[static_cast<size_t>(j)] == parent_row[static_cast<size_t>(i)]) ++j;
+      std::stable_sort(order.begin() + i, order.begin() + j, [&](int64_t a, int64_t b) { return key(a) < key(b); });
+      i = j;
+    }
+  }
+
+  SampledShard out;
+  out.data.columns.resize(meta.columns.size());
+  for (size_t c = 0; c < meta.columns.size(); ++c) {
+    ColumnValues& column = out.data.columns[c];
+    column.missing.assign(static_cast<size_t>(count), 0);
+    if (stored_as_code(meta.types[c])) column.codes.assign(static_cast<size_t>(count), 0);
+    else if (stored_as_double(meta.types[c])) column.f64.assign(static_cast<size_t>(count), 0.0);
+    else column.i64.assign(static_cast<size_t>(count), 0);
+  }
+  out.node_states.resize(static_cast<size_t>(count) * nodes);
+  for (const auto& child : plan.child_tables) out.children_counts[child].assign(static_cast<size_t>(count), 0);
+  const int pk = meta.primary_key.empty() ? -1 : meta.column_index(meta.primary_key);
+  const int fk = meta.foreign_key.empty() ? -1 : meta.column_index(meta.foreign_key);
+  for (int64_t r = 0; r < count; ++r) {
+    const int64_t g = first + r;
+    const int64_t i = order[static_cast<size_t>(g - begin)];
+    const int32_t* states = sampled.states.data() + i * sampled.width + context;
+    const double* values = sampled.values.data() + i * static_cast<int64_t>(nodes);
+    // Keys are identities: a synthetic row's key is its row number + 1, its parent's likewise.
+    if (pk >= 0) out.data.columns[static_cast<size_t>(pk)].i64[static_cast<size_t>(r)] = g + 1;
+    if (fk >= 0) out.data.columns[static_cast<size_t>(fk)].i64[static_cast<size_t>(r)] = parent_row[static_cast<size_t>(g - begin)] + 1;
+    for (size_t j = 0; j < nodes; ++j) {
+      const ModelNode& node = model.nodes[j];
+      out.node_states[static_cast<size_t>(r) * nodes + j] = states[j];
+      if (node.kind == NodeKind::children) {
+        out.children_counts[node.name.substr(std::string("children:").size())][static_cast<size_t>(r)] =
+            static_cast<int64_t>(std::floor(values[j]));
+        continue;
+      }
+      ColumnValues& column = out.data.columns[static_cast<size_t>(node.column)];
+      if (states[j] == node.missing_state) {
+        column.missing[static_cast<size_t>(r)] = 1;
+        if (!column.codes.empty()) column.codes[static_cast<size_t>(r)] = -1;
+        continue;
+      }
+      if (node.kind == NodeKind::categorical) column.codes[static_cast<size_t>(r)] = states[j];
+      else if (node.integer_values) column.i64[static_cast<size_t>(r)] = static_cast<int64_t>(std::floor(values[j]));
+      else column.f64[static_cast<size_t>(r)] = values[j];
+    }
+    for (size_t k = 0; k < model.references.size(); ++k) {
+      const ReferenceModel& ref = model.references[k];
+      ColumnValues& column = out.data.columns[static_cast<size_t>(ref.column)];
+      kernels::DrawWords w = kernels::draw_words(
+          kernels::DrawKey{plan.seed, kernels::DrawPurpose::reference_key, plan.stream}, static_cast<uint64_t>(g),
+          static_cast<uint32_t>(ref.column));
+      int64_t targets = plan.table_rows.count(ref.target_table) ? plan.table_rows.at(ref.target_table) : 0;
+      if (w.w[0] < ref.missing_threshold || targets == 0) {
+        column.missing[static_cast<size_t>(r)] = 1;
+        continue;
+      }
+      uint64_t word = (static_cast<uint64_t>(w.w[1]) << 32) | w.w[2];
+      column.i64[static_cast<size_t>(r)] = static_cast<int64_t>(word % static_cast<uint64_t>(targets)) + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace sc

@@ -1,0 +1,52 @@
+// Sampling one synthetic registry table from its fitted network. Row g of a table is drawn from
+// counters (seed, table, g) only, so any rank can draw any row; a child table's rows are laid out
+// parent by parent (the parent's sampled children count says how many), and a shard of child rows
+// is drawn together with the whole families it cuts through, so that siblings can be ordered by
+// the table's time column whatever the shard boundaries. What the next tables need (node states
+// of rows with children, children counts) is shared across ranks with exact integer sums.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "pipeline/mpi_comm.hpp"
+#include "pipeline/table_model.hpp"
+#include "pipeline/table_store.hpp"
+
+namespace sc {
+
+struct SampledTable {
+  std::string name;
+  int64_t rows = 0;
+  std::vector<int64_t> family_start;   // child tables: first row of each parent's children (parents + 1)
+  std::vector<int32_t> node_states;    // rows x nodes, kept when the table has children
+  std::map<std::string, std::vector<int64_t>> children_counts;  // child table -> count per row
+};
+
+struct TableSamplingPlan {
+  const TableModel* model = nullptr;
+  const TableMeta* meta = nullptr;
+  const SampledTable* parent = nullptr;  // null for a root table
+  uint64_t seed = 1;
+  uint32_t stream = 0;                   // the table's index: its own Philox stream
+  int64_t rows = 0;                      // root tables: how many to draw
+  int64_t rows_per_shard = 1;
+  std::vector<std::string> child_tables; // whose counts this table's rows carry
+  std::map<std::string, int64_t> table_rows;  // rows of every sampled table (reference targets)
+};
+
+// The rows [first, first + count) of a table, decoded into the store's column layout; also the
+// node states and children counts of those rows (for the tables below it).
+struct SampledShard {
+  TableShard data;
+  std::vector<int32_t> node_states;  // count x nodes
+  std::map<std::string, std::vector<int64_t>> children_counts;
+};
+
+// The table's total row count and family layout (child tables: from the parent's counts).
+SampledTable plan_table(const TableSamplingPlan& plan);
+SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& table, int64_t first, int64_t count);
+
+}  // namespace sc
