@@ -47,7 +47,7 @@ nlohmann::json TableModel::to_json() const {
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
                     {"binned_states", n.binned_states}, {"parents", n.parents}, {"thresholds", n.thresholds},
-                    {"fine_bins", n.fine_bins}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
+                    {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
                     {"fine_to_state", n.fine_to_state}});
   out["nodes"] = list;
   nlohmann::json refs = nlohmann::json::array();
@@ -80,6 +80,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.parents = n.at("parents").get<std::vector<int32_t>>();
     node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
     node.fine_bins = n.at("fine_bins");
+    node.point_values = n.at("point_values");
     node.fine_thresholds = n.at("fine_thresholds").get<std::vector<uint64_t>>();
     node.fine_edges = n.at("fine_edges").get<std::vector<double>>();
     node.fine_to_state = n.at("fine_to_state").get<std::vector<int32_t>>();
@@ -108,6 +109,7 @@ kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const
     k.table_offset = static_cast<int64_t>(net.thresholds.size());
     net.thresholds.insert(net.thresholds.end(), n.thresholds.begin(), n.thresholds.end());
     k.fine_bins = n.fine_bins;
+    k.point_values = n.point_values ? 1 : 0;
     k.binned_states = n.binned_states;
     k.fine_offset = static_cast<int64_t>(net.fine_thresholds.size());
     net.fine_thresholds.insert(net.fine_thresholds.end(), n.fine_thresholds.begin(), n.fine_thresholds.end());

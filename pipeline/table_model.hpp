@@ -34,6 +34,7 @@ struct ModelNode {
   std::vector<int32_t> parents;  // slots of the state vector (context first, then nodes)
   std::vector<uint64_t> thresholds;       // states per parent configuration
   int32_t fine_bins = 0;
+  bool point_values = false;              // fine bin k is the value fine_edges[k] itself
   std::vector<uint64_t> fine_thresholds;  // fine_bins per binned state
   std::vector<double> fine_edges;         // fine_bins + 1
   std::vector<int32_t> fine_to_state;     // numeric: the range (state) of each fine bin

@@ -21,6 +21,7 @@ struct NetworkNode {
   int32_t parent[kMaxNodeParents] = {-1, -1, -1, -1};  // indices into the state vector
   int64_t table_offset = 0;            // thresholds: states entries per parent configuration
   int32_t fine_bins = 0;               // 0: not numeric (no value is placed)
+  int32_t point_values = 0;            // 1: fine bin k is the single value edge[k] (few distinct values)
   int32_t binned_states = 0;           // states that are ranges of values (not missing)
   int64_t fine_offset = 0;             // fine thresholds: fine_bins entries per binned state
   int64_t edge_offset = 0;             // fine_bins + 1 ascending edges

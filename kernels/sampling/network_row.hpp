@@ -1,7 +1,7 @@
 // Sampling one row from a network: the body that the CPU and the CUDA kernels both run, so the
 // two backends share not only the interface but the very code of a draw. One Philox block per
 // (row entity, node): word 0 picks the state, word 1 the fine bin, words 2-3 the position inside
-// the fine bin. The only floating point is edge + width * u, compiled without contraction in both
+// the fine bin (unless the fine bin is a single value: columns with few distinct values). The only floating point is edge + width * u, compiled without contraction in both
 // backends (-ffp-contract=off, --fmad=false), so the bits agree.
 #pragma once
 
@@ -29,10 +29,14 @@ SC_HOST_DEVICE inline void sample_network_row(const NetworkView& net, uint64_t e
       int32_t fine = draw_state(net.fine_thresholds + node.fine_offset + static_cast<int64_t>(state) * node.fine_bins,
                                 node.fine_bins, words.w[1]);
       double lo = net.fine_edges[node.edge_offset + fine];
-      double hi = net.fine_edges[node.edge_offset + fine + 1];
-      double width = hi - lo;
-      double offset = width * unit_interval(words.w[2], words.w[3]);
-      value = lo + offset;
+      if (node.point_values) {
+        value = lo;
+      } else {
+        double hi = net.fine_edges[node.edge_offset + fine + 1];
+        double width = hi - lo;
+        double offset = width * unit_interval(words.w[2], words.w[3]);
+        value = lo + offset;
+      }
     }
     values[j] = value;
   }

@@ -7,17 +7,27 @@
 
 namespace sc {
 
-void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins) {
+void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct) {
   double lo = range.any_value ? range.min : 0.0, hi = range.any_value ? range.max : 0.0;
   node.fine_edges.clear();
-  if (node.integer_values) {
+  node.point_values = false;
+  if (!distinct.empty() && static_cast<int>(distinct.size()) <= fine_bins) {
+    node.point_values = true;
+    node.fine_edges = distinct;
+    node.fine_edges.push_back(distinct.back());
+    node.fine_bins = static_cast<int32_t>(distinct.size());
+  } else if (node.integer_values) {
     // Whole-number widths so that floor(edge + width * u) is a value of the bin and nothing else.
+    // The histogram counted is kSuperFine times finer; merge_fine_bins() then joins its bins into
+    // fine bins of about equal mass, so a heavy tail does not squeeze the bulk into a few bins.
+    fine_bins *= kSuperFine;
     double span = hi - lo + 1.0;
     double width = std::max(1.0, std::ceil(span / fine_bins));
     int bins = static_cast<int>(std::ceil(span / width));
     for (int k = 0; k <= bins; ++k) node.fine_edges.push_back(lo + width * k);
     node.fine_bins = bins;
   } else if (hi > lo) {
+    fine_bins *= kSuperFine;
     double width = (hi - lo) / fine_bins;
     for (int k = 0; k < fine_bins; ++k) node.fine_edges.push_back(lo + width * k);
     node.fine_edges.push_back(hi);
@@ -29,11 +39,55 @@ void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins) {
 }
 
 int32_t fine_bin_of(const ModelNode& node, double value) {
+  if (node.point_values) {
+    auto it = std::lower_bound(node.fine_edges.begin(), node.fine_edges.end() - 1, value);
+    return std::clamp(static_cast<int32_t>(it - node.fine_edges.begin()), 0, node.fine_bins - 1);
+  }
   // Search the edges rather than divide: the bin is then exactly the one whose edges hold the value.
   auto it = std::upper_bound(node.fine_edges.begin(), node.fine_edges.end() - 1, value);
   int32_t bin = static_cast<int32_t>(it - node.fine_edges.begin()) - 1;
   return std::clamp(bin, 0, node.fine_bins - 1);
 }
+
+std::vector<int64_t> merge_fine_bins(ModelNode& node, const std::vector<int64_t>& counts, int fine_bins) {
+  if (node.point_values) return counts;
+  int64_t total = 0;
+  for (int64_t c : counts) total += c;
+  std::vector<double> edges;
+  std::vector<int64_t> merged;
+  int32_t group = -1;
+  int64_t before = 0;
+  for (size_t k = 0; k < counts.size(); ++k) {
+    int32_t g = total > 0 ? static_cast<int32_t>((static_cast<kernels::WideCount>(before) * fine_bins) / total) : 0;
+    if (g != group) {
+      group = g;
+      edges.push_back(node.fine_edges[k]);
+      merged.push_back(0);
+    }
+    merged.back() += counts[k];
+    before += counts[k];
+  }
+  edges.push_back(node.fine_edges.back());
+  node.fine_edges = edges;
+  node.fine_bins = static_cast<int32_t>(merged.size());
+  return merged;
+}
+
+namespace {
+// Cumulative shares (parts per million) where states end: quantiles of u -> u - a sin(2 pi u) / 2 pi,
+// denser toward both tails (slope 1 - a there), so the extremes, which drive Pearson correlations,
+// get states of their own instead of being pooled with the bulk.
+std::vector<int64_t> state_cuts_ppm(int max_states) {
+  constexpr double kTailRefinement = 0.8;
+  constexpr double kPi = 3.14159265358979323846;
+  std::vector<int64_t> cuts;
+  for (int i = 1; i < max_states; ++i) {
+    double u = static_cast<double>(i) / max_states;
+    cuts.push_back(std::llround((u - kTailRefinement * std::sin(2 * kPi * u) / (2 * kPi)) * 1e6));
+  }
+  return cuts;
+}
+}  // namespace
 
 void set_numeric_states(ModelNode& node, const std::vector<int64_t>& fine_counts, int64_t missing_count,
                         int max_states, int64_t min_cell) {
@@ -42,12 +96,16 @@ void set_numeric_states(ModelNode& node, const std::vector<int64_t>& fine_counts
     if (c < min_cell) c = 0;
   int64_t total = 0;
   for (int64_t c : counts) total += c;
-  // Quantile groups: a fine bin joins group floor(mass before it * max_states / total); groups are
-  // then renumbered so that every state holds some mass (empty fine bins join the running group).
+  // Quantile groups: a fine bin joins the group of the cuts the mass before it has passed; groups
+  // are then renumbered so that every state holds some mass (empty fine bins join the running group).
+  const std::vector<int64_t> cuts = state_cuts_ppm(max_states);
   std::vector<int32_t> raw(counts.size(), 0);
   int64_t before = 0;
   for (size_t k = 0; k < counts.size(); ++k) {
-    raw[k] = total > 0 ? static_cast<int32_t>((static_cast<kernels::WideCount>(before) * max_states) / total) : 0;
+    int32_t passed = 0;
+    for (int64_t cut : cuts)
+      passed += total > 0 && static_cast<kernels::WideCount>(before) * 1000000 >= static_cast<kernels::WideCount>(cut) * total;
+    raw[k] = passed;
     before += counts[k];
   }
   node.fine_to_state.assign(counts.size(), 0);

@@ -15,7 +15,7 @@ namespace sc {
 po::options_description fit_options() {
   po::options_description options("Fit ([fit])");
   options.add_options()
-      ("fit.bins", po::value<int64_t>()->default_value(16), "network states of a numeric column (quantile groups of its fine histogram)")
+      ("fit.bins", po::value<int64_t>()->default_value(32), "network states of a numeric column (quantile groups of its fine histogram)")
       ("fit.fine_bins", po::value<int64_t>()->default_value(256), "equal-width bins of a numeric column's fine histogram")
       ("fit.max_parents", po::value<int64_t>()->default_value(2), "parents per network node (1 to 4)")
       ("fit.min_rows_per_configuration", po::value<int64_t>()->default_value(20),

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <set>
 
 #include "kernels/sampling/cumulative_table.hpp"
 #include "pipeline/error.hpp"
@@ -188,12 +189,19 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     if (model.nodes[j].kind == NodeKind::categorical)
       category_counts[j].assign(meta.dictionaries.at(model.nodes[j].name).size(), 0);
   std::vector<int64_t> reference_missing(meta.columns.size(), 0);
+  // Distinct values of numeric nodes, kept while there are at most fine_bins of them.
+  std::vector<std::set<double>> distinct(n_nodes);
+  const size_t distinct_cap = static_cast<size_t>(options.fine_bins) + 1;
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
     for (size_t j = 0; j < n_nodes; ++j) {
       double v = 0;
       if (!reader.value(model.nodes[j], data, r, g, v)) { ++missing[j]; continue; }
       if (model.nodes[j].kind == NodeKind::categorical) ++category_counts[j][static_cast<size_t>(v)];
-      else { lo[j] = std::min(lo[j], v); hi[j] = std::max(hi[j], v); }
+      else {
+        lo[j] = std::min(lo[j], v);
+        hi[j] = std::max(hi[j], v);
+        if (distinct[j].size() < distinct_cap) distinct[j].insert(v);
+      }
     }
     for (const auto& [column, target] : reference_targets)
       reference_missing[static_cast<size_t>(meta.column_index(column))] += data.columns[static_cast<size_t>(meta.column_index(column))].missing[static_cast<size_t>(r)];
@@ -219,7 +227,13 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       range.max = comm.allreduce_max(hi[j]);
       range.any_value = range.min <= range.max;
       range.any_missing = missing[j] > 0;
-      set_fine_bins(node, range, options.fine_bins);
+      // The union of every rank's distinct values (each rank's set is capped, so a rank that
+      // stopped collecting makes the union too large, as it should).
+      std::vector<double> mine(distinct[j].begin(), distinct[j].end());
+      std::vector<double> all = comm.allgatherv(mine);
+      std::set<double> merged(all.begin(), all.end());
+      bool few = merged.size() <= static_cast<size_t>(options.fine_bins) && !comm.any(distinct[j].size() >= distinct_cap);
+      set_fine_bins(node, range, options.fine_bins, few ? std::vector<double>(merged.begin(), merged.end()) : std::vector<double>{});
     }
   }
   for (const auto& [column, target] : reference_targets) {
@@ -243,6 +257,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   for (size_t j = 0; j < n_nodes; ++j) {
     if (model.nodes[j].kind == NodeKind::categorical) continue;
     comm.allreduce_sum_inplace(fine[j]);
+    fine[j] = merge_fine_bins(model.nodes[j], fine[j], options.fine_bins);
     int64_t hidden = 0;
     for (int64_t c : fine[j]) hidden += c > 0 && c < options.min_cell;
     if (hidden) suppressed[model.nodes[j].name + " (fine bins)"] = hidden;

@@ -18,7 +18,7 @@ namespace sc {
 
 struct FitOptions {
   int fine_bins = 256;                  // fit.fine_bins
-  int max_states = 16;                  // fit.bins
+  int max_states = 32;                  // fit.bins
   int max_parents = 2;                  // fit.max_parents
   int64_t min_rows_per_configuration = 20;  // fit.min_rows_per_configuration
   double min_mutual_information = 0.002;    // fit.min_mutual_information (nats)
