@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fidelity and privacy of the registry generator, asserted (scores, not timings). One fit on the
+# training half of the persons (evaluate.holdout_fraction = 0.5: the other half is unseen real
+# data), the same number of synthetic persons, scored by evaluate (SDMetrics 0.27 definitions,
+# equal to sdmetrics to 1e-9 by the cross-check tests), mean over seeds 1-3 (one seed swings by
+# up to 0.05). Thresholds: nafld persons quality >= 0.96 and DCROverfittingProtection >= 0.9
+# (issue #4's aims); flchain quality >= 0.96, a floor under today's 0.967 (issue #4 aims at 0.975,
+# not reached yet: see docs/benchmarks.md).
+source "$(dirname "$0")/common.sh"
+write_nafld_config nafld.ini
+cat >> nafld.ini <<INI
+[evaluate]
+holdout_fraction = 0.5
+INI
+cat > flchain.ini <<INI
+[ingest]
+rows_per_shard = 1000
+[evaluate]
+holdout_fraction = 0.5
+[table.flchain]
+file = $SC_DATA_DIR/registry/flchain.csv.gz
+columns = age:integer, sex:categorical, sample.yr:integer, kappa:real, lambda:real, flc.grp:categorical, creatinine:real, mgus:categorical, futime:day_offset, death:categorical, chapter:categorical
+INI
+for cfg in nafld flchain; do
+  run_np 2 ingest --config $cfg.ini --run.dir $cfg-base > $cfg-ingest.log
+  for seed in 1 2 3; do
+    mkdir -p $cfg-$seed/store && cp -r $cfg-base/store/ingest $cfg-$seed/store/
+    for stage in fit sample evaluate; do run_np 2 $stage --config $cfg.ini --run.dir $cfg-$seed --run.seed $seed > $cfg-$seed-$stage.log; done
+  done
+done
+python3 - <<'PY' || fail "quality or privacy below its threshold"
+import json
+def mean(cfg, table, get):
+    values = [get(json.load(open(f'{cfg}-{s}/report/metrics.json'))['tables'][table]) for s in (1, 2, 3)]
+    return sum(values) / 3, values
+checks = [
+    ('nafld persons quality', mean('nafld', 'persons', lambda t: t['quality_score_sdmetrics_0_27']), 0.96),
+    ('nafld persons DCROverfittingProtection', mean('nafld', 'persons', lambda t: t['privacy']['dcr_overfitting_protection']['score']), 0.90),
+    ('flchain quality', mean('flchain', 'flchain', lambda t: t['quality_score_sdmetrics_0_27']), 0.96),
+]
+bad = False
+for name, (m, values), floor in checks:
+    print(f'{name}: mean {m:.4f} over seeds {[round(v, 4) for v in values]} (threshold {floor})')
+    bad |= m < floor
+assert not bad
+PY
+echo "PASS: registry quality and privacy thresholds"
