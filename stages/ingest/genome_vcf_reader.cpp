@@ -96,6 +96,20 @@ struct PhasedVcfReader::Htslib {
 
 PhasedVcfReader::PhasedVcfReader(const std::string& path, SitePolicies policies, int threads)
     : path_(path), policies_(policies), hts_(std::make_unique<Htslib>()) {
+  try {
+    open(threads);
+  } catch (const InputError&) {
+    // Threaded BGZF decompression reads ahead: a damaged block far into the file can then fail
+    // the header read, depending on timing. Reopen on one thread so that the error says what is
+    // really wrong (and where), the same on every run.
+    if (threads <= 1) throw;
+    hts_ = std::make_unique<Htslib>();
+    open(1);
+  }
+}
+
+void PhasedVcfReader::open(int threads) {
+  const std::string& path = path_;
   const std::string expected = "; expected a VCF, bgzipped VCF or BCF file with phased genotypes";
   hts_->fp = hts_open(path.c_str(), "r");
   if (!hts_->fp) throw InputError("cannot open " + path + ": " + std::strerror(errno));

@@ -64,6 +64,7 @@ class PhasedVcfReader {
   std::string location() const;
 
  private:
+  void open(int threads);  // opens path_, reads and checks the header
   struct Htslib;
   bool check_order();
   bool pack_genotypes(uint64_t* row);
