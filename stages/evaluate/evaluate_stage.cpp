@@ -6,6 +6,7 @@
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
 #include "pipeline/version.hpp"
+#include "stages/evaluate/relation_evaluation.hpp"
 #include "stages/evaluate/table_evaluation.hpp"
 
 namespace sc {
@@ -45,6 +46,13 @@ StageResult run_evaluate(const StageContext& context) {
     if (std::find(synthetic_tables.begin(), synthetic_tables.end(), table) == synthetic_tables.end()) continue;
     log_root(context.comm, "evaluate", "table " + table);
     tables[table] = evaluate_table(context.comm, real, synthetic, table, options);
+    if (!read_table_meta(real, table).parent.empty()) {
+      tables[table]["relation"] = evaluate_relation(context.comm, real, synthetic, table);
+      char cardinality[64];
+      const auto& c = tables[table]["relation"]["cardinality_shape_similarity"];
+      std::snprintf(cardinality, sizeof cardinality, "%.4f", c.is_number() ? c.get<double>() : -1.0);
+      log_root(context.comm, "evaluate", "table " + table + ": cardinality shape " + cardinality);
+    }
     char score[64];
     std::snprintf(score, sizeof score, "%.4f", tables[table]["quality_score_sdmetrics_0_27"].is_number()
                                                    ? tables[table]["quality_score_sdmetrics_0_27"].get<double>() : -1.0);

@@ -1,0 +1,218 @@
+#include "stages/evaluate/relation_evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+
+#include "pipeline/error.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/evaluate/metrics/ks_complement.hpp"
+#include "stages/evaluate/shard_pieces.hpp"
+
+namespace sc {
+namespace {
+
+nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
+
+bool is_numeric_type(ColumnType t) { return t != ColumnType::key && !stored_as_code(t); }
+
+double as_double(const ColumnValues& column, ColumnType type, size_t r) {
+  return stored_as_double(type) ? column.f64[r] : static_cast<double>(column.i64[r]);
+}
+
+metrics::KsPiece ks_piece_of(const std::vector<double>& values) {
+  return metrics::compute_ks_piece(metrics::ColumnView::numeric(values));
+}
+
+struct Side {
+  const StageReader& reader;
+  TableMeta child, parent;
+  std::vector<std::string> child_shards, parent_shards;
+  std::vector<int64_t> parent_keys;  // sorted
+};
+
+Side open_side(const StageReader& reader, const std::string& table) {
+  Side side{reader, read_table_meta(reader, table), {}, reader.shards(table_group(table)), {}, {}};
+  side.parent = read_table_meta(reader, side.child.parent);
+  side.parent_shards = reader.shards(table_group(side.child.parent));
+  return side;
+}
+
+// Every rank reads the parents' keys (one column): the parent table is the smaller one.
+void read_parent_keys(Side& side) {
+  int pk = side.parent.column_index(side.parent.primary_key);
+  SC_EXPECTS(pk >= 0, InputError, "table " + side.parent.name + " has no primary key; its children cannot be related to it");
+  for (const auto& name : side.parent_shards) {
+    TableShard shard = read_table_shard(side.reader, name, side.parent);
+    const ColumnValues& keys = shard.columns[static_cast<size_t>(pk)];
+    for (size_t r = 0; r < keys.i64.size(); ++r)
+      if (!keys.missing[r]) side.parent_keys.push_back(keys.i64[r]);
+  }
+  std::sort(side.parent_keys.begin(), side.parent_keys.end());
+}
+
+struct Cardinality {
+  metrics::KsPiece counts;
+  int64_t child_rows = 0, orphans = 0;
+};
+
+Cardinality cardinality(const Communicator& comm, const Side& side) {
+  int fk = side.child.column_index(side.child.foreign_key);
+  std::vector<int64_t> per_parent(side.parent_keys.size(), 0);
+  int64_t rows = 0, orphans = 0;
+  for (size_t s = static_cast<size_t>(comm.rank()); s < side.child_shards.size(); s += static_cast<size_t>(comm.size())) {
+    TableShard shard = read_table_shard(side.reader, side.child_shards[s], side.child);
+    const ColumnValues& keys = shard.columns[static_cast<size_t>(fk)];
+    for (size_t r = 0; r < keys.missing.size(); ++r) {
+      ++rows;
+      auto it = std::lower_bound(side.parent_keys.begin(), side.parent_keys.end(), keys.i64[r]);
+      if (keys.missing[r] || it == side.parent_keys.end() || *it != keys.i64[r]) { ++orphans; continue; }
+      ++per_parent[static_cast<size_t>(it - side.parent_keys.begin())];
+    }
+  }
+  comm.allreduce_sum_inplace(per_parent);
+  Cardinality out;
+  out.child_rows = comm.allreduce_sum(rows);
+  out.orphans = comm.allreduce_sum(orphans);
+  std::vector<double> values(per_parent.begin(), per_parent.end());
+  out.counts = ks_piece_of(values);
+  return out;
+}
+
+// Category of the categorical column `cat` -> KS piece of the numeric column `num` within it,
+// categories named by their real dictionary index (synthetic categories the real data lack: -1).
+using CategoryPieces = std::map<int32_t, metrics::KsPiece>;
+
+std::vector<uint8_t> serialize_pieces(const CategoryPieces& pieces) {
+  std::vector<uint8_t> out;
+  for (const auto& [category, piece] : pieces) {
+    std::vector<uint8_t> bytes = metrics::serialize(piece);
+    int64_t header[2] = {category, static_cast<int64_t>(bytes.size())};
+    const auto* h = reinterpret_cast<const uint8_t*>(header);
+    out.insert(out.end(), h, h + sizeof header);
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+void merge_pieces(CategoryPieces& into, const std::vector<uint8_t>& bytes) {
+  size_t pos = 0;
+  while (pos + 16 <= bytes.size()) {
+    int64_t header[2];
+    std::memcpy(header, bytes.data() + pos, sizeof header);
+    pos += sizeof header;
+    metrics::KsPiece piece = metrics::deserialize_ks(std::span<const uint8_t>(bytes.data() + pos, static_cast<size_t>(header[1])));
+    pos += static_cast<size_t>(header[1]);
+    auto [it, fresh] = into.try_emplace(static_cast<int32_t>(header[0]), piece);
+    if (!fresh) metrics::merge(it->second, piece);
+  }
+}
+
+CategoryPieces within_categories(const Communicator& comm, const Side& side, const std::vector<std::string>& real_dictionary,
+                                 int cat, int num) {
+  const auto& dictionary = side.child.dictionaries.at(side.child.columns[static_cast<size_t>(cat)]);
+  std::vector<int32_t> to_real(dictionary.size(), -1);
+  for (size_t c = 0; c < dictionary.size(); ++c) {
+    auto it = std::lower_bound(real_dictionary.begin(), real_dictionary.end(), dictionary[c]);
+    if (it != real_dictionary.end() && *it == dictionary[c]) to_real[c] = static_cast<int32_t>(it - real_dictionary.begin());
+  }
+  CategoryPieces merged;
+  auto pieces = gather_shard_pieces(comm, static_cast<int64_t>(side.child_shards.size()), [&](int64_t s) {
+    TableShard shard = read_table_shard(side.reader, side.child_shards[static_cast<size_t>(s)], side.child);
+    const ColumnValues& c = shard.columns[static_cast<size_t>(cat)];
+    const ColumnValues& x = shard.columns[static_cast<size_t>(num)];
+    std::map<int32_t, std::vector<double>> values;
+    for (size_t r = 0; r < c.missing.size(); ++r)
+      if (!c.missing[r] && !x.missing[r])
+        values[to_real[static_cast<size_t>(c.codes[r])]].push_back(as_double(x, side.child.types[static_cast<size_t>(num)], r));
+    CategoryPieces mine;
+    for (const auto& [category, v] : values) mine[category] = ks_piece_of(v);
+    return serialize_pieces(mine);
+  });
+  for (const auto& bytes : pieces) merge_pieces(merged, bytes);
+  return merged;
+}
+
+// Gaps between successive children of one parent along `order`: every rank gathers the
+// (parent key, time) pairs, since a family may span shards. O(child rows) memory per rank.
+metrics::KsPiece gaps(const Communicator& comm, const Side& side, int order) {
+  int fk = side.child.column_index(side.child.foreign_key);
+  std::vector<int64_t> mine;
+  for (size_t s = static_cast<size_t>(comm.rank()); s < side.child_shards.size(); s += static_cast<size_t>(comm.size())) {
+    TableShard shard = read_table_shard(side.reader, side.child_shards[s], side.child);
+    const ColumnValues& k = shard.columns[static_cast<size_t>(fk)];
+    const ColumnValues& t = shard.columns[static_cast<size_t>(order)];
+    for (size_t r = 0; r < k.missing.size(); ++r)
+      if (!k.missing[r] && !t.missing[r]) { mine.push_back(k.i64[r]); mine.push_back(t.i64[r]); }
+  }
+  std::vector<int64_t> all = comm.allgatherv(mine);
+  std::vector<std::pair<int64_t, int64_t>> pairs;
+  for (size_t i = 0; i + 1 < all.size(); i += 2) pairs.emplace_back(all[i], all[i + 1]);
+  std::sort(pairs.begin(), pairs.end());
+  std::vector<double> values;
+  for (size_t i = 1; i < pairs.size(); ++i)
+    if (pairs[i].first == pairs[i - 1].first) values.push_back(static_cast<double>(pairs[i].second - pairs[i - 1].second));
+  return ks_piece_of(values);
+}
+
+}  // namespace
+
+nlohmann::json evaluate_relation(const Communicator& comm, const StageReader& real_reader, const StageReader& synthetic_reader,
+                                 const std::string& child_table) {
+  Side real = open_side(real_reader, child_table), synthetic = open_side(synthetic_reader, child_table);
+  read_parent_keys(real);
+  read_parent_keys(synthetic);
+  Cardinality rc = cardinality(comm, real), sc_ = cardinality(comm, synthetic);
+  nlohmann::json out = {
+      {"parent", real.child.parent},
+      {"cardinality_shape_similarity", number(metrics::finish_ks_complement(rc.counts, sc_.counts))},
+      {"referential_integrity", {{"real", number(rc.child_rows ? 1.0 - static_cast<double>(rc.orphans) / rc.child_rows : 1.0)},
+                                 {"synthetic", number(sc_.child_rows ? 1.0 - static_cast<double>(sc_.orphans) / sc_.child_rows : 1.0)}}},
+      {"children_per_parent_mean", {{"real", number(real.parent_keys.empty() ? NAN : static_cast<double>(rc.child_rows - rc.orphans) / real.parent_keys.size())},
+                                    {"synthetic", number(synthetic.parent_keys.empty() ? NAN : static_cast<double>(sc_.child_rows - sc_.orphans) / synthetic.parent_keys.size())}}}};
+
+  // Shapes within categories.
+  nlohmann::json within = nlohmann::json::array();
+  double weighted_sum = 0, weight_total = 0;
+  for (size_t cat = 0; cat < real.child.columns.size(); ++cat) {
+    if (!stored_as_code(real.child.types[cat])) continue;
+    const auto& dictionary = real.child.dictionaries.at(real.child.columns[cat]);
+    for (size_t num = 0; num < real.child.columns.size(); ++num) {
+      if (!is_numeric_type(real.child.types[num])) continue;
+      CategoryPieces r = within_categories(comm, real, dictionary, static_cast<int>(cat), static_cast<int>(num));
+      CategoryPieces s = within_categories(comm, synthetic, dictionary, static_cast<int>(cat), static_cast<int>(num));
+      int64_t total = 0;
+      for (const auto& [category, piece] : r) total += piece.total();
+      double score = 0;
+      nlohmann::json per_category = nlohmann::json::object();
+      for (const auto& [category, piece] : r) {
+        auto it = s.find(category);
+        // A category the synthetic data never show scores 0: its shape is entirely missing.
+        double ks = it == s.end() ? 0.0 : metrics::finish_ks_complement(piece, it->second);
+        double w = total ? static_cast<double>(piece.total()) / total : 0.0;
+        score += w * (std::isfinite(ks) ? ks : 0.0);
+        per_category[category >= 0 ? dictionary[static_cast<size_t>(category)] : std::string("(not in the real data)")] = number(ks);
+      }
+      within.push_back({{"category_column", real.child.columns[cat]}, {"value_column", real.child.columns[num]},
+                        {"score", number(score)}, {"per_category", per_category}});
+      weighted_sum += score;
+      weight_total += 1;
+    }
+  }
+  out["shapes_within_categories"] = within;
+  out["shapes_within_categories_mean"] = number(weight_total > 0 ? weighted_sum / weight_total : NAN);
+
+  // Gaps along the first time column.
+  for (size_t c = 0; c < real.child.columns.size(); ++c) {
+    ColumnType t = real.child.types[c];
+    if (t != ColumnType::day_offset && t != ColumnType::date) continue;
+    metrics::KsPiece rg = gaps(comm, real, static_cast<int>(c)), sg = gaps(comm, synthetic, static_cast<int>(c));
+    out["gap_shape"] = {{"column", real.child.columns[c]}, {"score", number(metrics::finish_ks_complement(rg, sg))}};
+    break;
+  }
+  return out;
+}
+
+}  // namespace sc
