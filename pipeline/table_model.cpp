@@ -14,6 +14,7 @@ TableModel read_table_model(const StageReader& fit, const std::string& table) {
 }
 
 std::string children_node_name(const std::string& child_table) { return "children:" + child_table; }
+std::string gap_node_name(const std::string& column) { return "gap:" + column; }
 
 int TableModel::node_index(const std::string& name) const {
   for (size_t i = 0; i < nodes.size(); ++i)
@@ -27,6 +28,7 @@ const char* kind_name(NodeKind kind) {
     case NodeKind::categorical: return "categorical";
     case NodeKind::numeric: return "numeric";
     case NodeKind::children: return "children";
+    case NodeKind::gap: return "gap";
   }
   return "?";
 }
@@ -34,6 +36,7 @@ NodeKind kind_from(const std::string& text) {
   if (text == "categorical") return NodeKind::categorical;
   if (text == "numeric") return NodeKind::numeric;
   if (text == "children") return NodeKind::children;
+  if (text == "gap") return NodeKind::gap;
   throw InputError("model node kind '" + text + "' is not categorical, numeric or children");
 }
 }  // namespace
@@ -41,7 +44,7 @@ NodeKind kind_from(const std::string& text) {
 nlohmann::json TableModel::to_json() const {
   nlohmann::json out = {{"format", "synthcohort-table-model/1"}, {"table", table}, {"parent", parent},
                         {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"context_states", context_states},
-                        {"order_by", order_by}, {"report", report}};
+                        {"order_by", order_by}, {"first_child_slot", first_child_slot}, {"report", report}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
@@ -67,6 +70,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
   m.persons_fit = json.at("persons_fit");
   m.context_states = json.at("context_states").get<std::vector<int32_t>>();
   m.order_by = json.at("order_by");
+  m.first_child_slot = json.at("first_child_slot");
   m.report = json.at("report");
   for (const auto& n : json.at("nodes")) {
     ModelNode node;

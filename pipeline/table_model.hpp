@@ -21,7 +21,9 @@
 
 namespace sc {
 
-enum class NodeKind { categorical, numeric, children };
+// `gap`: for a child table ordered by a time column, the time since the previous sibling (the
+// time column's own node then holds the first sibling's time only).
+enum class NodeKind { categorical, numeric, children, gap };
 
 struct ModelNode {
   std::string name;           // the column, or "children:<table>"
@@ -54,6 +56,7 @@ struct TableModel {
   std::vector<ModelNode> nodes;
   std::vector<ReferenceModel> references;
   std::string order_by;                 // child tables: siblings are ordered by this column ("" = none)
+  int32_t first_child_slot = -1;        // context slot that is 1 for a parent's first child (-1: none)
   nlohmann::json report = nlohmann::json::object();  // structure and suppression, for the manifest
 
   int node_index(const std::string& name) const;  // -1 when absent
@@ -65,6 +68,9 @@ struct TableModel {
 
 // The model of `table` in a completed fit stage.
 TableModel read_table_model(const StageReader& fit, const std::string& table);
+
+// The name of the node that holds the time since the previous sibling along `column`.
+std::string gap_node_name(const std::string& column);
 
 // The name of the node that counts a parent row's children in `child_table`.
 std::string children_node_name(const std::string& child_table);

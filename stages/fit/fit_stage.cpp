@@ -22,6 +22,8 @@ po::options_description fit_options() {
        "training rows per parent configuration at least (bounds the size of conditional tables)")
       ("fit.min_mutual_information", po::value<double>()->default_value(0.002),
        "mutual information (nats) below which a column is not made a parent")
+      ("fit.sibling_gaps", po::value<bool>()->default_value(true),
+       "child tables with a time column: model the first sibling's time and the gaps to the previous sibling (false: times drawn independently, then sorted)")
       ("fit.min_cell", po::value<int64_t>()->default_value(0),
        "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)");
   return options;
@@ -43,6 +45,7 @@ FitOptions read_options(const Config& config) {
   o.min_cell = ranged("fit.min_cell", 0, int64_t{1} << 40);
   o.min_mutual_information = config.real("fit.min_mutual_information");
   if (!(o.min_mutual_information >= 0)) config.reject("fit.min_mutual_information", "a non-negative number of nats");
+  o.sibling_gaps = config.flag("fit.sibling_gaps");
   o.seed = static_cast<uint64_t>(config.integer("run.seed"));
   o.holdout_fraction = config.real("evaluate.holdout_fraction");
   if (o.holdout_fraction < 0.0 || o.holdout_fraction >= 1.0)

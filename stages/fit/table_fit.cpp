@@ -1,6 +1,7 @@
 #include "stages/fit/table_fit.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -48,6 +49,14 @@ struct NodeReader {
     return nullptr;
   }
   bool value(const ModelNode& node, const TableShard& data, int64_t r, int64_t global_row, double& out) const {
+    const size_t g = static_cast<size_t>(global_row);
+    if (node.kind == NodeKind::gap) {
+      if (table.gap_missing[g]) return false;
+      out = static_cast<double>(table.gap[g]);
+      return true;
+    }
+    // The time column's node holds first children's times; later siblings follow from the gaps.
+    if (node.column >= 0 && node.column == table.order_column && !table.first_child[g]) return false;
     if (node.kind == NodeKind::children) {
       out = static_cast<double>((*children_counts(node.name))[static_cast<size_t>(global_row)]);
       return true;
@@ -87,6 +96,43 @@ double mutual_information(const int64_t* cells, int32_t rows, int32_t cols) {
       if (c > 0) mi += c / total * std::log(c * total / (row_sum[static_cast<size_t>(a)] * col_sum[static_cast<size_t>(b)]));
     }
   return mi;
+}
+
+// Siblings along the table's first day-offset or date column: every rank gathers (parent key,
+// time, row) of every row, since a family may span shards (O(child rows) memory), sorts them and
+// derives for each row whether it is its parent's first child and the time since the previous one.
+void order_siblings(const Communicator& comm, const StageReader& stage, FittedTable& table) {
+  const TableMeta& meta = table.meta;
+  for (size_t c = 0; c < meta.columns.size() && table.order_column < 0; ++c)
+    if (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date) table.order_column = static_cast<int>(c);
+  if (table.order_column < 0) return;
+  const int fk = meta.column_index(meta.foreign_key);
+  std::vector<int64_t> mine;
+  for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
+    const ColumnValues& k = data.columns[static_cast<size_t>(fk)];
+    const ColumnValues& t = data.columns[static_cast<size_t>(table.order_column)];
+    for (int64_t r = 0; r < data.rows(); ++r) {
+      if (k.missing[static_cast<size_t>(r)] || t.missing[static_cast<size_t>(r)]) continue;
+      mine.insert(mine.end(), {k.i64[static_cast<size_t>(r)], t.i64[static_cast<size_t>(r)], table.layout.first_row[s] + r});
+    }
+  });
+  std::vector<int64_t> all = comm.allgatherv(mine);
+  std::vector<std::array<int64_t, 3>> rows;
+  for (size_t i = 0; i + 2 < all.size(); i += 3) rows.push_back({all[i], all[i + 1], all[i + 2]});
+  std::sort(rows.begin(), rows.end());
+  const size_t n = static_cast<size_t>(table.layout.total_rows);
+  table.first_child.assign(n, 0);
+  table.gap.assign(n, 0);
+  table.gap_missing.assign(n, 1);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    size_t g = static_cast<size_t>(rows[i][2]);
+    if (i == 0 || rows[i][0] != rows[i - 1][0]) {
+      table.first_child[g] = 1;
+    } else {
+      table.gap[g] = rows[i][1] - rows[i - 1][1];
+      table.gap_missing[g] = 0;
+    }
+  }
 }
 
 }  // namespace
@@ -129,6 +175,7 @@ void prepare_table(const Communicator& comm, const StageReader& stage, FittedTab
   if (parent) {
     comm.allreduce_sum_inplace(counts);
     parent->children.emplace_back(table.meta.name, std::move(counts));
+    if (options.sibling_gaps) order_siblings(comm, stage, table);
   }
 }
 
@@ -143,7 +190,12 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   for (uint8_t u : table.included) used_rows += u;
   model.rows_fit = used_rows;
   if (parent) for (const auto& n : parent->model.nodes) model.context_states.push_back(n.states);
+  if (table.order_column >= 0) {
+    model.first_child_slot = static_cast<int32_t>(model.context_states.size());
+    model.context_states.push_back(2);
+  }
   const int32_t context = static_cast<int32_t>(model.context_states.size());
+  const int32_t parent_context_slots = parent ? static_cast<int32_t>(parent->model.nodes.size()) : 0;
 
   // The nodes: every modelled column, then one children count per child table.
   for (size_t c = 0; c < meta.columns.size(); ++c) {
@@ -154,8 +206,17 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     node.kind = stored_as_code(meta.types[c]) ? NodeKind::categorical : NodeKind::numeric;
     node.integer_values = stored_as_int64(meta.types[c]);
     model.nodes.push_back(node);
-    if (model.order_by.empty() && parent && (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date))
+    if (table.order_column < 0 && parent && model.order_by.empty() &&
+        (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date))
+      model.order_by = meta.columns[c];  // without sibling gaps: times drawn, then sorted
+    if (static_cast<int>(c) == table.order_column) {
       model.order_by = meta.columns[c];
+      ModelNode gap;
+      gap.name = gap_node_name(meta.columns[c]);
+      gap.kind = NodeKind::gap;
+      gap.integer_values = true;
+      model.nodes.push_back(gap);
+    }
   }
   for (const auto& [child, counts] : table.children) {
     ModelNode node;
@@ -166,11 +227,12 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   }
   const size_t n_nodes = model.nodes.size();
   NodeReader reader{table};
-  auto parent_context = [&](const TableShard& data, int64_t r, int32_t* out) {
+  auto parent_context = [&](const TableShard& data, int64_t r, int64_t g, int32_t* out) {
     if (!parent) return;
     int64_t p = parent_row_of(table, *parent, data, r);
-    const int32_t* states = parent->node_states.data() + p * context;
-    for (int32_t k = 0; k < context; ++k) out[k] = states[k];
+    const int32_t* states = parent->node_states.data() + p * parent_context_slots;
+    for (int32_t k = 0; k < parent_context_slots; ++k) out[k] = states[k];
+    if (model.first_child_slot >= 0) out[model.first_child_slot] = table.first_child[static_cast<size_t>(g)];
   };
   auto for_each_used_row = [&](const std::function<void(const TableShard&, int64_t r, int64_t g)>& body) {
     for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
@@ -281,7 +343,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   std::vector<int32_t> all_states(keep_states ? static_cast<size_t>(table.layout.total_rows * static_cast<int64_t>(n_nodes)) : 0, 0);
   std::vector<int32_t> row_states(static_cast<size_t>(width));
   auto fill_states = [&](const TableShard& data, int64_t r, int64_t g) {
-    parent_context(data, r, row_states.data());
+    parent_context(data, r, g, row_states.data());
     for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], data, r, g);
   };
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
@@ -303,6 +365,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   const int64_t max_configurations = std::max<int64_t>(1, used_rows / std::max<int64_t>(1, options.min_rows_per_configuration));
   nlohmann::json structure = nlohmann::json::object();
   auto slot_name = [&](int32_t slot) {
+    if (slot == model.first_child_slot) return std::string("first child");
     return slot < context ? parent->model.nodes[static_cast<size_t>(slot)].name + " (" + meta.parent + ")"
                           : model.nodes[static_cast<size_t>(slot - context)].name;
   };
@@ -314,7 +377,16 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     int64_t configurations = 1;
     nlohmann::json chosen = nlohmann::json::array();
+    // The gap and the first time exist only for later and for first siblings: both always
+    // depend on the first-child flag.
+    const ModelNode& current = model.nodes[j];
+    if (model.first_child_slot >= 0 && (current.kind == NodeKind::gap || (current.column >= 0 && current.column == table.order_column))) {
+      model.nodes[j].parents.push_back(model.first_child_slot);
+      configurations = 2;
+      chosen.push_back({{"parent", "first child"}, {"mutual_information", nullptr}});
+    }
     for (const auto& [mi, slot] : candidates) {
+      if (std::find(model.nodes[j].parents.begin(), model.nodes[j].parents.end(), slot) != model.nodes[j].parents.end()) continue;
       if (static_cast<int>(model.nodes[j].parents.size()) >= std::min(options.max_parents, kernels::kMaxNodeParents)) break;
       if (mi < options.min_mutual_information) break;
       int64_t next = configurations * slot_states[static_cast<size_t>(slot)];

@@ -23,6 +23,7 @@ struct FitOptions {
   int64_t min_rows_per_configuration = 20;  // fit.min_rows_per_configuration
   double min_mutual_information = 0.002;    // fit.min_mutual_information (nats)
   int64_t min_cell = 0;                 // fit.min_cell
+  bool sibling_gaps = true;             // fit.sibling_gaps
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
 };
@@ -36,6 +37,12 @@ struct FittedTable {
   std::vector<std::pair<std::string, std::vector<int64_t>>> children;  // child table -> count per row
   TableModel model;
   std::vector<int32_t> node_states;          // rows x model.nodes, filled when the table has children
+  // Child tables with a time column: per row, whether it is its parent's first child along that
+  // column, and the time since the previous sibling (missing for first children).
+  int order_column = -1;
+  std::vector<uint8_t> first_child;
+  std::vector<int64_t> gap;
+  std::vector<uint8_t> gap_missing;
   int64_t row_of_key(int64_t key) const;     // -1 when absent
 };
 

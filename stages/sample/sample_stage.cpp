@@ -76,6 +76,7 @@ StageResult run_sample(const StageContext& context) {
     plan.model = &models[name];
     plan.meta = &metas[name];
     plan.parent = metas[name].parent.empty() ? nullptr : &sampled.at(metas[name].parent);
+    if (plan.parent) plan.parent_nodes = models[metas[name].parent].nodes.size();
     plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
     plan.stream = static_cast<uint32_t>(t);
     plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;

@@ -55,21 +55,51 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   if (plan.parent) {
     parent_row.resize(static_cast<size_t>(drawn));
     int64_t p = drawn > 0 ? parent_of(table, begin) : 0;
+    const int32_t parent_slots = static_cast<int32_t>(plan.parent_nodes);
     for (int64_t i = 0; i < drawn; ++i) {
       while (table.family_start[static_cast<size_t>(p) + 1] <= begin + i) ++p;
       parent_row[static_cast<size_t>(i)] = p;
-      const int32_t* states = plan.parent->node_states.data() + p * context;
-      std::copy(states, states + context, context_states.begin() + i * context);
+      const int32_t* states = plan.parent->node_states.data() + p * parent_slots;
+      std::copy(states, states + parent_slots, context_states.begin() + i * context);
+      if (model.first_child_slot >= 0)
+        context_states[static_cast<size_t>(i * context + model.first_child_slot)] =
+            table.family_start[static_cast<size_t>(p)] == begin + i ? 1 : 0;
     }
   }
   kernels::SampledRows sampled = kernels::sample_rows_cpu(net, static_cast<uint64_t>(begin), drawn, context_states);
 
+  // The time column: the first sibling's own draw, then each later sibling's gap added to the
+  // previous time (a missing first time leaves the family's times missing).
+  int order_node = model.order_by.empty() ? -1 : model.node_index(model.order_by);
+  int gap_node = model.order_by.empty() ? -1 : model.node_index(gap_node_name(model.order_by));
+  std::vector<double> times;
+  std::vector<uint8_t> time_missing;
+  if (order_node >= 0 && gap_node >= 0) {
+    times.assign(static_cast<size_t>(drawn), 0.0);
+    time_missing.assign(static_cast<size_t>(drawn), 0);
+    const ModelNode& first_node = model.nodes[static_cast<size_t>(order_node)];
+    const ModelNode& gap = model.nodes[static_cast<size_t>(gap_node)];
+    for (int64_t i = 0; i < drawn; ++i) {
+      const int32_t* st = sampled.states.data() + i * sampled.width + context;
+      const double* v = sampled.values.data() + i * static_cast<int64_t>(nodes);
+      bool first_sibling = i == 0 || parent_row[static_cast<size_t>(i)] != parent_row[static_cast<size_t>(i - 1)];
+      if (first_sibling) {
+        time_missing[static_cast<size_t>(i)] = st[order_node] == first_node.missing_state;
+        times[static_cast<size_t>(i)] = std::floor(v[order_node]);
+      } else {
+        time_missing[static_cast<size_t>(i)] = time_missing[static_cast<size_t>(i - 1)];
+        double step = st[gap_node] == gap.missing_state ? 0.0 : std::floor(v[gap_node]);
+        times[static_cast<size_t>(i)] = times[static_cast<size_t>(i - 1)] + step;
+      }
+    }
+  }
+
   // Siblings in the order of the table's time column (ties: the order they were drawn in).
   std::vector<int64_t> order(static_cast<size_t>(drawn));
   std::iota(order.begin(), order.end(), int64_t{0});
-  int order_node = model.order_by.empty() ? -1 : model.node_index(model.order_by);
   if (order_node >= 0) {
     auto key = [&](int64_t i) {
+      if (!times.empty()) return time_missing[static_cast<size_t>(i)] ? std::numeric_limits<double>::infinity() : times[static_cast<size_t>(i)];
       const ModelNode& node = model.nodes[static_cast<size_t>(order_node)];
       int32_t state = sampled.states[static_cast<size_t>(i * sampled.width + context + order_node)];
       // Missing times go last within their family.
@@ -109,6 +139,13 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     for (size_t j = 0; j < nodes; ++j) {
       const ModelNode& node = model.nodes[j];
       out.node_states[static_cast<size_t>(r) * nodes + j] = states[j];
+      if (node.kind == NodeKind::gap) continue;
+      if (!times.empty() && static_cast<int>(j) == order_node) {
+        ColumnValues& column = out.data.columns[static_cast<size_t>(node.column)];
+        column.missing[static_cast<size_t>(r)] = time_missing[static_cast<size_t>(i)];
+        column.i64[static_cast<size_t>(r)] = time_missing[static_cast<size_t>(i)] ? 0 : static_cast<int64_t>(times[static_cast<size_t>(i)]);
+        continue;
+      }
       if (node.kind == NodeKind::children) {
         out.children_counts[node.name.substr(std::string("children:").size())][static_cast<size_t>(r)] =
             static_cast<int64_t>(std::floor(values[j]));

@@ -29,6 +29,7 @@ struct TableSamplingPlan {
   const TableModel* model = nullptr;
   const TableMeta* meta = nullptr;
   const SampledTable* parent = nullptr;  // null for a root table
+  size_t parent_nodes = 0;               // node states per parent row
   uint64_t seed = 1;
   uint32_t stream = 0;                   // the table's index: its own Philox stream
   int64_t rows = 0;                      // root tables: how many to draw
