@@ -8,6 +8,7 @@
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
+#include "kernels/sampling/network_sampler.hpp"
 #include "stages/sample/table_sampler.hpp"
 
 namespace sc {
@@ -17,6 +18,8 @@ po::options_description sample_options() {
   options.add_options()
       ("sample.persons", po::value<int64_t>()->default_value(0),
        "synthetic rows of the root table (0 = as many as the real root table has); other roots scale alike")
+      ("sample.backend", po::value<std::string>()->default_value("auto"),
+       "sampling kernel: cpu, cuda, or auto (cuda where a GPU answers); the output bits are the same")
       ("sample.rows_per_shard", po::value<int64_t>()->default_value(0),
        "rows per synthetic shard (0 = ingest.rows_per_shard)");
   return options;
@@ -31,6 +34,12 @@ StageResult run_sample(const StageContext& context) {
   if (rows_per_shard < 0) config.reject("sample.rows_per_shard", "a positive number of rows (0 = ingest.rows_per_shard)");
   if (rows_per_shard == 0) rows_per_shard = config.integer("ingest.rows_per_shard");
   int64_t deflate = config.integer("store.compression");
+  const std::string backend = config.text("sample.backend");
+  if (backend != "auto" && backend != "cpu" && backend != "cuda") config.reject("sample.backend", "cpu, cuda or auto");
+  const bool gpu_here = comm.all(kernels::cuda_backend_available());
+  if (backend == "cuda" && !gpu_here)
+    config.reject("sample.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
+  const bool use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);
   StageReader fit(context.store_dir, "fit");
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
@@ -77,6 +86,7 @@ StageResult run_sample(const StageContext& context) {
     plan.meta = &metas[name];
     plan.parent = metas[name].parent.empty() ? nullptr : &sampled.at(metas[name].parent);
     if (plan.parent) plan.parent_nodes = models[metas[name].parent].nodes.size();
+    plan.use_cuda = use_cuda;
     plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
     plan.stream = static_cast<uint32_t>(t);
     plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;
@@ -131,8 +141,9 @@ StageResult run_sample(const StageContext& context) {
     sampled.emplace(name, std::move(table));
   }
   nlohmann::json index = writer.finish(expected, {{"tables", summary}});
-  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]}};
-  result.summary_line = "sampled " + line;
+  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
+                    {"backend", use_cuda ? "cuda" : "cpu"}};
+  result.summary_line = "sampled " + line + " (" + (use_cuda ? "CUDA" : "CPU") + " kernel)";
   return result;
 }
 

@@ -66,7 +66,16 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
             table.family_start[static_cast<size_t>(p)] == begin + i ? 1 : 0;
     }
   }
-  kernels::SampledRows sampled = kernels::sample_rows_cpu(net, static_cast<uint64_t>(begin), drawn, context_states);
+  kernels::SampledRows sampled;
+  if (plan.use_cuda) {
+    try {
+      sampled = kernels::sample_rows_cuda(net, static_cast<uint64_t>(begin), drawn, context_states);
+    } catch (const std::runtime_error& e) {
+      throw Error(ExitCode::cuda, "CUDA error", "table " + model.table + ": " + e.what());
+    }
+  } else {
+    sampled = kernels::sample_rows_cpu(net, static_cast<uint64_t>(begin), drawn, context_states);
+  }
 
   // The time column: the first sibling's own draw, then each later sibling's gap added to the
   // previous time (a missing first time leaves the family's times missing).

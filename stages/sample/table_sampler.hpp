@@ -30,6 +30,7 @@ struct TableSamplingPlan {
   const TableMeta* meta = nullptr;
   const SampledTable* parent = nullptr;  // null for a root table
   size_t parent_nodes = 0;               // node states per parent row
+  bool use_cuda = false;                 // draw on the GPU (same bits as the CPU backend)
   uint64_t seed = 1;
   uint32_t stream = 0;                   // the table's index: its own Philox stream
   int64_t rows = 0;                      // root tables: how many to draw

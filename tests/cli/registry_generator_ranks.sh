@@ -105,6 +105,10 @@ expect_rc() {
 expect_rc 2 "fit.bins" fit --config nafld.ini --run.dir r1 --fit.bins 1
 expect_rc 2 "fit.max_parents" fit --config nafld.ini --run.dir r1 --fit.max_parents 9
 expect_rc 2 "sample.persons" sample --config nafld.ini --run.dir r1 --sample.persons -3
+expect_rc 2 "sample.backend" sample --config nafld.ini --run.dir r1 --sample.backend fpga
+if ! nvidia-smi -L > /dev/null 2>&1; then
+  expect_rc 2 "no CUDA device answers" sample --config nafld.ini --run.dir r1 --sample.backend cuda
+fi
 expect_rc 2 "fit.nonsense" fit --config nafld.ini --run.dir r1 --fit.nonsense 3
 mkdir -p nofit/store && cp -r r1/store/ingest nofit/store/
 set +e; run_np 1 sample --config nafld.ini --run.dir nofit > bad.log 2>&1; got=$?; set -e
