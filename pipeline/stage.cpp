@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "pipeline/sha256.hpp"
+#include "pipeline/store.hpp"
 #include "pipeline/version.hpp"
 
 namespace sc {
@@ -25,6 +26,14 @@ void log_root(const Communicator& comm, const std::string& stage, const std::str
   if (!comm.is_root()) return;
   std::fprintf(stdout, "[%s] %s\n", stage.c_str(), message.c_str());
   std::fflush(stdout);
+}
+
+bool already_complete(const StageContext& context, const std::string& stage, const std::string& fingerprint,
+                      const std::string& basis, StageResult& result) {
+  if (!StageWriter::already_complete(context.store_dir, stage, fingerprint)) return false;
+  result.summary_line = "already complete for this config and " + basis + "; nothing to do";
+  result.summary = {{"already_complete", true}};
+  return true;
 }
 
 }  // namespace sc

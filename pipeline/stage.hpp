@@ -37,6 +37,11 @@ using StageFunction = std::function<StageResult(const StageContext&)>;
 std::string stage_fingerprint(const Config& config, const std::string& stage, const std::vector<std::string>& prefixes,
                               const std::map<std::string, std::string>& inputs);
 
+// True when `stage` is already complete in the store with this fingerprint; `result` then says
+// so ("already complete for this config and <basis>; nothing to do") and the stage returns it.
+bool already_complete(const StageContext& context, const std::string& stage, const std::string& fingerprint,
+                      const std::string& basis, StageResult& result);
+
 // Prints on rank 0 only, prefixed with the stage name.
 void log_root(const Communicator& comm, const std::string& stage, const std::string& message);
 

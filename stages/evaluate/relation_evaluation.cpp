@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <functional>
 #include <map>
 
 #include "pipeline/error.hpp"
@@ -81,23 +80,29 @@ Cardinality cardinality(const Communicator& comm, const Side& side) {
   return out;
 }
 
-// Category of the categorical column `cat` -> KS piece of the numeric column `num` within it,
-// categories named by their real dictionary index (synthetic categories the real data lack: -1).
+// For each (categorical column C, numeric column X) pair: category of C -> KS piece of X within
+// it, categories named by their real dictionary index (synthetic categories the real data lack:
+// -1). One read of each shard serves every pair.
 using CategoryPieces = std::map<int32_t, metrics::KsPiece>;
+struct ColumnPair {
+  int cat = -1, num = -1;
+};
 
-std::vector<uint8_t> serialize_pieces(const CategoryPieces& pieces) {
+// Frame: [pair << 32 | (category + 1) int64][size int64][KS piece bytes] repeated.
+std::vector<uint8_t> serialize_pieces(const std::vector<CategoryPieces>& per_pair) {
   std::vector<uint8_t> out;
-  for (const auto& [category, piece] : pieces) {
-    std::vector<uint8_t> bytes = metrics::serialize(piece);
-    int64_t header[2] = {category, static_cast<int64_t>(bytes.size())};
-    const auto* h = reinterpret_cast<const uint8_t*>(header);
-    out.insert(out.end(), h, h + sizeof header);
-    out.insert(out.end(), bytes.begin(), bytes.end());
-  }
+  for (size_t p = 0; p < per_pair.size(); ++p)
+    for (const auto& [category, piece] : per_pair[p]) {
+      std::vector<uint8_t> bytes = metrics::serialize(piece);
+      int64_t header[2] = {static_cast<int64_t>(p << 32) | (category + 1), static_cast<int64_t>(bytes.size())};
+      const auto* h = reinterpret_cast<const uint8_t*>(header);
+      out.insert(out.end(), h, h + sizeof header);
+      out.insert(out.end(), bytes.begin(), bytes.end());
+    }
   return out;
 }
 
-void merge_pieces(CategoryPieces& into, const std::vector<uint8_t>& bytes) {
+void merge_pieces(std::vector<CategoryPieces>& into, const std::vector<uint8_t>& bytes) {
   size_t pos = 0;
   while (pos + 16 <= bytes.size()) {
     int64_t header[2];
@@ -105,30 +110,43 @@ void merge_pieces(CategoryPieces& into, const std::vector<uint8_t>& bytes) {
     pos += sizeof header;
     metrics::KsPiece piece = metrics::deserialize_ks(std::span<const uint8_t>(bytes.data() + pos, static_cast<size_t>(header[1])));
     pos += static_cast<size_t>(header[1]);
-    auto [it, fresh] = into.try_emplace(static_cast<int32_t>(header[0]), piece);
+    const size_t pair = static_cast<size_t>(header[0] >> 32);
+    const int32_t category = static_cast<int32_t>(header[0] & 0xFFFFFFFF) - 1;
+    auto [it, fresh] = into[pair].try_emplace(category, piece);
     if (!fresh) metrics::merge(it->second, piece);
   }
 }
 
-CategoryPieces within_categories(const Communicator& comm, const Side& side, const std::vector<std::string>& real_dictionary,
-                                 int cat, int num) {
-  const auto& dictionary = side.child.dictionaries.at(side.child.columns[static_cast<size_t>(cat)]);
-  std::vector<int32_t> to_real(dictionary.size(), -1);
-  for (size_t c = 0; c < dictionary.size(); ++c) {
-    auto it = std::lower_bound(real_dictionary.begin(), real_dictionary.end(), dictionary[c]);
-    if (it != real_dictionary.end() && *it == dictionary[c]) to_real[c] = static_cast<int32_t>(it - real_dictionary.begin());
+std::vector<CategoryPieces> within_categories(const Communicator& comm, const Side& side, const TableMeta& real_meta,
+                                              const std::vector<ColumnPair>& pairs) {
+  // Synthetic codes -> real dictionary indices, per categorical column used.
+  std::map<int, std::vector<int32_t>> to_real;
+  for (const auto& pair : pairs) {
+    if (to_real.count(pair.cat)) continue;
+    const std::string& column = side.child.columns[static_cast<size_t>(pair.cat)];
+    const auto& dictionary = side.child.dictionaries.at(column);
+    const auto& real_dictionary = real_meta.dictionaries.at(column);
+    std::vector<int32_t>& map = to_real[pair.cat];
+    map.assign(dictionary.size(), -1);
+    for (size_t c = 0; c < dictionary.size(); ++c) {
+      auto it = std::lower_bound(real_dictionary.begin(), real_dictionary.end(), dictionary[c]);
+      if (it != real_dictionary.end() && *it == dictionary[c]) map[c] = static_cast<int32_t>(it - real_dictionary.begin());
+    }
   }
-  CategoryPieces merged;
+  std::vector<CategoryPieces> merged(pairs.size());
   auto pieces = gather_shard_pieces(comm, static_cast<int64_t>(side.child_shards.size()), [&](int64_t s) {
     TableShard shard = read_table_shard(side.reader, side.child_shards[static_cast<size_t>(s)], side.child);
-    const ColumnValues& c = shard.columns[static_cast<size_t>(cat)];
-    const ColumnValues& x = shard.columns[static_cast<size_t>(num)];
-    std::map<int32_t, std::vector<double>> values;
-    for (size_t r = 0; r < c.missing.size(); ++r)
-      if (!c.missing[r] && !x.missing[r])
-        values[to_real[static_cast<size_t>(c.codes[r])]].push_back(as_double(x, side.child.types[static_cast<size_t>(num)], r));
-    CategoryPieces mine;
-    for (const auto& [category, v] : values) mine[category] = ks_piece_of(v);
+    std::vector<CategoryPieces> mine(pairs.size());
+    for (size_t p = 0; p < pairs.size(); ++p) {
+      const ColumnValues& c = shard.columns[static_cast<size_t>(pairs[p].cat)];
+      const ColumnValues& x = shard.columns[static_cast<size_t>(pairs[p].num)];
+      const std::vector<int32_t>& map = to_real.at(pairs[p].cat);
+      std::map<int32_t, std::vector<double>> values;
+      for (size_t r = 0; r < c.missing.size(); ++r)
+        if (!c.missing[r] && !x.missing[r])
+          values[map[static_cast<size_t>(c.codes[r])]].push_back(as_double(x, side.child.types[static_cast<size_t>(pairs[p].num)], r));
+      for (const auto& [category, v] : values) mine[p][category] = ks_piece_of(v);
+    }
     return serialize_pieces(mine);
   });
   for (const auto& bytes : pieces) merge_pieces(merged, bytes);
@@ -174,35 +192,37 @@ nlohmann::json evaluate_relation(const Communicator& comm, const StageReader& re
                                     {"synthetic", number(synthetic.parent_keys.empty() ? NAN : static_cast<double>(sc_.child_rows - sc_.orphans) / synthetic.parent_keys.size())}}}};
 
   // Shapes within categories.
+  std::vector<ColumnPair> pairs;
+  for (size_t cat = 0; cat < real.child.columns.size(); ++cat)
+    for (size_t num = 0; stored_as_code(real.child.types[cat]) && num < real.child.columns.size(); ++num)
+      if (is_numeric_type(real.child.types[num])) pairs.push_back({static_cast<int>(cat), static_cast<int>(num)});
+  std::vector<CategoryPieces> real_pieces = within_categories(comm, real, real.child, pairs);
+  std::vector<CategoryPieces> synthetic_pieces = within_categories(comm, synthetic, real.child, pairs);
   nlohmann::json within = nlohmann::json::array();
-  double weighted_sum = 0, weight_total = 0;
-  for (size_t cat = 0; cat < real.child.columns.size(); ++cat) {
-    if (!stored_as_code(real.child.types[cat])) continue;
-    const auto& dictionary = real.child.dictionaries.at(real.child.columns[cat]);
-    for (size_t num = 0; num < real.child.columns.size(); ++num) {
-      if (!is_numeric_type(real.child.types[num])) continue;
-      CategoryPieces r = within_categories(comm, real, dictionary, static_cast<int>(cat), static_cast<int>(num));
-      CategoryPieces s = within_categories(comm, synthetic, dictionary, static_cast<int>(cat), static_cast<int>(num));
-      int64_t total = 0;
-      for (const auto& [category, piece] : r) total += piece.total();
-      double score = 0;
-      nlohmann::json per_category = nlohmann::json::object();
-      for (const auto& [category, piece] : r) {
-        auto it = s.find(category);
-        // A category the synthetic data never show scores 0: its shape is entirely missing.
-        double ks = it == s.end() ? 0.0 : metrics::finish_ks_complement(piece, it->second);
-        double w = total ? static_cast<double>(piece.total()) / total : 0.0;
-        score += w * (std::isfinite(ks) ? ks : 0.0);
-        per_category[category >= 0 ? dictionary[static_cast<size_t>(category)] : std::string("(not in the real data)")] = number(ks);
-      }
-      within.push_back({{"category_column", real.child.columns[cat]}, {"value_column", real.child.columns[num]},
-                        {"score", number(score)}, {"per_category", per_category}});
-      weighted_sum += score;
-      weight_total += 1;
+  double score_sum = 0;
+  for (size_t p = 0; p < pairs.size(); ++p) {
+    const CategoryPieces& r = real_pieces[p];
+    const CategoryPieces& s = synthetic_pieces[p];
+    const auto& dictionary = real.child.dictionaries.at(real.child.columns[static_cast<size_t>(pairs[p].cat)]);
+    int64_t total = 0;
+    for (const auto& [category, piece] : r) total += piece.total();
+    double score = 0;
+    nlohmann::json per_category = nlohmann::json::object();
+    for (const auto& [category, piece] : r) {
+      auto it = s.find(category);
+      // A category the synthetic data never show scores 0: its shape is entirely missing.
+      double ks = it == s.end() ? 0.0 : metrics::finish_ks_complement(piece, it->second);
+      double w = total ? static_cast<double>(piece.total()) / total : 0.0;
+      score += w * (std::isfinite(ks) ? ks : 0.0);
+      per_category[category >= 0 ? dictionary[static_cast<size_t>(category)] : std::string("(not in the real data)")] = number(ks);
     }
+    within.push_back({{"category_column", real.child.columns[static_cast<size_t>(pairs[p].cat)]},
+                      {"value_column", real.child.columns[static_cast<size_t>(pairs[p].num)]},
+                      {"score", number(score)}, {"per_category", per_category}});
+    score_sum += score;
   }
   out["shapes_within_categories"] = within;
-  out["shapes_within_categories_mean"] = number(weight_total > 0 ? weighted_sum / weight_total : NAN);
+  out["shapes_within_categories_mean"] = number(pairs.empty() ? NAN : score_sum / static_cast<double>(pairs.size()));
 
   // Gaps along the first time column.
   for (size_t c = 0; c < real.child.columns.size(); ++c) {

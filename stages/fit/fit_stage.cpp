@@ -63,11 +63,7 @@ StageResult run_fit(const StageContext& context) {
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
   std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction"}, result.inputs);
-  if (StageWriter::already_complete(context.store_dir, "fit", fingerprint)) {
-    result.summary_line = "already complete for this config and this ingest; nothing to do";
-    result.summary = {{"already_complete", true}};
-    return result;
-  }
+  if (already_complete(context, "fit", fingerprint, "this ingest", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   if (names.empty()) throw InputError(ingest.directory() + " holds no registry table to fit");
   Schema schema = schema_from_config(config);

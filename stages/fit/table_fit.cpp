@@ -41,14 +41,17 @@ int64_t parent_row_of(const FittedTable& table, const FittedTable& parent, const
 bool is_modelled(ColumnType type) { return type != ColumnType::key; }
 
 // A node's value in row r: numeric value (as double) or categorical code; false when missing.
+// The children counts behind each children node are looked up once, not per row.
 struct NodeReader {
   const FittedTable& table;
-  const std::vector<int64_t>* children_counts(const std::string& name) const {
-    for (const auto& [child, counts] : table.children)
-      if (children_node_name(child) == name) return &counts;
-    return nullptr;
+  std::vector<const std::vector<int64_t>*> children_counts;  // per node; null unless a children node
+
+  NodeReader(const FittedTable& t, const std::vector<ModelNode>& nodes) : table(t), children_counts(nodes.size(), nullptr) {
+    for (size_t j = 0; j < nodes.size(); ++j)
+      for (const auto& [child, counts] : table.children)
+        if (nodes[j].kind == NodeKind::children && children_node_name(child) == nodes[j].name) children_counts[j] = &counts;
   }
-  bool value(const ModelNode& node, const TableShard& data, int64_t r, int64_t global_row, double& out) const {
+  bool value(const ModelNode& node, size_t j, const TableShard& data, int64_t r, int64_t global_row, double& out) const {
     const size_t g = static_cast<size_t>(global_row);
     if (node.kind == NodeKind::gap) {
       if (table.gap_missing[g]) return false;
@@ -58,7 +61,7 @@ struct NodeReader {
     // The time column's node holds first children's times; later siblings follow from the gaps.
     if (node.column >= 0 && node.column == table.order_column && !table.first_child[g]) return false;
     if (node.kind == NodeKind::children) {
-      out = static_cast<double>((*children_counts(node.name))[static_cast<size_t>(global_row)]);
+      out = static_cast<double>((*children_counts[j])[g]);
       return true;
     }
     const ColumnValues& column = data.columns[static_cast<size_t>(node.column)];
@@ -69,9 +72,9 @@ struct NodeReader {
     else out = static_cast<double>(column.i64[static_cast<size_t>(r)]);
     return true;
   }
-  int32_t state(const ModelNode& node, const TableShard& data, int64_t r, int64_t global_row) const {
+  int32_t state(const ModelNode& node, size_t j, const TableShard& data, int64_t r, int64_t global_row) const {
     double v = 0;
-    if (!value(node, data, r, global_row, v)) return node.missing_state;
+    if (!value(node, j, data, r, global_row, v)) return node.missing_state;
     if (node.kind == NodeKind::categorical) return static_cast<int32_t>(v);
     return numeric_state(node, v);
   }
@@ -226,7 +229,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     model.nodes.push_back(node);
   }
   const size_t n_nodes = model.nodes.size();
-  NodeReader reader{table};
+  NodeReader reader(table, model.nodes);
   auto parent_context = [&](const TableShard& data, int64_t r, int64_t g, int32_t* out) {
     if (!parent) return;
     int64_t p = parent_row_of(table, *parent, data, r);
@@ -257,7 +260,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
     for (size_t j = 0; j < n_nodes; ++j) {
       double v = 0;
-      if (!reader.value(model.nodes[j], data, r, g, v)) { ++missing[j]; continue; }
+      if (!reader.value(model.nodes[j], j, data, r, g, v)) { ++missing[j]; continue; }
       if (model.nodes[j].kind == NodeKind::categorical) ++category_counts[j][static_cast<size_t>(v)];
       else {
         lo[j] = std::min(lo[j], v);
@@ -313,7 +316,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     for (size_t j = 0; j < n_nodes; ++j) {
       if (model.nodes[j].kind == NodeKind::categorical) continue;
       double v = 0;
-      if (reader.value(model.nodes[j], data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
+      if (reader.value(model.nodes[j], j, data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
     }
   });
   for (size_t j = 0; j < n_nodes; ++j) {
@@ -344,7 +347,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   std::vector<int32_t> row_states(static_cast<size_t>(width));
   auto fill_states = [&](const TableShard& data, int64_t r, int64_t g) {
     parent_context(data, r, g, row_states.data());
-    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], data, r, g);
+    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], j, data, r, g);
   };
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
     fill_states(data, r, g);

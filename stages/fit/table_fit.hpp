@@ -1,8 +1,9 @@
 // Fitting one registry table's network from its ingested shards (DESIGN.md, decision 3): every
 // pass reads the shards this rank owns, counts (ranges, category counts, fine histograms, pairwise
 // contingency tables, family tables) and reduces the counts exactly across ranks, so the model is
-// the same for any rank count. Memory holds counts and, per table with children, one small state
-// vector per row; it does not hold the rows.
+// the same for any rank count. Memory holds the counts and, per row, a few bytes (inclusion flag,
+// primary key, node states of tables with children); ordering siblings in time gathers (parent
+// key, time, row) of every child row on every rank (see order_siblings in table_fit.cpp).
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 #include "pipeline/mpi_comm.hpp"
 #include "pipeline/table_model.hpp"
 #include "pipeline/table_store.hpp"
-#include "stages/fit/table_layout.hpp"
+#include "pipeline/table_layout.hpp"
 
 namespace sc {
 

@@ -64,11 +64,7 @@ StageResult run_ingest(const StageContext& context) {
   nlohmann::json seconds = {{"input_digests", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
   std::string fingerprint =
       stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, result.inputs);
-  if (StageWriter::already_complete(context.store_dir, "ingest", fingerprint)) {
-    result.summary_line = "already complete for this config and these inputs; nothing to do";
-    result.summary = {{"already_complete", true}};
-    return result;
-  }
+  if (already_complete(context, "ingest", fingerprint, "these inputs", result)) return result;
   StageWriter writer(context.store_dir, "ingest", fingerprint, config.flag("run.restart"), comm);
 
   std::vector<std::string> expected;

@@ -7,6 +7,7 @@
 #include "pipeline/progress.hpp"
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
+#include "pipeline/table_layout.hpp"
 #include "pipeline/table_store.hpp"
 #include "kernels/sampling/network_sampler.hpp"
 #include "stages/sample/table_sampler.hpp"
@@ -45,11 +46,7 @@ StageResult run_sample(const StageContext& context) {
   StageResult result;
   result.inputs[fit.directory() + "/index.json"] = sha256_file(fit.directory() + "/index.json");
   std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression"}, result.inputs);
-  if (StageWriter::already_complete(context.store_dir, "sample", fingerprint)) {
-    result.summary_line = "already complete for this config and this fit; nothing to do";
-    result.summary = {{"already_complete", true}};
-    return result;
-  }
+  if (already_complete(context, "sample", fingerprint, "this fit", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   std::map<std::string, TableMeta> metas;
   std::map<std::string, TableModel> models;
@@ -58,18 +55,19 @@ StageResult run_sample(const StageContext& context) {
     models[name] = read_table_model(fit, name);
   }
   // Root tables: the first gets `persons` rows, the others keep their real ratio to it.
-  int64_t first_root_real = -1;
+  int64_t first_root_real = -1, first_root_rows = 0;
   std::map<std::string, int64_t> root_rows;
   for (const auto& name : names) {
     if (!metas[name].parent.empty()) continue;
-    int64_t real = 0;
-    for (const auto& [dataset, info] : ingest.index().at("datasets").items())
-      if (dataset == table_group(name) + column_path(metas[name].columns.at(0)) + "/missing") real = info.at("rows");
+    const int64_t real = table_layout(ingest, metas[name]).total_rows;
     if (first_root_real < 0) {
       first_root_real = real;
-      root_rows[name] = persons > 0 ? persons : real;
+      first_root_rows = persons > 0 ? persons : real;
+      root_rows[name] = first_root_rows;
     } else {
-      root_rows[name] = first_root_real > 0 ? static_cast<int64_t>(std::llround(static_cast<double>(real) * root_rows.begin()->second / first_root_real)) : real;
+      root_rows[name] = first_root_real > 0
+                            ? static_cast<int64_t>(std::llround(static_cast<double>(real) * first_root_rows / first_root_real))
+                            : real;
     }
   }
 
@@ -90,7 +88,6 @@ StageResult run_sample(const StageContext& context) {
     plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
     plan.stream = static_cast<uint32_t>(t);
     plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;
-    plan.rows_per_shard = rows_per_shard;
     for (const auto& child : names)
       if (metas[child].parent == name) plan.child_tables.push_back(child);
     SampledTable table = plan_table(plan);

@@ -135,6 +135,14 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   }
   out.node_states.resize(static_cast<size_t>(count) * nodes);
   for (const auto& child : plan.child_tables) out.children_counts[child].assign(static_cast<size_t>(count), 0);
+  // Looked up once, not per row: where each children node's counts go, each reference's targets.
+  std::vector<std::vector<int64_t>*> counts_of_node(nodes, nullptr);
+  for (size_t j = 0; j < nodes; ++j)
+    for (auto& [child, counts] : out.children_counts)
+      if (children_node_name(child) == model.nodes[j].name) counts_of_node[j] = &counts;
+  std::vector<int64_t> reference_targets;
+  for (const auto& ref : model.references)
+    reference_targets.push_back(plan.table_rows.count(ref.target_table) ? plan.table_rows.at(ref.target_table) : 0);
   const int pk = meta.primary_key.empty() ? -1 : meta.column_index(meta.primary_key);
   const int fk = meta.foreign_key.empty() ? -1 : meta.column_index(meta.foreign_key);
   for (int64_t r = 0; r < count; ++r) {
@@ -156,8 +164,7 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
         continue;
       }
       if (node.kind == NodeKind::children) {
-        out.children_counts[node.name.substr(std::string("children:").size())][static_cast<size_t>(r)] =
-            static_cast<int64_t>(std::floor(values[j]));
+        (*counts_of_node[j])[static_cast<size_t>(r)] = static_cast<int64_t>(std::floor(values[j]));
         continue;
       }
       ColumnValues& column = out.data.columns[static_cast<size_t>(node.column)];
@@ -176,7 +183,7 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
       kernels::DrawWords w = kernels::draw_words(
           kernels::DrawKey{plan.seed, kernels::DrawPurpose::reference_key, plan.stream}, static_cast<uint64_t>(g),
           static_cast<uint32_t>(ref.column));
-      int64_t targets = plan.table_rows.count(ref.target_table) ? plan.table_rows.at(ref.target_table) : 0;
+      const int64_t targets = reference_targets[k];
       if (w.w[0] < ref.missing_threshold || targets == 0) {
         column.missing[static_cast<size_t>(r)] = 1;
         continue;

@@ -34,7 +34,6 @@ struct TableSamplingPlan {
   uint64_t seed = 1;
   uint32_t stream = 0;                   // the table's index: its own Philox stream
   int64_t rows = 0;                      // root tables: how many to draw
-  int64_t rows_per_shard = 1;
   std::vector<std::string> child_tables; // whose counts this table's rows carry
   std::map<std::string, int64_t> table_rows;  // rows of every sampled table (reference targets)
 };

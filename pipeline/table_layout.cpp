@@ -1,4 +1,4 @@
-#include "stages/fit/table_layout.hpp"
+#include "pipeline/table_layout.hpp"
 
 #include <map>
 
