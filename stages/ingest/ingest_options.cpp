@@ -16,7 +16,9 @@ po::options_description ingest_options() {
       ("genome.on_unphased", po::value<std::string>()->default_value("error"), "error or skip (drop the site and count it)")
       ("genome.on_missing", po::value<std::string>()->default_value("error"), "error or skip")
       ("genome.on_multiallelic", po::value<std::string>()->default_value("error"), "error or skip")
-      ("genome.on_unsorted", po::value<std::string>()->default_value("error"), "error or skip");
+      ("genome.on_unsorted", po::value<std::string>()->default_value("error"), "error or skip")
+      ("genome.holdout_samples", po::value<int64_t>()->default_value(0),
+       "reference individuals held out of the genome fit (chosen by run.seed; evaluate measures against them)");
   return ingest;
 }
 
