@@ -4,6 +4,7 @@
 #include <functional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "pipeline/error.hpp"
 
@@ -86,7 +87,12 @@ DynamicSection table_section_keys() {
            {"header", "whether the first line names the columns (default true)"},
            {"encoding", "utf-8 or latin-1 (default utf-8)"},
            {"on_duplicate_key", "error or drop (rows whose primary key was seen before; default error)"},
-           {"on_orphan", "error or drop (rows whose foreign key has no parent row; default error)"}}};
+           {"on_orphan", "error or drop (rows whose foreign key has no parent row; default error)"},
+           {"domains", "declared column domains, comma separated: column:LO..HI for numbers, dates (days since "
+                       "1970) and day offsets, column:A|B|C for categories; required for every modelled column "
+                       "under fit.epsilon (e.g. age:0..120, male:0|1)"},
+           {"constraints", "relations every synthetic row satisfies, comma separated: column OP operand, OP one of "
+                           "<= < >= >, operand a number, a column or parent.COLUMN (e.g. days <= parent.futime)"}}};
 }
 
 Schema schema_from_config(const Config& config) {
@@ -151,6 +157,44 @@ Schema schema_from_config(const Config& config) {
     };
     policy("on_duplicate_key", t.on_duplicate_key);
     policy("on_orphan", t.on_orphan);
+    if (keys.count("domains"))
+      for (const auto& item : split_list(keys["domains"])) {
+        size_t colon = item.rfind(':');
+        const std::string expected = "column:LO..HI or column:A|B|C pairs (e.g. age:0..120, male:0|1)";
+        if (colon == std::string::npos || colon == 0 || colon + 1 == item.size()) config.reject(prefix + "domains", expected);
+        const std::string column = trim(item.substr(0, colon)), text = trim(item.substr(colon + 1));
+        ColumnDomain domain;
+        size_t dots = text.find("..");
+        if (dots != std::string::npos && text.find('|') == std::string::npos) {
+          try {
+            size_t used_lo = 0, used_hi = 0;
+            domain.lo = std::stod(text.substr(0, dots), &used_lo);
+            domain.hi = std::stod(text.substr(dots + 2), &used_hi);
+            if (used_lo != dots || used_hi != text.size() - dots - 2) throw std::invalid_argument("trailing");
+          } catch (const std::exception&) {
+            config.reject(prefix + "domains", "numbers on both sides of '..' for column '" + column + "'");
+          }
+          if (!(domain.lo <= domain.hi)) config.reject(prefix + "domains", "LO <= HI for column '" + column + "'");
+        } else {
+          domain.categorical = true;
+          std::stringstream in(text);
+          std::string category;
+          while (std::getline(in, category, '|')) domain.categories.push_back(trim(category));
+          // Sorted, like the dictionaries ingest keeps: a category's code is its rank.
+          std::sort(domain.categories.begin(), domain.categories.end());
+          std::set<std::string> unique(domain.categories.begin(), domain.categories.end());
+          if (unique.size() != domain.categories.size() || unique.count(""))
+            config.reject(prefix + "domains", "distinct, non-empty categories for column '" + column + "'");
+        }
+        t.domains[column] = domain;
+      }
+    if (keys.count("constraints"))
+      for (const auto& item : split_list(keys["constraints"])) {
+        std::string why;
+        auto constraint = parse_constraint(item, why);
+        if (!constraint) config.reject(prefix + "constraints", why + "; got '" + item + "'");
+        t.constraints.push_back(*constraint);
+      }
     unordered.push_back(std::move(t));
   }
   // Parents before children: a depth-first walk from the roots, children in name order.

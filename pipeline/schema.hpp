@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pipeline/config.hpp"
+#include "pipeline/constraints.hpp"
 
 namespace sc {
 
@@ -38,6 +39,14 @@ struct Reference {
   std::string table;   // the table whose primary key it points into
 };
 
+// A column's domain declared in the schema (`domains = age:0..120, sex:F|M`): under differential
+// privacy every range, category set and bin edge must come from here, not from the data.
+struct ColumnDomain {
+  bool categorical = false;
+  double lo = 0, hi = 0;                // numeric: inclusive range
+  std::vector<std::string> categories;  // categorical: the categories, sorted
+};
+
 struct TableSpec {
   std::string name;
   std::string file;
@@ -54,6 +63,8 @@ struct TableSpec {
   std::string encoding = "utf-8";  // utf-8 or latin-1
   BadRowPolicy on_duplicate_key = BadRowPolicy::error;
   BadRowPolicy on_orphan = BadRowPolicy::error;
+  std::vector<Constraint> constraints;  // relations every synthetic row satisfies
+  std::map<std::string, ColumnDomain> domains;  // declared domains (required under fit.epsilon)
 
   // The type a column must have because of its role (keys), else the declared one, if any.
   std::optional<ColumnType> fixed_type(const std::string& column) const;

@@ -43,7 +43,7 @@ NodeKind kind_from(const std::string& text) {
 
 nlohmann::json TableModel::to_json() const {
   nlohmann::json out = {{"format", "synthcohort-table-model/1"}, {"table", table}, {"parent", parent},
-                        {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"context_states", context_states},
+                        {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"private_fit", private_fit}, {"context_states", context_states},
                         {"order_by", order_by}, {"first_child_slot", first_child_slot}, {"report", report}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& n : nodes)
@@ -51,7 +51,7 @@ nlohmann::json TableModel::to_json() const {
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
                     {"binned_states", n.binned_states}, {"parents", n.parents}, {"thresholds", n.thresholds},
                     {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
-                    {"fine_to_state", n.fine_to_state}});
+                    {"fine_to_state", n.fine_to_state}, {"categories", n.categories}});
   out["nodes"] = list;
   nlohmann::json refs = nlohmann::json::array();
   for (const auto& r : references)
@@ -68,6 +68,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
   m.parent = json.at("parent");
   m.rows_fit = json.at("rows_fit");
   m.persons_fit = json.at("persons_fit");
+  m.private_fit = json.value("private_fit", false);
   m.context_states = json.at("context_states").get<std::vector<int32_t>>();
   m.order_by = json.at("order_by");
   m.first_child_slot = json.at("first_child_slot");
@@ -88,6 +89,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.fine_thresholds = n.at("fine_thresholds").get<std::vector<uint64_t>>();
     node.fine_edges = n.at("fine_edges").get<std::vector<double>>();
     node.fine_to_state = n.at("fine_to_state").get<std::vector<int32_t>>();
+    node.categories = n.value("categories", std::vector<std::string>{});
     m.nodes.push_back(std::move(node));
   }
   for (const auto& r : json.at("references"))

@@ -40,6 +40,9 @@ struct ModelNode {
   std::vector<uint64_t> fine_thresholds;  // fine_bins per binned state
   std::vector<double> fine_edges;         // fine_bins + 1
   std::vector<int32_t> fine_to_state;     // numeric: the range (state) of each fine bin
+  // Categorical under differential privacy: the declared categories (state k is categories[k]),
+  // which replace the real dictionary in the synthetic store. Empty: states are dictionary codes.
+  std::vector<std::string> categories;
 };
 
 struct ReferenceModel {
@@ -52,6 +55,7 @@ struct TableModel {
   std::string table, parent;
   int64_t rows_fit = 0;                 // real rows the model was fitted on
   int64_t persons_fit = 0;              // root rows of the fit (the unit of privacy)
+  bool private_fit = false;             // fitted under fit.epsilon: counts above are noisy estimates
   std::vector<int32_t> context_states;  // the parent's node states, one per context slot
   std::vector<ModelNode> nodes;
   std::vector<ReferenceModel> references;

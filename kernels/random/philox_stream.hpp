@@ -26,6 +26,7 @@ enum class DrawPurpose : uint32_t {
   reference_key = 3,  // the target of a reference column (e.g. nafld's case.id)
   constraint_retry = 4,
   family_order = 5,
+  dp_noise = 6,       // Laplace noise of differentially private fit statistics (host only)
 };
 
 struct DrawKey {

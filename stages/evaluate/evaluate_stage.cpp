@@ -3,9 +3,11 @@
 #include <filesystem>
 
 #include "pipeline/error.hpp"
+#include "pipeline/schema.hpp"
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
 #include "pipeline/version.hpp"
+#include "stages/evaluate/constraint_evaluation.hpp"
 #include "stages/evaluate/relation_evaluation.hpp"
 #include "stages/evaluate/table_evaluation.hpp"
 
@@ -39,6 +41,8 @@ StageResult run_evaluate(const StageContext& context) {
   options.holdout_fraction = holdout;
   options.privacy = config.flag("evaluate.privacy");
 
+  std::map<std::string, std::vector<Constraint>> constraints;
+  for (const TableSpec& spec : schema_from_config(config).tables) constraints[spec.name] = spec.constraints;
   nlohmann::json tables = nlohmann::json::object();
   std::vector<std::string> synthetic_tables = stage_tables(synthetic);
   std::string line;
@@ -52,6 +56,13 @@ StageResult run_evaluate(const StageContext& context) {
       const auto& c = tables[table]["relation"]["cardinality_shape_similarity"];
       std::snprintf(cardinality, sizeof cardinality, "%.4f", c.is_number() ? c.get<double>() : -1.0);
       log_root(context.comm, "evaluate", "table " + table + ": cardinality shape " + cardinality);
+    }
+    if (!constraints[table].empty()) {
+      const TableMeta meta = read_table_meta(real, table);
+      const TableMeta parent = meta.parent.empty() ? TableMeta{} : read_table_meta(real, meta.parent);
+      check_constraints(config, "table." + table + ".constraints", constraints[table], meta,
+                        meta.parent.empty() ? nullptr : &parent);
+      tables[table]["constraints"] = evaluate_constraints(context.comm, real, synthetic, table, constraints[table]);
     }
     char score[64];
     std::snprintf(score, sizeof score, "%.4f", tables[table]["quality_score_sdmetrics_0_27"].is_number()

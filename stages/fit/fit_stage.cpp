@@ -1,5 +1,6 @@
 #include "stages/fit/fit_stage.hpp"
 
+#include <cmath>
 #include <map>
 
 #include "pipeline/error.hpp"
@@ -25,7 +26,11 @@ po::options_description fit_options() {
       ("fit.sibling_gaps", po::value<bool>()->default_value(true),
        "child tables with a time column: model the first sibling's time and the gaps to the previous sibling (false: times drawn independently, then sorted)")
       ("fit.min_cell", po::value<int64_t>()->default_value(0),
-       "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)");
+       "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)")
+      ("fit.epsilon", po::value<double>()->default_value(0.0),
+       "differential privacy budget of the whole fit, the person as the unit (0 = off; needs declared domains)")
+      ("fit.dp_max_children", po::value<int64_t>()->default_value(64),
+       "under fit.epsilon: children per parent row used by the fit at most (bounds one person's rows)");
   return options;
 }
 
@@ -48,9 +53,34 @@ FitOptions read_options(const Config& config) {
   o.sibling_gaps = config.flag("fit.sibling_gaps");
   o.seed = static_cast<uint64_t>(config.integer("run.seed"));
   o.holdout_fraction = config.real("evaluate.holdout_fraction");
+  const double epsilon = config.real("fit.epsilon");
+  if (!(epsilon >= 0) || !std::isfinite(epsilon)) config.reject("fit.epsilon", "a privacy budget >= 0 (0 = off)");
+  o.private_fit = epsilon > 0;
+  o.max_children = ranged("fit.dp_max_children", 1, int64_t{1} << 20);
   if (o.holdout_fraction < 0.0 || o.holdout_fraction >= 1.0)
     config.reject("evaluate.holdout_fraction", "a share from 0 (inclusive) to 1");
   return o;
+}
+
+// Under fit.epsilon every modelled column needs a declared type and a declared domain of its
+// kind, and a child table's time column (its sibling gaps) a numeric one.
+void check_private_domains(const Config& config, const TableSpec& spec, const TableMeta& meta) {
+  const std::string key = "table." + spec.name + ".domains";
+  for (size_t c = 0; c < meta.columns.size(); ++c) {
+    const std::string& column = meta.columns[c];
+    if (meta.types[c] == ColumnType::key) continue;
+    if (meta.inferred[c])
+      config.reject("table." + spec.name + ".columns", "a declared type for column '" + column +
+                                                           "' under fit.epsilon (inferred types come from the data)");
+    auto it = spec.domains.find(column);
+    const bool categorical = stored_as_code(meta.types[c]);
+    if (it == spec.domains.end())
+      config.reject(key, std::string("a declared domain for column '") + column + "' under fit.epsilon (" +
+                             (categorical ? "column:A|B|C" : "column:LO..HI") + "; ranges and categories from the data would cost budget)");
+    if (it->second.categorical != categorical)
+      config.reject(key, "a " + std::string(categorical ? "category list (A|B|C)" : "range (LO..HI)") + " for " +
+                             to_string(meta.types[c]) + " column '" + column + "'");
+  }
 }
 
 }  // namespace
@@ -62,11 +92,43 @@ StageResult run_fit(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction"}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction", "table."}, result.inputs);
   if (already_complete(context, "fit", fingerprint, "this ingest", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   if (names.empty()) throw InputError(ingest.directory() + " holds no registry table to fit");
   Schema schema = schema_from_config(config);
+
+  // Differential privacy: domains checked, one person's rows per table bounded, the budget split.
+  const double epsilon = config.real("fit.epsilon");
+  std::map<std::string, FitOptions> table_options;
+  std::map<std::string, int64_t> rows_per_person;
+  std::vector<int64_t> person_rows;
+  std::vector<bool> has_references;
+  nlohmann::json accounting = nlohmann::json::array();
+  for (const auto& name : names) {
+    const TableMeta meta = read_table_meta(ingest, name);
+    const TableSpec* spec = nullptr;
+    for (const auto& t : schema.tables)
+      if (t.name == name) spec = &t;
+    rows_per_person[name] = meta.parent.empty() ? 1 : rows_per_person.at(meta.parent) * options.max_children;
+    person_rows.push_back(rows_per_person[name]);
+    has_references.push_back(spec && !spec->references.empty());
+    if (options.private_fit) {
+      if (!spec) config.reject("table." + name + ".domains", "a [table." + name + "] section declaring the domains under fit.epsilon");
+      check_private_domains(config, *spec, meta);
+    }
+  }
+  const std::vector<TableDpBudget> budget = plan_dp_budget(epsilon, person_rows, has_references);
+  for (size_t i = 0; i < names.size(); ++i) {
+    FitOptions o = options;
+    if (o.private_fit) {
+      o.dp = budget[i];
+      for (const auto& t : schema.tables)
+        if (t.name == names[i]) o.domains = t.domains;
+      o.accounting = &accounting;
+    }
+    table_options[names[i]] = o;
+  }
 
   // Tables parents first (the order ingest wrote them in).
   std::map<std::string, FittedTable> tables;
@@ -80,7 +142,7 @@ StageResult run_fit(const StageContext& context) {
       SC_EXPECTS(it != tables.end(), InputError, "table " + name + ": its parent " + t.meta.parent + " is not in the ingest stage");
       parent = &it->second;
     }
-    prepare_table(comm, ingest, t, parent, options);
+    prepare_table(comm, ingest, t, parent, table_options[name]);
   }
   StageWriter writer(context.store_dir, "fit", fingerprint, config.flag("run.restart"), comm);
   Progress progress(comm, "fit", "tables", static_cast<int64_t>(names.size()), "rows");
@@ -95,7 +157,7 @@ StageResult run_fit(const StageContext& context) {
     for (const auto& spec : schema.tables)
       if (spec.name == names[i])
         for (const auto& ref : spec.references) references.emplace_back(ref.column, ref.table);
-    fit_table(comm, ingest, t, parent, references, options);
+    fit_table(comm, ingest, t, parent, references, table_options[names[i]]);
     if (!parent) persons += t.model.rows_fit;
     t.model.persons_fit = persons;
     std::string shard = shard_name("models/" + names[i], 0);
@@ -111,9 +173,25 @@ StageResult run_fit(const StageContext& context) {
     summary[names[i]] = t.model.report;
     line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
   }
-  nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction}});
-  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]}};
-  result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "");
+  nlohmann::json privacy = nullptr;
+  if (options.private_fit) {
+    double spent = 0;
+    for (const auto& b : budget) spent += b.total();
+    privacy = {{"epsilon", epsilon},
+               {"delta", 0},
+               {"guarantee", "pure epsilon-differential privacy (Laplace mechanism, sequential composition)"},
+               {"unit", "person: a root row with all of its descendant rows (add/remove neighbours)"},
+               {"max_children_per_parent", options.max_children},
+               {"rows_per_person", rows_per_person},
+               {"epsilon_spent", spent},
+               {"queries", accounting}};
+  }
+  nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction},
+                                                  {"differential_privacy", privacy}});
+  result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
+                    {"differential_privacy", privacy}};
+  result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "") +
+                        (options.private_fit ? " under epsilon = " + std::to_string(epsilon) + " (row counts noisy)" : "");
   return result;
 }
 

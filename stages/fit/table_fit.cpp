@@ -45,6 +45,9 @@ bool is_modelled(ColumnType type) { return type != ColumnType::key; }
 struct NodeReader {
   const FittedTable& table;
   std::vector<const std::vector<int64_t>*> children_counts;  // per node; null unless a children node
+  // Under differential privacy: per categorical node, stored code -> declared category (-1: a
+  // category the schema does not declare, read as missing). Empty: the code is the state.
+  std::vector<std::vector<int32_t>> category_map;
 
   NodeReader(const FittedTable& t, const std::vector<ModelNode>& nodes) : table(t), children_counts(nodes.size(), nullptr) {
     for (size_t j = 0; j < nodes.size(); ++j)
@@ -67,8 +70,13 @@ struct NodeReader {
     const ColumnValues& column = data.columns[static_cast<size_t>(node.column)];
     if (column.missing[static_cast<size_t>(r)]) return false;
     ColumnType type = table.meta.types[static_cast<size_t>(node.column)];
-    if (stored_as_code(type)) out = column.codes[static_cast<size_t>(r)];
-    else if (stored_as_double(type)) out = column.f64[static_cast<size_t>(r)];
+    if (stored_as_code(type)) {
+      out = column.codes[static_cast<size_t>(r)];
+      if (j < category_map.size() && !category_map[j].empty()) {
+        out = category_map[j][static_cast<size_t>(column.codes[static_cast<size_t>(r)])];
+        return out >= 0;
+      }
+    } else if (stored_as_double(type)) out = column.f64[static_cast<size_t>(r)];
     else out = static_cast<double>(column.i64[static_cast<size_t>(r)]);
     return true;
   }
@@ -138,6 +146,44 @@ void order_siblings(const Communicator& comm, const StageReader& stage, FittedTa
   }
 }
 
+// The bound on one person's contribution: only the first `cap` rows (in store order) of each
+// parent row are used. Every rank gathers (parent row, row) of every used row (O(child rows), like
+// order_siblings), so the choice is the same for any rank count.
+void cap_children(const Communicator& comm, const std::vector<int64_t>& mine, int64_t cap, std::vector<uint8_t>& included,
+                  std::vector<int64_t>& counts) {
+  std::vector<int64_t> all = comm.allgatherv(mine);
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  for (size_t i = 0; i + 1 < all.size(); i += 2) rows.emplace_back(all[i], all[i + 1]);
+  std::sort(rows.begin(), rows.end());
+  int64_t seen = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    seen = (i > 0 && rows[i].first == rows[i - 1].first) ? seen + 1 : 0;
+    if (seen >= cap) included[static_cast<size_t>(rows[i].second)] = 0;
+  }
+  for (auto& c : counts) c = std::min(c, cap);
+}
+
+// Under differential privacy a node's range comes from the schema: its column's declared domain,
+// 0..cap for a children count, 0..(declared span of the time column) for a sibling gap.
+NumericRange declared_range(const ModelNode& node, const TableMeta& meta, int order_column, const FitOptions& options) {
+  NumericRange range;
+  range.any_value = true;
+  range.any_missing = true;
+  if (node.kind == NodeKind::children) {
+    range.min = 0;
+    range.max = static_cast<double>(options.max_children);
+  } else if (node.kind == NodeKind::gap) {
+    const ColumnDomain& time = options.domains.at(meta.columns[static_cast<size_t>(order_column)]);
+    range.min = 0;
+    range.max = time.hi - time.lo;
+  } else {
+    const ColumnDomain& domain = options.domains.at(node.name);
+    range.min = domain.lo;
+    range.max = domain.hi;
+  }
+  return range;
+}
+
 }  // namespace
 
 void prepare_table(const Communicator& comm, const StageReader& stage, FittedTable& table, FittedTable* parent,
@@ -147,6 +193,7 @@ void prepare_table(const Communicator& comm, const StageReader& stage, FittedTab
   std::vector<uint8_t> included(static_cast<size_t>(rows), 0);
   std::vector<int64_t> keys(key_column >= 0 ? static_cast<size_t>(rows) : 0, 0);
   std::vector<int64_t> counts(parent ? static_cast<size_t>(parent->layout.total_rows) : 0, 0);
+  std::vector<int64_t> family_rows;  // (parent row, row) pairs, for the cap under differential privacy
   for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
     for (int64_t r = 0; r < data.rows(); ++r) {
       int64_t g = table.layout.first_row[s] + r;
@@ -155,6 +202,7 @@ void prepare_table(const Communicator& comm, const StageReader& stage, FittedTab
         int64_t p = parent_row_of(table, *parent, data, r);
         use = p >= 0 && parent->included[static_cast<size_t>(p)];
         if (use) ++counts[static_cast<size_t>(p)];
+        if (use && options.private_fit) family_rows.insert(family_rows.end(), {p, g});
       } else if (key_column >= 0) {
         use = !held_out(options.seed, data.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)],
                         options.holdout_fraction);
@@ -177,6 +225,7 @@ void prepare_table(const Communicator& comm, const StageReader& stage, FittedTab
   }
   if (parent) {
     comm.allreduce_sum_inplace(counts);
+    if (options.private_fit) cap_children(comm, family_rows, options.max_children, table.included, counts);
     parent->children.emplace_back(table.meta.name, std::move(counts));
     if (options.sibling_gaps) order_siblings(comm, stage, table);
   }
@@ -230,6 +279,24 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   }
   const size_t n_nodes = model.nodes.size();
   NodeReader reader(table, model.nodes);
+  const bool dp = options.private_fit;
+  const int64_t person_rows = options.dp.rows_per_person;
+  if (dp) {
+    // Declared categories replace the data's dictionary: a stored code maps to its declared state.
+    reader.category_map.resize(n_nodes);
+    for (size_t j = 0; j < n_nodes; ++j) {
+      ModelNode& node = model.nodes[j];
+      if (node.kind != NodeKind::categorical) continue;
+      node.categories = options.domains.at(node.name).categories;
+      for (const auto& value : meta.dictionaries.at(node.name)) {
+        auto it = std::find(node.categories.begin(), node.categories.end(), value);
+        reader.category_map[j].push_back(it == node.categories.end() ? -1 : static_cast<int32_t>(it - node.categories.begin()));
+      }
+    }
+  }
+  auto record = [&](DpQuery query, double epsilon, double sensitivity) {
+    if (options.accounting) options.accounting->push_back(dp_query_record(meta.name, query, epsilon, sensitivity));
+  };
   auto parent_context = [&](const TableShard& data, int64_t r, int64_t g, int32_t* out) {
     if (!parent) return;
     int64_t p = parent_row_of(table, *parent, data, r);
@@ -252,13 +319,13 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   std::vector<std::vector<int64_t>> category_counts(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
     if (model.nodes[j].kind == NodeKind::categorical)
-      category_counts[j].assign(meta.dictionaries.at(model.nodes[j].name).size(), 0);
+      category_counts[j].assign(dp ? model.nodes[j].categories.size() : meta.dictionaries.at(model.nodes[j].name).size(), 0);
   std::vector<int64_t> reference_missing(meta.columns.size(), 0);
   // Distinct values of numeric nodes, kept while there are at most fine_bins of them.
   std::vector<std::set<double>> distinct(n_nodes);
   const size_t distinct_cap = static_cast<size_t>(options.fine_bins) + 1;
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
-    for (size_t j = 0; j < n_nodes; ++j) {
+    for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
       double v = 0;
       if (!reader.value(model.nodes[j], j, data, r, g, v)) { ++missing[j]; continue; }
       if (model.nodes[j].kind == NodeKind::categorical) ++category_counts[j][static_cast<size_t>(v)];
@@ -273,20 +340,36 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   });
   comm.allreduce_sum_inplace(missing);
   comm.allreduce_sum_inplace(reference_missing);
+  if (dp) {
+    // Every node has a missing state and every declared category is allowed: the data decide
+    // only their probabilities, through the noisy family tables.
+    std::fill(missing.begin(), missing.end(), 1);
+    for (auto& counts : category_counts) std::fill(counts.begin(), counts.end(), 1);
+    const double sensitivity = static_cast<double>(person_rows * static_cast<int64_t>(reference_targets.size()));
+    if (!reference_targets.empty()) {
+      reference_missing = noisy_counts(reference_missing, options.seed, options.dp.stream, DpQuery::references, 0,
+                                       sensitivity, options.dp.references);
+      record(DpQuery::references, options.dp.references, sensitivity);
+    }
+  }
   nlohmann::json suppressed = nlohmann::json::object();
   for (size_t j = 0; j < n_nodes; ++j) {
     ModelNode& node = model.nodes[j];
     if (node.kind == NodeKind::categorical) {
-      comm.allreduce_sum_inplace(category_counts[j]);
+      if (!dp) comm.allreduce_sum_inplace(category_counts[j]);
       int64_t hidden = 0;
       for (auto& c : category_counts[j])
-        if (c > 0 && c < options.min_cell) { c = 0; ++hidden; }
+        if (!dp && c > 0 && c < options.min_cell) { c = 0; ++hidden; }
       if (hidden) suppressed[node.name] = hidden;
       node.binned_states = static_cast<int32_t>(category_counts[j].size());
       node.missing_state = missing[j] > 0 ? node.binned_states : -1;
       node.states = node.binned_states + (missing[j] > 0 ? 1 : 0);
       if (node.states == 0) { node.states = 1; node.missing_state = 0; }  // an empty table
     } else {
+      if (dp) {
+        set_fine_bins(node, declared_range(node, meta, table.order_column, options), options.fine_bins, {});
+        continue;
+      }
       NumericRange range;
       range.min = comm.allreduce_min(lo[j]);
       range.max = comm.allreduce_max(hi[j]);
@@ -301,12 +384,6 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       set_fine_bins(node, range, options.fine_bins, few ? std::vector<double>(merged.begin(), merged.end()) : std::vector<double>{});
     }
   }
-  for (const auto& [column, target] : reference_targets) {
-    int c = meta.column_index(column);
-    uint64_t share = used_rows ? static_cast<uint64_t>((static_cast<kernels::WideCount>(reference_missing[static_cast<size_t>(c)]) *
-                                                        kernels::kThresholdScale) / static_cast<uint64_t>(used_rows)) : 0;
-    model.references.push_back({c, target, share});
-  }
 
   // Pass 2: fine histograms of numeric nodes, then their states (quantile groups).
   std::vector<std::vector<int64_t>> fine(n_nodes);
@@ -319,9 +396,31 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       if (reader.value(model.nodes[j], j, data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
     }
   });
+  // Under DP the row count is released with the histograms (one more cell each row adds 1 to);
+  // it sizes the conditional tables and the reference shares in place of the exact count.
+  int64_t rows_estimate = used_rows;
+  int64_t numeric_nodes = 0;
+  for (const auto& node : model.nodes) numeric_nodes += node.kind != NodeKind::categorical;
+  const double histogram_sensitivity = static_cast<double>(person_rows * (numeric_nodes + 1));
+  if (dp) {
+    rows_estimate = std::max<int64_t>(1, noisy_counts({used_rows}, options.seed, options.dp.stream, DpQuery::histograms,
+                                                      static_cast<uint64_t>(n_nodes) << 32, histogram_sensitivity,
+                                                      options.dp.histograms)[0]);
+    record(DpQuery::histograms, options.dp.histograms, histogram_sensitivity);
+  }
+  for (const auto& [column, target] : reference_targets) {
+    int c = meta.column_index(column);
+    const int64_t missing_rows = std::min(reference_missing[static_cast<size_t>(c)], rows_estimate);
+    uint64_t share = rows_estimate ? static_cast<uint64_t>((static_cast<kernels::WideCount>(missing_rows) *
+                                                            kernels::kThresholdScale) / static_cast<uint64_t>(rows_estimate)) : 0;
+    model.references.push_back({c, target, share});
+  }
   for (size_t j = 0; j < n_nodes; ++j) {
     if (model.nodes[j].kind == NodeKind::categorical) continue;
     comm.allreduce_sum_inplace(fine[j]);
+    if (dp)
+      fine[j] = noisy_counts(fine[j], options.seed, options.dp.stream, DpQuery::histograms, static_cast<uint64_t>(j) << 32,
+                             histogram_sensitivity, options.dp.histograms);
     fine[j] = merge_fine_bins(model.nodes[j], fine[j], options.fine_bins);
     int64_t hidden = 0;
     for (int64_t c : fine[j]) hidden += c > 0 && c < options.min_cell;
@@ -361,11 +460,16 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       for (size_t j = 0; j < n_nodes; ++j) all_states[static_cast<size_t>(g) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
   });
   comm.allreduce_sum_inplace(pairs);
+  if (dp && !pairs.empty()) {
+    const double sensitivity = static_cast<double>(person_rows * static_cast<int64_t>(pair_offset.size()));
+    pairs = noisy_counts(pairs, options.seed, options.dp.stream, DpQuery::pairs, 0, sensitivity, options.dp.pairs);
+    record(DpQuery::pairs, options.dp.pairs, sensitivity);
+  }
   if (keep_states) {
     comm.allreduce_sum_inplace(all_states);
     table.node_states = std::move(all_states);
   }
-  const int64_t max_configurations = std::max<int64_t>(1, used_rows / std::max<int64_t>(1, options.min_rows_per_configuration));
+  const int64_t max_configurations = std::max<int64_t>(1, rows_estimate / std::max<int64_t>(1, options.min_rows_per_configuration));
   nlohmann::json structure = nlohmann::json::object();
   auto slot_name = [&](int32_t slot) {
     if (slot == model.first_child_slot) return std::string("first child");
@@ -421,6 +525,11 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     }
   });
   comm.allreduce_sum_inplace(family);
+  if (dp) {
+    const double sensitivity = static_cast<double>(person_rows * static_cast<int64_t>(n_nodes));
+    family = noisy_counts(family, options.seed, options.dp.stream, DpQuery::families, 0, sensitivity, options.dp.families);
+    record(DpQuery::families, options.dp.families, sensitivity);
+  }
   for (size_t j = 0; j < n_nodes; ++j) {
     ModelNode& node = model.nodes[j];
     // The node's marginal, the fallback for a parent configuration never seen in the data.
@@ -452,7 +561,12 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       node.thresholds.insert(node.thresholds.end(), t.begin(), t.end());
     }
   }
-  model.report = {{"parents", structure}, {"suppressed_by_min_cell", suppressed}, {"rows_fit", used_rows},
+  if (dp) {
+    // The exact count is not released: the model and its report carry the noisy estimate.
+    model.rows_fit = rows_estimate;
+    model.private_fit = true;
+  }
+  model.report = {{"parents", structure}, {"suppressed_by_min_cell", suppressed}, {"rows_fit", model.rows_fit},
                   {"order_by", model.order_by}};
 }
 

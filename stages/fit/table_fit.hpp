@@ -7,10 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "pipeline/mpi_comm.hpp"
+#include "pipeline/schema.hpp"
+#include "stages/fit/dp_noise.hpp"
 #include "pipeline/table_model.hpp"
 #include "pipeline/table_store.hpp"
 #include "pipeline/table_layout.hpp"
@@ -27,6 +30,14 @@ struct FitOptions {
   bool sibling_gaps = true;             // fit.sibling_gaps
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
+  // Differential privacy (fit.epsilon > 0): the table's budget, the cap on children per parent
+  // row, and the schema's declared domains, which replace every range and category set that
+  // would otherwise come from the data.
+  bool private_fit = false;
+  int64_t max_children = 0;                      // fit.dp_max_children
+  TableDpBudget dp;                              // this table's share
+  std::map<std::string, ColumnDomain> domains;   // this table's declared domains
+  nlohmann::json* accounting = nullptr;          // the queries' records are appended here
 };
 
 // What the tables of one fit know about each other, on every rank.

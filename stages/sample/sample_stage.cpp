@@ -1,15 +1,19 @@
 #include "stages/sample/sample_stage.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
+#include "pipeline/schema.hpp"
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
 #include "pipeline/table_layout.hpp"
 #include "pipeline/table_store.hpp"
 #include "kernels/sampling/network_sampler.hpp"
+#include "stages/sample/constraint_repair.hpp"
 #include "stages/sample/table_sampler.hpp"
 
 namespace sc {
@@ -45,7 +49,7 @@ StageResult run_sample(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[fit.directory() + "/index.json"] = sha256_file(fit.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression"}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression", "table."}, result.inputs);
   if (already_complete(context, "sample", fingerprint, "this fit", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   std::map<std::string, TableMeta> metas;
@@ -53,13 +57,27 @@ StageResult run_sample(const StageContext& context) {
   for (const auto& name : names) {
     metas[name] = read_table_meta(ingest, name);
     models[name] = read_table_model(fit, name);
+    // A private fit's categories are the declared ones, not the real dictionary's.
+    for (const auto& node : models[name].nodes)
+      if (!node.categories.empty()) metas[name].dictionaries[node.name] = node.categories;
+  }
+  // Declared constraints, checked against the stored columns before anything is drawn.
+  std::map<std::string, std::vector<Constraint>> constraints;
+  const Schema schema = schema_from_config(config);
+  for (const TableSpec& spec : schema.tables) {
+    if (!metas.count(spec.name) || spec.constraints.empty()) continue;
+    const TableMeta& meta = metas[spec.name];
+    check_constraints(config, "table." + spec.name + ".constraints", spec.constraints, meta,
+                      meta.parent.empty() ? nullptr : &metas[meta.parent]);
+    constraints[spec.name] = spec.constraints;
   }
   // Root tables: the first gets `persons` rows, the others keep their real ratio to it.
   int64_t first_root_real = -1, first_root_rows = 0;
   std::map<std::string, int64_t> root_rows;
   for (const auto& name : names) {
     if (!metas[name].parent.empty()) continue;
-    const int64_t real = table_layout(ingest, metas[name]).total_rows;
+    // After a private fit the real count is not known to us: the model's noisy estimate stands in.
+    const int64_t real = models[name].private_fit ? models[name].rows_fit : table_layout(ingest, metas[name]).total_rows;
     if (first_root_real < 0) {
       first_root_real = real;
       first_root_rows = persons > 0 ? persons : real;
@@ -88,6 +106,13 @@ StageResult run_sample(const StageContext& context) {
     plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
     plan.stream = static_cast<uint32_t>(t);
     plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;
+    if (plan.parent && constraints.count(name))
+      for (const Constraint& c : constraints[name])
+        if (c.column == models[name].order_by && c.operand == OperandKind::parent_column &&
+            (c.op == ConstraintOp::le || c.op == ConstraintOp::lt)) {
+          plan.family_time_bound = &plan.parent->constraint_values.at(c.operand_column);
+          plan.family_time_op = c.op;
+        }
     for (const auto& child : names)
       if (metas[child].parent == name) plan.child_tables.push_back(child);
     SampledTable table = plan_table(plan);
@@ -110,6 +135,13 @@ StageResult run_sample(const StageContext& context) {
     const size_t nodes = models[name].nodes.size();
     if (keep) table.node_states.assign(static_cast<size_t>(table.rows) * nodes, 0);
     for (const auto& child : plan.child_tables) table.children_counts[child].assign(static_cast<size_t>(table.rows), 0);
+    const std::vector<Constraint> no_constraints;
+    const std::vector<Constraint>& own_constraints = constraints.count(name) ? constraints[name] : no_constraints;
+    const ParentColumnValues no_values;
+    const ParentColumnValues& parent_values = plan.parent ? plan.parent->constraint_values : no_values;
+    for (const auto& column : columns_children_compare_with(name, constraints, metas))
+      table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
+    int64_t repaired = 0;
     Progress progress(comm, "sample", "table " + name, shards, "rows");
     for (int64_t s = 0; s < shards; ++s) {
       if (s % comm.size() != comm.rank()) continue;
@@ -118,6 +150,11 @@ StageResult run_sample(const StageContext& context) {
       // A shard committed by an interrupted run is drawn again (cheaply) for what the tables
       // below need, but not written again.
       SampledShard shard = sample_shard(plan, table, first, count);
+      repaired += repair_constraints(shard.data, metas[name], own_constraints, parent_values);
+      for (auto& [column, values] : table.constraint_values) {
+        std::vector<double> shard_values = column_as_double(shard.data, metas[name], column);
+        std::copy(shard_values.begin(), shard_values.end(), values.begin() + first);
+      }
       std::string shard_file = shard_name(table_group(name), s);
       if (!writer.committed(shard_file)) {
         ShardFile file = writer.begin(shard_file);
@@ -133,7 +170,18 @@ StageResult run_sample(const StageContext& context) {
     // Each row was filled by its owner only: exact sums put them together on every rank.
     if (keep) comm.allreduce_sum_inplace(table.node_states);
     for (auto& [child, counts] : table.children_counts) comm.allreduce_sum_inplace(counts);
+    // Only the owner wrote a row's value (NaN for missing). Summed as bit patterns, whose other
+    // ranks' words are all zero, each value arrives bit for bit (a floating-point sum would be
+    // exact too here, but the communicator refuses those on principle).
+    for (auto& [column, values] : table.constraint_values) {
+      std::vector<uint64_t> bits(values.size());
+      std::transform(values.begin(), values.end(), bits.begin(), [](double v) { return std::bit_cast<uint64_t>(v); });
+      comm.allreduce_sum_inplace(bits);
+      std::transform(bits.begin(), bits.end(), values.begin(), [](uint64_t b) { return std::bit_cast<double>(b); });
+    }
+    repaired = comm.allreduce_sum(repaired);
     summary[name] = {{"rows", table.rows}, {"shards", shards}};
+    if (!own_constraints.empty()) summary[name]["constraint_repairs"] = repaired;
     line += (line.empty() ? "" : ", ") + name + " " + human_count(static_cast<double>(table.rows)) + " rows";
     sampled.emplace(name, std::move(table));
   }

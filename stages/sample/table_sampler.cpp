@@ -66,16 +66,18 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
             table.family_start[static_cast<size_t>(p)] == begin + i ? 1 : 0;
     }
   }
-  kernels::SampledRows sampled;
-  if (plan.use_cuda) {
+  // Rows [first_row, first_row + rows) of the drawn block, from `network`, on the chosen backend.
+  auto draw = [&](const kernels::NetworkArrays& network, int64_t first_row, int64_t rows) {
+    std::vector<int32_t> context_slice(context_states.begin() + first_row * context,
+                                       context_states.begin() + (first_row + rows) * context);
+    if (!plan.use_cuda) return kernels::sample_rows_cpu(network, static_cast<uint64_t>(begin + first_row), rows, context_slice);
     try {
-      sampled = kernels::sample_rows_cuda(net, static_cast<uint64_t>(begin), drawn, context_states);
+      return kernels::sample_rows_cuda(network, static_cast<uint64_t>(begin + first_row), rows, context_slice);
     } catch (const std::runtime_error& e) {
       throw Error(ExitCode::cuda, "CUDA error", "table " + model.table + ": " + e.what());
     }
-  } else {
-    sampled = kernels::sample_rows_cpu(net, static_cast<uint64_t>(begin), drawn, context_states);
-  }
+  };
+  kernels::SampledRows sampled = draw(net, 0, drawn);
 
   // The time column: the first sibling's own draw, then each later sibling's gap added to the
   // previous time (a missing first time leaves the family's times missing).
@@ -88,10 +90,12 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     time_missing.assign(static_cast<size_t>(drawn), 0);
     const ModelNode& first_node = model.nodes[static_cast<size_t>(order_node)];
     const ModelNode& gap = model.nodes[static_cast<size_t>(gap_node)];
-    for (int64_t i = 0; i < drawn; ++i) {
+    // The times of one family, rows [a, b) of the block.
+    auto family_times = [&](int64_t a, int64_t b) {
+    for (int64_t i = a; i < b; ++i) {
       const int32_t* st = sampled.states.data() + i * sampled.width + context;
       const double* v = sampled.values.data() + i * static_cast<int64_t>(nodes);
-      bool first_sibling = i == 0 || parent_row[static_cast<size_t>(i)] != parent_row[static_cast<size_t>(i - 1)];
+      bool first_sibling = i == a;
       if (first_sibling) {
         time_missing[static_cast<size_t>(i)] = st[order_node] == first_node.missing_state;
         times[static_cast<size_t>(i)] = std::floor(v[order_node]);
@@ -100,6 +104,33 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
         double step = st[gap_node] == gap.missing_state ? 0.0 : std::floor(v[gap_node]);
         times[static_cast<size_t>(i)] = times[static_cast<size_t>(i - 1)] + step;
       }
+    }
+    };
+    auto breaks_bound = [&](int64_t a, int64_t b, double bound) {
+      for (int64_t i = a; i < b; ++i)
+        if (!time_missing[static_cast<size_t>(i)] && !constraint_holds(plan.family_time_op, times[static_cast<size_t>(i)], bound))
+          return true;
+      return false;
+    };
+    for (int64_t a = 0; a < drawn;) {
+      int64_t b = a;
+      while (b < drawn && parent_row[static_cast<size_t>(b)] == parent_row[static_cast<size_t>(a)]) ++b;
+      family_times(a, b);
+      // A family whose times run past the parent's bound (e.g. labs after the end of follow-up) is
+      // drawn again, whole, from retry streams keyed by the attempt: a draw from the model
+      // conditioned on the constraint (rejection), not a pile-up at the bound. Families still
+      // outside after the last attempt are clamped by the constraint repair.
+      const double bound = plan.family_time_bound ? (*plan.family_time_bound)[static_cast<size_t>(parent_row[static_cast<size_t>(a)])]
+                                                  : std::numeric_limits<double>::quiet_NaN();
+      for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && breaks_bound(a, b, bound); ++attempt) {
+        kernels::NetworkArrays retry = net;
+        retry.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
+        kernels::SampledRows again = draw(retry, a, b - a);
+        std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
+        std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
+        family_times(a, b);
+      }
+      a = b;
     }
   }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/constraints.hpp"
 #include "pipeline/mpi_comm.hpp"
 #include "pipeline/table_model.hpp"
 #include "pipeline/table_store.hpp"
@@ -23,6 +24,8 @@ struct SampledTable {
   std::vector<int64_t> family_start;   // child tables: first row of each parent's children (parents + 1)
   std::vector<int32_t> node_states;    // rows x nodes, kept when the table has children
   std::map<std::string, std::vector<int64_t>> children_counts;  // child table -> count per row
+  // Column -> value per row (NaN = missing), kept where a child's constraint compares with it.
+  std::map<std::string, std::vector<double>> constraint_values;
 };
 
 struct TableSamplingPlan {
@@ -36,7 +39,13 @@ struct TableSamplingPlan {
   int64_t rows = 0;                      // root tables: how many to draw
   std::vector<std::string> child_tables; // whose counts this table's rows carry
   std::map<std::string, int64_t> table_rows;  // rows of every sampled table (reference targets)
+  // A constraint `order_by <= parent.X` (or <): the parent's X per parent row; families that break
+  // it are drawn again (up to kFamilyRedraws times) before the constraint repair clamps them.
+  const std::vector<double>* family_time_bound = nullptr;
+  ConstraintOp family_time_op = ConstraintOp::le;
 };
+
+constexpr uint32_t kFamilyRedraws = 16;
 
 // The rows [first, first + count) of a table, decoded into the store's column layout; also the
 // node states and children counts of those rows (for the tables below it).

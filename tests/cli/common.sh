@@ -29,10 +29,12 @@ file = $SC_DATA_DIR/registry/nafld2.csv.gz
 parent = persons
 foreign_key = id
 columns = days:day_offset, test:categorical, value:real
+constraints = days <= parent.futime
 [table.events]
 file = $SC_DATA_DIR/registry/nafld3.csv.gz
 parent = persons
 foreign_key = id
+constraints = days <= parent.futime
 INI
 }
 

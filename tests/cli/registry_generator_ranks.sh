@@ -76,8 +76,26 @@ for r in syn['labs']:
     if d is not None and r['id'] in last:
         assert d >= last[r['id']], 'labs of one person not ordered by days'
     if d is not None: last[r['id']] = d
+# Declared constraints (common.sh: days <= parent.futime for labs and events) hold for every row.
+futime = {r['id']: int(r['futime']) for r in syn['persons'] if r['futime'] not in ('', 'NA')}
+for t in ('labs', 'events'):
+    late = [r for r in syn[t] if r['days'] not in ('', 'NA') and r['id'] in futime and int(r['days']) > futime[r['id']]]
+    assert not late, f'{t}: {len(late)} synthetic rows after the end of follow-up'
 print('schema kept:', {t: len(v) for t, v in syn.items()})
 PY
+python3 - <<'PY' || fail "metrics.json does not report the constraints as expected"
+import json
+m = json.load(open('metrics1.json'))['tables']
+for t in ('labs', 'events'):
+    (c,) = m[t]['constraints']
+    assert c['constraint'] == 'days <= parent.futime', c
+    assert c['synthetic']['violations'] == 0 and c['synthetic']['share_satisfied'] == 1.0, c
+    assert c['real']['rows_compared'] > 0 and c['synthetic']['rows_compared'] > 0, c
+# nafld has events after the end of follow-up: the real share is reported below 1.
+assert m['events']['constraints'][0]['real']['violations'] > 0, m['events']['constraints']
+print('constraints:', {t: m[t]['constraints'][0]['real'] for t in ('labs', 'events')})
+PY
+grep -q '"constraint_repairs"' r1/provenance.json || fail "the sample summary does not count constraint repairs"
 
 # min_cell: flchain's rarest chapters (3, 4 and 4 persons) never appear when k = 10.
 cat > flchain.ini <<INI
@@ -116,8 +134,13 @@ if ! nvidia-smi -L > /dev/null 2>&1; then
   expect_rc 2 "no CUDA device answers" sample --config nafld.ini --run.dir r1 --sample.backend cuda
 fi
 expect_rc 2 "fit.nonsense" fit --config nafld.ini --run.dir r1 --fit.nonsense 3
+# Constraints that cannot hold on this schema: the key named, nothing drawn.
+expect_rc 2 "table.labs.constraints.*column OP operand" ingest --config nafld.ini --run.dir bad1 --table.labs.constraints "days == 3"
+expect_rc 2 "table.labs.constraints.*'test' of table labs is categorical" sample --config nafld.ini --run.dir r1 --run.restart true --table.labs.constraints "test <= parent.futime"
+expect_rc 2 "table.labs.constraints.*'nosuch' is not one" sample --config nafld.ini --run.dir r1 --run.restart true --table.labs.constraints "days <= parent.nosuch"
+expect_rc 2 "table.persons.constraints.*parent.COLUMN only in a table with a parent" sample --config nafld.ini --run.dir r1 --run.restart true --table.persons.constraints "age <= parent.futime"
 mkdir -p nofit/store && cp -r r1/store/ingest nofit/store/
 set +e; run_np 1 sample --config nafld.ini --run.dir nofit > bad.log 2>&1; got=$?; set -e
 [ $got -ne 0 ] && grep -q "fit" bad.log || { cat bad.log; fail "sample without a fit did not fail naming the fit stage"; }
 [ ! -e nofit/store/sample ] || fail "a failed sample left a sample stage"
-echo "PASS: fit/sample identical at 1, 2, 4 ranks and 1 thread; schema kept; min_cell; bad options"
+echo "PASS: fit/sample identical at 1, 2, 4 ranks and 1 thread; schema kept; constraints hold; min_cell; bad options"

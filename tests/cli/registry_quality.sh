@@ -11,6 +11,11 @@ source "$(dirname "$0")/common.sh"
 write_nafld_config nafld.ini
 # Events with their day offsets declared (the shared config leaves them to inference: integer).
 sed -i '/^\[table.events\]/a columns = days:day_offset, event:categorical' nafld.ini
+# The events' constraint (days <= parent.futime) is left out here: families redrawn until they end
+# before follow-up ends have shorter gaps than the real ones (gap score 0.896 with it, 0.951
+# without; docs/benchmarks.md). Labs keep theirs, which raises their scores. The constraint itself
+# is tested on both tables by registry_generator_ranks.sh.
+sed -i '/^\[table.events\]/,$ {/^constraints = /d}' nafld.ini
 cat >> nafld.ini <<INI
 [evaluate]
 holdout_fraction = 0.5
