@@ -1,6 +1,7 @@
 #include "stages/evaluate/evaluate_stage.hpp"
 
 #include <filesystem>
+#include <sstream>
 
 #include "pipeline/error.hpp"
 #include "pipeline/schema.hpp"
@@ -8,6 +9,7 @@
 #include "pipeline/table_store.hpp"
 #include "pipeline/version.hpp"
 #include "stages/evaluate/constraint_evaluation.hpp"
+#include "stages/evaluate/ml_utility_evaluation.hpp"
 #include "stages/evaluate/relation_evaluation.hpp"
 #include "stages/evaluate/table_evaluation.hpp"
 
@@ -23,6 +25,9 @@ po::options_description evaluate_options() {
       ("evaluate.holdout_fraction", po::value<double>()->default_value(0.0),
        "share of real persons held out of the fit (the same split fit used); 0 = no hold-out")
       ("evaluate.privacy", po::value<bool>()->default_value(true), "distance-to-closest-record metrics for root tables")
+      ("evaluate.ml_targets", po::value<std::string>()->default_value(""),
+       "machine-learning utility targets, table:column pairs separated by commas (root tables; needs a hold-out)")
+      ("evaluate.ml_lambda", po::value<double>()->default_value(1.0), "L2 penalty of the utility models (logistic, ridge)")
       ("evaluate.output", po::value<std::string>()->default_value(""),
        "metrics file (default: <run.dir>/report/metrics.json)");
   return options;
@@ -41,6 +46,28 @@ StageResult run_evaluate(const StageContext& context) {
   options.holdout_fraction = holdout;
   options.privacy = config.flag("evaluate.privacy");
 
+  // Utility targets, table -> columns, checked before any metric runs.
+  std::map<std::string, std::vector<std::string>> ml_targets;
+  {
+    std::stringstream list(config.text("evaluate.ml_targets"));
+    std::string item;
+    while (std::getline(list, item, ',')) {
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (item.empty()) continue;
+      const size_t colon = item.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == item.size())
+        config.reject("evaluate.ml_targets", "table:column pairs separated by commas, e.g. persons:status");
+      ml_targets[item.substr(0, colon)].push_back(item.substr(colon + 1));
+    }
+  }
+  MlUtilityOptions ml_options;
+  ml_options.seed = options.seed;
+  ml_options.holdout_fraction = holdout;
+  ml_options.lambda = config.real("evaluate.ml_lambda");
+  if (!(ml_options.lambda >= 0)) config.reject("evaluate.ml_lambda", "a penalty >= 0");
+  if (!ml_targets.empty() && holdout <= 0)
+    config.reject("evaluate.ml_targets", "a hold-out beside it (evaluate.holdout_fraction > 0): the models are tested on unseen real persons");
   std::map<std::string, std::vector<Constraint>> constraints;
   for (const TableSpec& spec : schema_from_config(config).tables) constraints[spec.name] = spec.constraints;
   nlohmann::json tables = nlohmann::json::object();
@@ -64,11 +91,18 @@ StageResult run_evaluate(const StageContext& context) {
                         meta.parent.empty() ? nullptr : &parent);
       tables[table]["constraints"] = evaluate_constraints(context.comm, real, synthetic, table, constraints[table]);
     }
+    for (const auto& target : ml_targets[table]) {
+      log_root(context.comm, "evaluate", "table " + table + ": utility of " + target);
+      tables[table]["ml_utility"].push_back(evaluate_ml_utility(context.comm, real, synthetic, table, target, ml_options));
+    }
+    ml_targets.erase(table);
     char score[64];
     std::snprintf(score, sizeof score, "%.4f", tables[table]["quality_score_sdmetrics_0_27"].is_number()
                                                    ? tables[table]["quality_score_sdmetrics_0_27"].get<double>() : -1.0);
     line += (line.empty() ? "" : ", ") + table + " quality " + score;
   }
+  if (!ml_targets.empty())
+    config.reject("evaluate.ml_targets", "tables present in both stores ('" + ml_targets.begin()->first + "' is not)");
   if (tables.empty())
     throw InputError("no table is in both the real stage and the synthetic stage; nothing to evaluate");
   nlohmann::json metrics = {{"format", "synthcohort-metrics/1"},

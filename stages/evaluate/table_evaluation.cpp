@@ -40,25 +40,6 @@ Piece merged_pieces(const Communicator& comm, int64_t shards, Compute compute, D
   return merged;
 }
 
-// Appends the rows of `from` flagged in `keep` to `into` (same columns).
-void append_rows(metrics::TableData& into, const metrics::TableData& from, const std::vector<uint8_t>& keep) {
-  if (into.columns.empty()) {
-    into.columns.resize(from.columns.size());
-    for (size_t c = 0; c < from.columns.size(); ++c) into.columns[c].kind = from.columns[c].kind;
-  }
-  for (size_t c = 0; c < from.columns.size(); ++c) {
-    const auto& src = from.columns[c];
-    auto& dst = into.columns[c];
-    size_t rows = src.kind == metrics::ColumnKind::numeric ? src.values.size() : src.codes.size();
-    for (size_t r = 0; r < rows; ++r) {
-      if (!keep[r]) continue;
-      if (src.kind == metrics::ColumnKind::numeric) dst.values.push_back(src.values[r]);
-      else dst.codes.push_back(src.codes[r]);
-      if (src.kind != metrics::ColumnKind::categorical) dst.missing.push_back(src.missing.empty() ? 0 : src.missing[r]);
-    }
-  }
-}
-
 nlohmann::json dcr_json(const metrics::DcrSummary& summary) {
   return {{"median_dcr", number(summary.median_dcr)}, {"mean_dcr", number(summary.mean_dcr)},
           {"exact_match_share", number(summary.exact_match_share)}, {"nndr_median", number(summary.nndr_median)}};

@@ -27,4 +27,7 @@ ScoredColumns scored_columns(const TableMeta& real, const TableMeta& synthetic);
 // The scored columns of one shard, owned, codes in the unified dictionaries.
 metrics::TableData shard_table_data(const TableShard& shard, const ScoredColumns& scored, bool synthetic);
 
+// Appends the rows of `from` flagged in `keep` to `into` (same columns; `into` may be empty).
+void append_rows(metrics::TableData& into, const metrics::TableData& from, const std::vector<uint8_t>& keep);
+
 }  // namespace sc
