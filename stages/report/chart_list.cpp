@@ -40,6 +40,29 @@ bool suppress_and_trim(std::vector<double>& edges, std::vector<int64_t>& counts,
   return true;
 }
 
+// The public histogram from fine synthetic bins: from each end, fine bins are cut while fewer
+// than report.public_min_count rows lie beyond the cut (thin tails, where single synthetic rows
+// could echo a real extreme); the rest is regrouped into about report.histogram_bins bins, and
+// small cells are suppressed as everywhere in the public report.
+bool public_bins(const std::vector<double>& fine_edges, const std::vector<int64_t>& fine, const ChartSettings& settings,
+                 std::vector<double>& edges, std::vector<int64_t>& counts) {
+  if (fine.empty()) return false;
+  auto [from, to] = kept_span(fine, settings.public_min_count);
+  if (from >= to) return false;
+  size_t width = std::max<size_t>(1, (to - from + static_cast<size_t>(settings.histogram_bins) - 1) /
+                                         static_cast<size_t>(settings.histogram_bins));
+  edges.clear();
+  counts.clear();
+  for (size_t b = from; b < to; b += width) {
+    edges.push_back(fine_edges[b]);
+    int64_t n = 0;
+    for (size_t f = b; f < std::min(to, b + width); ++f) n += fine[f];
+    counts.push_back(n);
+  }
+  edges.push_back(fine_edges[std::min(to, from + counts.size() * width)]);
+  return suppress_and_trim(edges, counts, settings.public_min_count);
+}
+
 std::string value_label(const ColumnDistribution& d) {
   return d.date ? d.column + " (days since 1970-01-01)" : d.column;
 }
@@ -109,9 +132,9 @@ void column_charts(json& out, const std::string& table, const ColumnDistribution
                         "steward", value_label(d), "share of rows",
                         {{"edges", d.shared_edges},
                          {"series", {{"real", series(d.real)}, {"synthetic", series(d.synthetic)}}}}));
-  std::vector<double> edges = d.synthetic_edges;
-  std::vector<int64_t> counts = d.synthetic_alone.counts;
-  if (!edges.empty() && suppress_and_trim(edges, counts, settings.public_min_count))
+  std::vector<double> edges;
+  std::vector<int64_t> counts;
+  if (public_bins(d.synthetic_fine_edges, d.synthetic_alone.counts, settings, edges, counts))
     out.push_back(chart(base + "/synthetic", "columns", table, d.column + ": synthetic", "histogram", "public",
                         value_label(d), "share of rows",
                         {{"edges", edges}, {"suppressed_below", settings.public_min_count},

@@ -107,7 +107,8 @@ StageResult run_report(const StageContext& context) {
     log_root(context.comm, "report", "table " + table + ": distributions of the real and synthetic rows");
     report::TableChartData data;
     data.table = table;
-    data.columns = report::column_distributions(context.comm, real, synthetic, table, settings.histogram_bins, tally);
+    data.columns = report::column_distributions(context.comm, real, synthetic, table, settings.histogram_bins,
+                                                settings.public_min_count, tally);
     data.parent = read_table_meta(real, table).parent;
     if (!data.parent.empty()) data.children = report::children_per_parent(context.comm, real, synthetic, table, tally);
     tables.push_back(std::move(data));

@@ -13,6 +13,13 @@ namespace sc::report {
 
 int64_t SideCounts::total() const { return std::accumulate(counts.begin(), counts.end(), int64_t{0}); }
 
+std::pair<size_t, size_t> kept_span(const std::vector<int64_t>& counts, int64_t min_count) {
+  size_t from = 0, to = counts.size();
+  for (int64_t tail = 0; from < to && tail + counts[from] < min_count; ++from) tail += counts[from];
+  for (int64_t tail = 0; to > from && tail + counts[to - 1] < min_count; --to) tail += counts[to - 1];
+  return {from, to};
+}
+
 namespace {
 
 struct Side {
@@ -104,9 +111,14 @@ std::vector<SideCounts> bin_side(const Communicator& comm, const Side& side, con
       if (!edges[k]) continue;
       const ColumnValues& column = shard.columns[static_cast<size_t>(columns[k])];
       ColumnType type = side.meta.types[static_cast<size_t>(columns[k])];
+      const std::vector<double>& e = *edges[k];
       for (size_t r = 0; r < column.missing.size(); ++r) {
-        if (column.missing[r]) ++out[k].missing;
-        else ++out[k].counts[bin_of(value_at(column, type, r), *edges[k])];
+        if (column.missing[r]) {
+          ++out[k].missing;
+          continue;
+        }
+        double x = value_at(column, type, r);
+        if (x >= e.front() && x <= e.back()) ++out[k].counts[bin_of(x, e)];  // outside: a cut tail
       }
     }
   });
@@ -133,7 +145,7 @@ SideCounts to_union(const std::vector<int64_t>& own, const std::vector<std::stri
 
 std::vector<ColumnDistribution> column_distributions(const Communicator& comm, const StageReader& real_reader,
                                                      const StageReader& synthetic_reader, const std::string& table,
-                                                     int bins, ShardTally& tally) {
+                                                     int bins, int64_t public_min_count, ShardTally& tally) {
   Side real = open_side(real_reader, table), synthetic = open_side(synthetic_reader, table);
   std::vector<int> columns;
   for (size_t c = 0; c < real.meta.columns.size(); ++c) {
@@ -171,13 +183,35 @@ std::vector<ColumnDistribution> column_distributions(const Communicator& comm, c
     }
     d.shared_edges = equal_width_edges(std::min(real_ranges[k].lo, synthetic_ranges[k].lo),
                                        std::max(real_ranges[k].hi, synthetic_ranges[k].hi), bins);
-    d.synthetic_edges = equal_width_edges(synthetic_ranges[k].lo, synthetic_ranges[k].hi, bins);
+    d.synthetic_fine_edges = equal_width_edges(synthetic_ranges[k].lo, synthetic_ranges[k].hi, bins * kFineBinsPerBin);
     shared[k] = &d.shared_edges;
-    alone[k] = &d.synthetic_edges;
+    alone[k] = &d.synthetic_fine_edges;
   }
   std::vector<SideCounts> real_bins = bin_side(comm, real, columns, shared, tally);
   std::vector<SideCounts> synthetic_bins = bin_side(comm, synthetic, columns, shared, tally);
+  // Zoom: while the kept span of the fine synthetic bins is under half of them (a thin tail
+  // stretched the range), bin again over the kept span. Every rank takes the same decisions from
+  // the same reduced counts.
   std::vector<SideCounts> synthetic_alone = bin_side(comm, synthetic, columns, alone, tally);
+  for (int round = 1; round < kZoomRounds; ++round) {
+    std::vector<const std::vector<double>*> zoom(columns.size(), nullptr);
+    for (size_t k = 0; k < columns.size(); ++k) {
+      std::vector<double>& fine = out[k].synthetic_fine_edges;
+      if (!alone[k] || fine.size() < 2) continue;
+      auto [from, to] = kept_span(synthetic_alone[k].counts, public_min_count);
+      if (from >= to || 2 * (to - from) >= fine.size() - 1) continue;
+      fine = equal_width_edges(fine[from], fine[to], bins * kFineBinsPerBin);
+      zoom[k] = &fine;
+    }
+    if (std::none_of(zoom.begin(), zoom.end(), [](const auto* e) { return e != nullptr; })) break;
+    std::vector<SideCounts> zoomed = bin_side(comm, synthetic, columns, zoom, tally);
+    for (size_t k = 0; k < columns.size(); ++k)
+      if (zoom[k]) {
+        // Rows outside the zoomed range are the cut tails: not counted, not shown.
+        zoomed[k].missing = synthetic_alone[k].missing;
+        synthetic_alone[k] = std::move(zoomed[k]);
+      }
+  }
   for (size_t k = 0; k < columns.size(); ++k) {
     if (out[k].categorical) continue;
     out[k].real = std::move(real_bins[k]);
