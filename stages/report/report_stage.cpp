@@ -96,7 +96,7 @@ StageResult run_report(const StageContext& context) {
   report::VerdictThresholds thresholds = report::read_verdict_thresholds(config);
   std::string path = metrics_path(context);
   json metrics = read_metrics(context.comm, path);
-  std::string vega_script = report::vega_bundle_script(config.text("report.vega_dir"));
+  std::string vega_script = report::vega_bundle_script(config.path("report.vega_dir"));
 
   StageReader real(metrics["real"]["store"].get<std::string>(), metrics["real"]["stage"].get<std::string>());
   StageReader synthetic(metrics["synthetic"]["store"].get<std::string>(), metrics["synthetic"]["stage"].get<std::string>());

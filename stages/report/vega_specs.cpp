@@ -18,10 +18,19 @@ json base_spec(const json& values, int width, int height) {
           {"data", json::array({{{"name", "rows"}, {"values", values}}})}};
 }
 
+// One colour per kind of series in every chart: synthetic orange, real (training, reference)
+// blue, hold-out green, so that a public chart's synthetic bars look like the steward's.
+std::string series_color(const std::string& name) {
+  if (name.rfind("synthetic", 0) == 0) return "#f58518";
+  if (name.find("hold") != std::string::npos) return "#54a24b";
+  if (name == "real" || name == "reference" || name.find("training") != std::string::npos) return "#4c78a8";
+  return "#b279a2";
+}
+
 json color_scale(const json& series_names) {
-  // real, synthetic, hold-out ... in the Tableau colours Vega users know.
-  return {{"name", "color"}, {"type", "ordinal"}, {"domain", series_names},
-          {"range", {"#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d"}}};
+  json range = json::array();
+  for (const auto& name : series_names) range.push_back(series_color(name.get<std::string>()));
+  return {{"name", "color"}, {"type", "ordinal"}, {"domain", series_names}, {"range", range}};
 }
 
 json legend() { return json::array({{{"fill", "color"}, {"orient", "right"}, {"title", "series"}}}); }
