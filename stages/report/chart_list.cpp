@@ -220,25 +220,42 @@ void pair_charts(json& out, const std::string& table, const json& m) {
                         "both", "", "", {{"labels", labels}, {"domain", {0.0, 1.0}}, {"cells", scores}}));
 }
 
+// Histograms {edges, counts} under `parent[key]["histogram"]`, as series of one chart on the
+// first one's edges (a histogram on other edges is left out). Null edges when there is none.
+std::pair<json, json> shared_edge_series(const json& parent,
+                                         std::initializer_list<std::pair<const char*, const char*>> keys_and_names) {
+  json series_json = json::object(), edges;
+  for (const auto& [key, name] : keys_and_names) {
+    if (!parent.contains(key) || !parent[key].contains("histogram")) continue;
+    const json& h = parent[key]["histogram"];
+    if (edges.is_null()) edges = h["edges"];
+    if (h["edges"] == edges) series_json[name] = {{"counts", h["counts"]}};
+  }
+  return {edges, series_json};
+}
+
 // DCR histograms written by evaluate: synthetic rows' distances to training and to hold-out rows.
 void dcr_chart(json& out, const std::string& table, const json& m) {
   if (!m.contains("privacy")) return;
-  const json& privacy = m["privacy"];
-  json series_json = json::object();
-  json edges;
-  for (const auto& [key, name] : {std::pair<std::string, std::string>{"dcr_to_training", "to training rows"},
-                                  {"dcr_to_holdout", "to hold-out rows"}}) {
-    if (!privacy.contains(key) || !privacy[key].contains("histogram")) continue;
-    const json& h = privacy[key]["histogram"];
-    if (edges.is_null()) edges = h["edges"];
-    if (h["edges"] != edges) continue;
-    series_json[name] = {{"counts", h["counts"]}};
-  }
+  auto [edges, series_json] = shared_edge_series(m["privacy"], {{"dcr_to_training", "to training rows"},
+                                                                {"dcr_to_holdout", "to hold-out rows"}});
   if (series_json.empty()) return;
   out.push_back(chart(table + "/privacy/dcr", "privacy", table,
                       table + ": distance to closest real record (0 = copy, 1 = as far as the ranges allow)",
                       "histogram", "steward", "DCR", "share of synthetic rows",
                       {{"edges", edges}, {"series", series_json}}));
+}
+
+// A genome view twice: the steward's with the real series, the public one with the synthetic alone.
+void steward_and_public(json& out, const std::string& id, const std::string& title, const std::string& kind,
+                        const std::string& x_label, const std::string& y_label, const std::string& real_name,
+                        const json& real, const json& synthetic) {
+  if (!real.empty() || !synthetic.empty())
+    out.push_back(chart(id + "/" + real_name + "-and-synthetic", "genomes", "", title + ": " + real_name + " and synthetic",
+                        kind, "steward", x_label, y_label, {{"series", {{real_name, real}, {"synthetic", synthetic}}}}));
+  if (!synthetic.empty())
+    out.push_back(chart(id + "/synthetic", "genomes", "", title + ": synthetic", kind, "public", x_label, y_label,
+                        {{"series", {{"synthetic", synthetic}}}}));
 }
 
 void genome_charts(json& out, const json& g) {
@@ -249,36 +266,15 @@ void genome_charts(json& out, const json& g) {
       if (b.contains("real") && b["real"].is_number()) real.push_back({mid, b["real"]});
       if (b.contains("synthetic") && b["synthetic"].is_number()) synthetic.push_back({mid, b["synthetic"]});
     }
-    if (!real.empty() || !synthetic.empty())
-      out.push_back(chart("genomes/ld-decay/real-vs-synthetic", "genomes", "", "LD decay: mean r² by distance, real vs synthetic",
-                          "lines", "steward", "distance (cM)", "mean r²",
-                          {{"series", {{"real", real}, {"synthetic", synthetic}}}}));
-    if (!synthetic.empty())
-      out.push_back(chart("genomes/ld-decay/synthetic", "genomes", "", "LD decay: mean r² by distance, synthetic", "lines",
-                          "public", "distance (cM)", "mean r²", {{"series", {{"synthetic", synthetic}}}}));
+    steward_and_public(out, "genomes/ld-decay", "LD decay, mean r² by distance", "lines", "distance (cM)", "mean r²",
+                       "real", real, synthetic);
   }
-  if (g.contains("pca")) {
-    const json& pca = g["pca"];
-    json reference = pca.value("reference", json::array()), synthetic = pca.value("synthetic", json::array());
-    if (!reference.empty() || !synthetic.empty())
-      out.push_back(chart("genomes/pca/reference-and-synthetic", "genomes", "", "PCA: synthetic individuals projected on the reference axes",
-                          "scatter", "steward", "PC1", "PC2",
-                          {{"series", {{"reference", reference}, {"synthetic", synthetic}}}}));
-    if (!synthetic.empty())
-      out.push_back(chart("genomes/pca/synthetic", "genomes", "", "PCA: synthetic individuals on the reference axes", "scatter",
-                          "public", "PC1", "PC2", {{"series", {{"synthetic", synthetic}}}}));
-  }
+  if (g.contains("pca"))
+    steward_and_public(out, "genomes/pca", "PCA on the reference axes", "scatter", "PC1", "PC2", "reference",
+                       g["pca"].value("reference", json::array()), g["pca"].value("synthetic", json::array()));
   if (g.contains("kinship")) {
-    const json& k = g["kinship"];
-    json series_json = json::object(), edges;
-    for (const auto& [key, name] : {std::pair<std::string, std::string>{"synthetic_max", "synthetic to closest reference"},
-                                    {"holdout_max", "held-out real to closest reference"}}) {
-      if (!k.contains(key) || !k[key].contains("histogram")) continue;
-      const json& h = k[key]["histogram"];
-      if (edges.is_null()) edges = h["edges"];
-      if (h["edges"] != edges) continue;
-      series_json[name] = {{"counts", h["counts"]}};
-    }
+    auto [edges, series_json] = shared_edge_series(g["kinship"], {{"synthetic_max", "synthetic to closest reference"},
+                                                                  {"holdout_max", "held-out real to closest reference"}});
     if (!series_json.empty())
       out.push_back(chart("genomes/kinship", "genomes", "", "KING-robust kinship to the closest reference individual",
                           "histogram", "steward", "kinship coefficient", "share of individuals",

@@ -47,22 +47,32 @@ const json& field(const json& object, const char* key, const json& chart) {
   return object[key];
 }
 
-// Each series' counts as shares of its own rows, one row per bin: {series, from, to, share}.
-json histogram(const json& chart) {
-  const json& data = field(chart, "data", chart);
-  const json& edges = field(data, "edges", chart);
-  json names = json::array(), values = json::array();
-  for (const auto& [name, s] : field(data, "series", chart).items()) {
+// One row per bin or category of every series, each series' counts as shares of its own rows:
+// `row(series name, slot, share)` makes the row. `slots`: the bins or categories there must be.
+template <class Row>
+json share_rows(const json& chart, size_t slots, json& names, Row row) {
+  json values = json::array();
+  for (const auto& [name, s] : field(field(chart, "data", chart), "series", chart).items()) {
     names.push_back(name);
     const json& counts = field(s, "counts", chart);
-    SC_EXPECTS(counts.size() + 1 == edges.size(), InputError,
-               "chart '" + chart.value("id", std::string("?")) + "': counts and edges do not match");
+    SC_EXPECTS(counts.size() == slots, InputError,
+               "chart '" + chart.value("id", std::string("?")) + "': series '" + name + "' has " +
+                   std::to_string(counts.size()) + " counts for " + std::to_string(slots) + " bins or categories");
     double total = 0;
     for (const auto& n : counts) total += n.get<double>();
-    for (size_t b = 0; b < counts.size(); ++b)
-      values.push_back({{"series", name}, {"from", edges[b]}, {"to", edges[b + 1]},
-                        {"share", total > 0 ? counts[b].get<double>() / total : 0.0}});
+    for (size_t b = 0; b < slots; ++b) values.push_back(row(name, b, total > 0 ? counts[b].get<double>() / total : 0.0));
   }
+  return values;
+}
+
+// Overlaid series on shared bins: {series, from, to, share}.
+json histogram(const json& chart) {
+  const json& edges = field(field(chart, "data", chart), "edges", chart);
+  SC_EXPECTS(edges.size() >= 2, InputError, "chart '" + chart.value("id", std::string("?")) + "' has no bins");
+  json names = json::array();
+  json values = share_rows(chart, edges.size() - 1, names, [&](const std::string& name, size_t b, double share) {
+    return json{{"series", name}, {"from", edges[b]}, {"to", edges[b + 1]}, {"share", share}};
+  });
   json spec = base_spec(values, kWidth, kHeight);
   spec["scales"] = {{{"name", "x"}, {"type", "linear"}, {"domain", {edges.front(), edges.back()}},
                      {"range", "width"}, {"zero", false}, {"nice", false}},
@@ -83,20 +93,11 @@ json histogram(const json& chart) {
 
 // Categories side by side, each series a bar within the category's band.
 json bars(const json& chart) {
-  const json& data = field(chart, "data", chart);
-  const json& categories = field(data, "categories", chart);
-  json names = json::array(), values = json::array();
-  for (const auto& [name, s] : field(data, "series", chart).items()) {
-    names.push_back(name);
-    const json& counts = field(s, "counts", chart);
-    SC_EXPECTS(counts.size() == categories.size(), InputError,
-               "chart '" + chart.value("id", std::string("?")) + "': counts and categories do not match");
-    double total = 0;
-    for (const auto& n : counts) total += n.get<double>();
-    for (size_t c = 0; c < counts.size(); ++c)
-      values.push_back({{"series", name}, {"category", categories[c]},
-                        {"share", total > 0 ? counts[c].get<double>() / total : 0.0}});
-  }
+  const json& categories = field(field(chart, "data", chart), "categories", chart);
+  json names = json::array();
+  json values = share_rows(chart, categories.size(), names, [&](const std::string& name, size_t c, double share) {
+    return json{{"series", name}, {"category", categories[c]}, {"share", share}};
+  });
   int width = std::max(kWidth / 2, static_cast<int>(categories.size()) * 18 * static_cast<int>(std::max<size_t>(1, names.size())));
   json spec = base_spec(values, std::min(width, 900), kHeight);
   spec["scales"] = {{{"name", "x"}, {"type", "band"}, {"domain", categories}, {"range", "width"}, {"padding", 0.15}},
@@ -153,42 +154,43 @@ json points(const json& chart, json& names) {
   return values;
 }
 
-json xy_scales(const json& names, bool zero_y) {
-  return json::array({{{"name", "x"}, {"type", "linear"}, {"domain", {{"data", "rows"}, {"field", "x"}}},
-                       {"range", "width"}, {"zero", false}, {"nice", true}},
-                      {{"name", "y"}, {"type", "linear"}, {"domain", {{"data", "rows"}, {"field", "y"}}},
-                       {"range", "height"}, {"zero", zero_y}, {"nice", true}},
-                      color_scale(names)});
-}
-
-json lines(const json& chart) {
+// A chart of points {series, x, y} on linear axes, without marks yet.
+json xy_spec(const json& chart, int height, bool zero_y) {
   json names = json::array();
-  json spec = base_spec(points(chart, names), kWidth, kHeight);
-  spec["scales"] = xy_scales(names, true);
+  json spec = base_spec(points(chart, names), kWidth, height);
+  spec["scales"] = json::array({{{"name", "x"}, {"type", "linear"}, {"domain", {{"data", "rows"}, {"field", "x"}}},
+                                 {"range", "width"}, {"zero", false}, {"nice", true}},
+                                {{"name", "y"}, {"type", "linear"}, {"domain", {{"data", "rows"}, {"field", "y"}}},
+                                 {"range", "height"}, {"zero", zero_y}, {"nice", true}},
+                                color_scale(names)});
   spec["axes"] = axes(chart);
   spec["legends"] = legend();
+  return spec;
+}
+
+json symbols(double size, double opacity) {
+  return {{"type", "symbol"}, {"from", {{"data", "rows"}}},
+          {"encode", {{"enter", {{"x", {{"scale", "x"}, {"field", "x"}}}, {"y", {{"scale", "y"}, {"field", "y"}}},
+                                 {"fill", {{"scale", "color"}, {"field", "series"}}}, {"fillOpacity", {{"value", opacity}}},
+                                 {"size", {{"value", size}}}}}}}};
+}
+
+// One line per series (a facet by series), with its points.
+json lines(const json& chart) {
+  json spec = xy_spec(chart, kHeight, true);
   json line = {{"type", "line"}, {"from", {{"data", "series"}}},
                {"encode", {{"enter", {{"x", {{"scale", "x"}, {"field", "x"}}}, {"y", {{"scale", "y"}, {"field", "y"}}},
                                       {"stroke", {{"scale", "color"}, {"field", "series"}}}, {"strokeWidth", {{"value", 2}}}}}}}};
   spec["marks"] = {{{"type", "group"},
                     {"from", {{"facet", {{"name", "series"}, {"data", "rows"}, {"groupby", "series"}}}}},
                     {"marks", {line}}},
-                   {{"type", "symbol"}, {"from", {{"data", "rows"}}},
-                    {"encode", {{"enter", {{"x", {{"scale", "x"}, {"field", "x"}}}, {"y", {{"scale", "y"}, {"field", "y"}}},
-                                           {"fill", {{"scale", "color"}, {"field", "series"}}}, {"size", {{"value", 20}}}}}}}}};
+                   symbols(20, 1.0)};
   return spec;
 }
 
 json scatter(const json& chart) {
-  json names = json::array();
-  json spec = base_spec(points(chart, names), kWidth, kWidth);
-  spec["scales"] = xy_scales(names, false);
-  spec["axes"] = axes(chart);
-  spec["legends"] = legend();
-  spec["marks"] = {{{"type", "symbol"}, {"from", {{"data", "rows"}}},
-                    {"encode", {{"enter", {{"x", {{"scale", "x"}, {"field", "x"}}}, {"y", {{"scale", "y"}, {"field", "y"}}},
-                                           {"fill", {{"scale", "color"}, {"field", "series"}}}, {"fillOpacity", {{"value", 0.6}}},
-                                           {"size", {{"value", 16}}}}}}}}};
+  json spec = xy_spec(chart, kWidth, false);
+  spec["marks"] = json::array({symbols(16, 0.6)});
   return spec;
 }
 

@@ -33,7 +33,7 @@ done
 python3 - <<'PY' || fail "genome charts missing from metrics.json"
 import json
 ids = {c['id']: c['edition'] for c in json.load(open('ranks2/metrics.json'))['charts']['list']}
-for want, edition in [('genomes/ld-decay/real-vs-synthetic', 'steward'), ('genomes/ld-decay/synthetic', 'public'),
+for want, edition in [('genomes/ld-decay/real-and-synthetic', 'steward'), ('genomes/ld-decay/synthetic', 'public'),
                       ('genomes/pca/reference-and-synthetic', 'steward'), ('genomes/pca/synthetic', 'public'),
                       ('genomes/kinship', 'steward')]:
     assert ids.get(want) == edition, (want, ids.get(want))
