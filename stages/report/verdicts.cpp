@@ -15,7 +15,7 @@ po::options_description verdict_options() {
        "DCROverfittingProtection score a release needs to pass")
       ("report.max_exact_match_share", po::value<double>()->default_value(0.01),
        "largest share of synthetic rows equal to a training row that passes")
-      ("report.min_allele_frequency_r2", po::value<double>()->default_value(0.95),
+      ("report.min_allele_frequency_rsquared", po::value<double>()->default_value(0.95),
        "genomes: smallest r^2 of allele frequencies that passes")
       ("report.max_share_closer_than_holdout", po::value<double>()->default_value(0.05),
        "genomes: largest share of synthetic individuals closer in kinship than a held-out real one that passes")
@@ -36,7 +36,7 @@ VerdictThresholds read_verdict_thresholds(const Config& config) {
   if (t.caution_score > t.trust_score) config.reject("report.caution_score", "a number not above report.trust_score");
   t.min_overfitting_protection = share("report.min_overfitting_protection");
   t.max_exact_match_share = share("report.max_exact_match_share");
-  t.min_allele_frequency_r2 = share("report.min_allele_frequency_r2");
+  t.min_allele_frequency_rsquared = share("report.min_allele_frequency_rsquared");
   t.max_share_closer_than_holdout = share("report.max_share_closer_than_holdout");
   t.aats_tolerance = share("report.aats_tolerance");
   return t;
@@ -77,7 +77,7 @@ json judge(const json& metrics, const VerdictThresholds& t) {
                {{"trust_score", t.trust_score}, {"caution_score", t.caution_score},
                 {"min_overfitting_protection", t.min_overfitting_protection},
                 {"max_exact_match_share", t.max_exact_match_share},
-                {"min_allele_frequency_r2", t.min_allele_frequency_r2},
+                {"min_allele_frequency_rsquared", t.min_allele_frequency_rsquared},
                 {"max_share_closer_than_holdout", t.max_share_closer_than_holdout},
                 {"aats_tolerance", t.aats_tolerance}}},
               {"tables", json::array()}, {"columns", json::array()}, {"pairs", json::array()},
@@ -120,7 +120,7 @@ json judge(const json& metrics, const VerdictThresholds& t) {
     const json& g = metrics["genomes"];
     if (g.contains("allele_frequency"))
       out["genomes"].push_back(check("genomes", "allele_frequency_r2", number_at(g["allele_frequency"], "r2"),
-                                     t.min_allele_frequency_r2, true));
+                                     t.min_allele_frequency_rsquared, true));
     if (g.contains("kinship"))
       out["genomes"].push_back(check("genomes", "kinship_share_closer_than_holdout",
                                      number_at(g["kinship"], "share_closer_than_holdout"),

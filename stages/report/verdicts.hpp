@@ -15,7 +15,7 @@ struct VerdictThresholds {
   double caution_score = 0.75;                  // scores >= this (below trust): use with care
   double min_overfitting_protection = 0.9;      // DCROverfittingProtection score
   double max_exact_match_share = 0.01;          // synthetic rows equal to a training row
-  double min_allele_frequency_r2 = 0.95;        // genomes: r^2 of allele frequencies
+  double min_allele_frequency_rsquared = 0.95;        // genomes: r^2 of allele frequencies
   double max_share_closer_than_holdout = 0.05;  // genomes: kinship closer than a held-out real one's
   double aats_tolerance = 0.1;                  // genomes: |AATS - 0.5|
 };
