@@ -7,6 +7,7 @@
 #include <set>
 
 #include "pipeline/error.hpp"
+#include "pipeline/progress.hpp"
 #include "pipeline/table_store.hpp"
 
 namespace sc::report {
@@ -26,17 +27,23 @@ struct Side {
   const StageReader& reader;
   TableMeta meta;
   std::vector<std::string> shards;
+  std::string label;  // "real" or "synthetic", for progress lines
 };
 
-Side open_side(const StageReader& reader, const std::string& table) {
-  return Side{reader, read_table_meta(reader, table), reader.shards(table_group(table))};
+Side open_side(const StageReader& reader, const std::string& table, const std::string& label) {
+  return Side{reader, read_table_meta(reader, table), reader.shards(table_group(table)), label};
 }
 
-// Runs `visit(shard)` on the shards this rank owns.
+// Runs `visit(shard)` on the shards this rank owns, with progress on rank 0 (`what`: the pass).
 template <class Visit>
-void for_own_shards(const Communicator& comm, const Side& side, ShardTally& tally, Visit visit) {
+void for_own_shards(const Communicator& comm, const Side& side, const std::string& what, ShardTally& tally,
+                    Visit visit) {
+  Progress progress(comm, "report", side.label + " " + side.meta.name + ": " + what,
+                    static_cast<int64_t>(side.shards.size()), "rows");
   for (size_t s = static_cast<size_t>(comm.rank()); s < side.shards.size(); s += static_cast<size_t>(comm.size())) {
-    visit(read_table_shard(side.reader, side.shards[s], side.meta));
+    TableShard shard = read_table_shard(side.reader, side.shards[s], side.meta);
+    visit(shard);
+    progress.shard_done(shard.rows());
     ++tally.shards_read;
   }
 }
@@ -77,7 +84,7 @@ void profile_side(const Communicator& comm, const Side& side, const std::vector<
     ColumnType type = side.meta.types[static_cast<size_t>(columns[k])];
     if (stored_as_code(type)) codes[k].assign(side.meta.dictionaries.at(side.meta.columns[static_cast<size_t>(columns[k])]).size() + 1, 0);
   }
-  for_own_shards(comm, side, tally, [&](const TableShard& shard) {
+  for_own_shards(comm, side, "ranges and category counts", tally, [&](const TableShard& shard) {
     for (size_t k = 0; k < columns.size(); ++k) {
       const ColumnValues& column = shard.columns[static_cast<size_t>(columns[k])];
       ColumnType type = side.meta.types[static_cast<size_t>(columns[k])];
@@ -102,11 +109,12 @@ void profile_side(const Communicator& comm, const Side& side, const std::vector<
 
 // Pass 2: counts of a side's numeric column on given edges.
 std::vector<SideCounts> bin_side(const Communicator& comm, const Side& side, const std::vector<int>& columns,
-                                 const std::vector<const std::vector<double>*>& edges, ShardTally& tally) {
+                                 const std::vector<const std::vector<double>*>& edges, const std::string& what,
+                                 ShardTally& tally) {
   std::vector<SideCounts> out(columns.size());
   for (size_t k = 0; k < columns.size(); ++k)
     if (edges[k]) out[k].counts.assign(edges[k]->empty() ? 0 : edges[k]->size() - 1, 0);
-  for_own_shards(comm, side, tally, [&](const TableShard& shard) {
+  for_own_shards(comm, side, what, tally, [&](const TableShard& shard) {
     for (size_t k = 0; k < columns.size(); ++k) {
       if (!edges[k]) continue;
       const ColumnValues& column = shard.columns[static_cast<size_t>(columns[k])];
@@ -146,7 +154,7 @@ SideCounts to_union(const std::vector<int64_t>& own, const std::vector<std::stri
 std::vector<ColumnDistribution> column_distributions(const Communicator& comm, const StageReader& real_reader,
                                                      const StageReader& synthetic_reader, const std::string& table,
                                                      int bins, int64_t public_min_count, ShardTally& tally) {
-  Side real = open_side(real_reader, table), synthetic = open_side(synthetic_reader, table);
+  Side real = open_side(real_reader, table, "real"), synthetic = open_side(synthetic_reader, table, "synthetic");
   std::vector<int> columns;
   for (size_t c = 0; c < real.meta.columns.size(); ++c) {
     if (real.meta.types[c] == ColumnType::key) continue;
@@ -187,12 +195,12 @@ std::vector<ColumnDistribution> column_distributions(const Communicator& comm, c
     shared[k] = &d.shared_edges;
     alone[k] = &d.synthetic_fine_edges;
   }
-  std::vector<SideCounts> real_bins = bin_side(comm, real, columns, shared, tally);
-  std::vector<SideCounts> synthetic_bins = bin_side(comm, synthetic, columns, shared, tally);
+  std::vector<SideCounts> real_bins = bin_side(comm, real, columns, shared, "histograms", tally);
+  std::vector<SideCounts> synthetic_bins = bin_side(comm, synthetic, columns, shared, "histograms", tally);
   // Zoom: while the kept span of the fine synthetic bins is under half of them (a thin tail
   // stretched the range), bin again over the kept span. Every rank takes the same decisions from
   // the same reduced counts.
-  std::vector<SideCounts> synthetic_alone = bin_side(comm, synthetic, columns, alone, tally);
+  std::vector<SideCounts> synthetic_alone = bin_side(comm, synthetic, columns, alone, "public histograms", tally);
   for (int round = 1; round < kZoomRounds; ++round) {
     std::vector<const std::vector<double>*> zoom(columns.size(), nullptr);
     for (size_t k = 0; k < columns.size(); ++k) {
@@ -204,7 +212,7 @@ std::vector<ColumnDistribution> column_distributions(const Communicator& comm, c
       zoom[k] = &fine;
     }
     if (std::none_of(zoom.begin(), zoom.end(), [](const auto* e) { return e != nullptr; })) break;
-    std::vector<SideCounts> zoomed = bin_side(comm, synthetic, columns, zoom, tally);
+    std::vector<SideCounts> zoomed = bin_side(comm, synthetic, columns, zoom, "public histograms, zoomed", tally);
     for (size_t k = 0; k < columns.size(); ++k)
       if (zoom[k]) {
         // Rows outside the zoomed range are the cut tails: not counted, not shown.
@@ -224,9 +232,9 @@ std::vector<ColumnDistribution> column_distributions(const Communicator& comm, c
 namespace {
 
 SideCounts children_counts(const Communicator& comm, const StageReader& reader, const std::string& child_table,
-                           ShardTally& tally) {
-  Side child = open_side(reader, child_table);
-  Side parent = open_side(reader, child.meta.parent);
+                           const std::string& label, ShardTally& tally) {
+  Side child = open_side(reader, child_table, label);
+  Side parent = open_side(reader, child.meta.parent, label);
   int pk = parent.meta.column_index(parent.meta.primary_key);
   int fk = child.meta.column_index(child.meta.foreign_key);
   SC_EXPECTS(pk >= 0 && fk >= 0, InputError,
@@ -243,7 +251,7 @@ SideCounts children_counts(const Communicator& comm, const StageReader& reader, 
   std::sort(keys.begin(), keys.end());
   std::vector<int64_t> per_parent(keys.size(), 0);
   SideCounts out;
-  for_own_shards(comm, child, tally, [&](const TableShard& shard) {
+  for_own_shards(comm, child, "children per parent", tally, [&](const TableShard& shard) {
     const ColumnValues& column = shard.columns[static_cast<size_t>(fk)];
     for (size_t r = 0; r < column.missing.size(); ++r) {
       auto it = std::lower_bound(keys.begin(), keys.end(), column.i64[r]);
@@ -263,8 +271,8 @@ SideCounts children_counts(const Communicator& comm, const StageReader& reader, 
 
 ChildrenHistogram children_per_parent(const Communicator& comm, const StageReader& real, const StageReader& synthetic,
                                       const std::string& child_table, ShardTally& tally) {
-  return ChildrenHistogram{children_counts(comm, real, child_table, tally),
-                           children_counts(comm, synthetic, child_table, tally)};
+  return ChildrenHistogram{children_counts(comm, real, child_table, "real", tally),
+                           children_counts(comm, synthetic, child_table, "synthetic", tally)};
 }
 
 }  // namespace sc::report
