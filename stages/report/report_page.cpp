@@ -105,6 +105,48 @@ std::string score_card(const json& verdicts) {
   return html + "</section>\n";
 }
 
+// The numbers behind the verdicts, as metrics.json holds them: per table the SDMetrics properties,
+// our shared-bin variant and the DCR summaries; for genomes the agreement and privacy measures.
+// All are aggregates over every row; the hold-out individuals' own kinship to the reference is a
+// real-data distribution and stays in the steward's edition.
+std::string measures(const json& metrics, bool steward) {
+  std::string rows;
+  auto add = [&](const std::string& subject, const std::string& label, const json& root, const char* pointer) {
+    json::json_pointer at(pointer);
+    if (root.contains(at) && root[at].is_number())
+      rows += "<tr><td>" + escape(subject) + "</td><td>" + escape(label) + "</td><td>" + format_number(root[at]) + "</td></tr>\n";
+  };
+  for (const auto& [table, m] : metrics["tables"].items()) {
+    add(table, "column shapes (SDMetrics)", m, "/column_shapes");
+    add(table, "column pair trends (SDMetrics 0.27, thresholded)", m, "/column_pair_trends_thresholded");
+    add(table, "column pair trends (all pairs)", m, "/column_pair_trends");
+    add(table, "quality score, shared bins (ours)", m, "/ours_shared_bins/quality_score_thresholded");
+    add(table, "median DCR to training rows", m, "/privacy/dcr_to_training/median_dcr");
+    add(table, "median DCR to hold-out rows", m, "/privacy/dcr_to_holdout/median_dcr");
+    add(table, "median nearest-neighbour distance ratio", m, "/privacy/dcr_to_training/nndr_median");
+    add(table, "share of synthetic rows closer to training than hold-out", m, "/privacy/dcr_overfitting_protection/closer_to_training");
+    add(table, "referential integrity (synthetic)", m, "/relation/referential_integrity/synthetic");
+  }
+  if (metrics.contains("genomes")) {
+    const json& g = metrics["genomes"];
+    add("genomes", "allele frequency r² (synthetic vs reference)", g, "/allele_frequency/r2");
+    add("genomes", "allele frequency mean |p - q|", g, "/allele_frequency/mean_abs_diff");
+    add("genomes", "allele frequency r² (synthetic vs hold-out)", g, "/allele_frequency/r2_holdout");
+    add("genomes", "allele frequency r² (reference vs hold-out)", g, "/allele_frequency/r2_train_vs_holdout");
+    add("genomes", "LD decay mean |r²(real) - r²(synthetic)|", g, "/ld_decay/mean_abs_diff");
+    add("genomes", "AATS", g, "/aats/aats");
+    add("genomes", "share of synthetic individuals closer in kinship than hold-out", g, "/kinship/share_closer_than_holdout");
+    add("genomes", "kinship to closest reference, synthetic, median", g, "/kinship/synthetic_max/median");
+    add("genomes", "kinship to closest reference, synthetic, 95th percentile", g, "/kinship/synthetic_max/p95");
+    if (steward) {
+      add("genomes", "kinship to closest reference, hold-out, median", g, "/kinship/holdout_max/median");
+      add("genomes", "kinship to closest reference, hold-out, 95th percentile", g, "/kinship/holdout_max/p95");
+    }
+    add("genomes", "longest copied segment (cM)", g, "/longest_copied_segment_cm");
+  }
+  return table_of("Measures", head_cells({"subject", "measure", "value"}), rows);
+}
+
 const char* kStyle = R"(body{font-family:sans-serif;margin:1.5em;max-width:1100px;color:#222}
 .banner{padding:.8em 1em;border-radius:4px;font-weight:bold}
 .steward{background:#fde2e1;border:2px solid #c0392b}.public{background:#e3f1e4;border:2px solid #2e7d32}
@@ -165,6 +207,7 @@ std::string report_page(const json& metrics, const std::string& edition, const s
   html += "<p>Code version " + escape(metrics.value("code_version", std::string("?"))) + ", metrics format " +
           escape(metrics.value("format", std::string("?"))) + ".</p>\n";
   html += score_card(metrics["verdicts"]);
+  html += measures(metrics, steward);
 
   json charts = json::array();
   std::string sections, current;
