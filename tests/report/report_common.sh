@@ -88,7 +88,7 @@ empty = [k for k, n in status['marks'].items() if n <= 0]
 assert not empty, f'charts without marks: {empty}'
 print(f"{edition}: {len(expected)} charts, {sum(status['marks'].values())} marks, no script error")
 PY
-  chromium_headless --virtual-time-budget=30000 --window-size=1200,4000 --hide-scrollbars \
+  chromium_headless --virtual-time-budget=30000 --window-size=1200,9000 --hide-scrollbars \
     --screenshot="$screenshot" "file://$(realpath "$html")" >> "$edition.chromium.log" 2>&1
   [ -s "$screenshot" ] || fail "no screenshot of $html"
   echo "screenshot: $screenshot"
