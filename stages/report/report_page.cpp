@@ -204,6 +204,12 @@ std::string report_page(const json& metrics, const std::string& edition, const s
                     "small cells. Keep it inside the secure zone; it must not travel with the release.</p>\n"
                   : "<p class=\"banner public\">Public report: scores, verdicts and views of the synthetic data only. "
                     "It holds no real-data values and travels with the release.</p>\n";
+  if (!steward) {
+    const json& settings = metrics["charts"].value("settings", json::object());
+    html += "<p>Synthetic bins, categories and children counts of fewer than " +
+            std::to_string(settings.value("public_min_count", int64_t{0})) +
+            " rows are not shown, and the thin tails of numeric columns are cut before binning.</p>\n";
+  }
   html += "<p>Code version " + escape(metrics.value("code_version", std::string("?"))) + ", metrics format " +
           escape(metrics.value("format", std::string("?"))) + ".</p>\n";
   html += score_card(metrics["verdicts"]);
