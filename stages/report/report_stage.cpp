@@ -22,6 +22,8 @@ po::options_description report_options() {
        "metrics file to read and complete (default: evaluate.output, else <run.dir>/report/metrics.json)")
       ("report.dir", po::value<std::string>()->default_value(""),
        "directory of steward.html and public.html (default: the metrics file's directory)")
+      ("report.from_metrics", po::value<bool>()->default_value(false),
+       "make the pages from the charts already in the metrics file, without reading the stores")
       ("report.vega_dir", po::value<std::string>()->default_value("/usr/share/javascript/vega"),
        "directory of Vega's module files (Debian libjs-vega), inlined into the reports")
       ("report.histogram_bins", po::value<int64_t>()->default_value(20), "bins of numeric and date column histograms")
@@ -88,6 +90,31 @@ json read_metrics(const Communicator& comm, const std::string& path) {
   return metrics;
 }
 
+// The `charts` section: store data (histograms, category and children counts) read per table,
+// parents first, then the chart list from them and from the metrics.
+json chart_section(const Communicator& comm, const json& metrics, const report::ChartSettings& settings,
+                   report::ShardTally& tally) {
+  StageReader real(metrics["real"]["store"].get<std::string>(), metrics["real"]["stage"].get<std::string>());
+  StageReader synthetic(metrics["synthetic"]["store"].get<std::string>(), metrics["synthetic"]["stage"].get<std::string>());
+  std::vector<report::TableChartData> tables;
+  for (const std::string& table : stage_tables(real)) {  // parents first, as ingest wrote them
+    if (!metrics["tables"].contains(table)) continue;
+    log_root(comm, "report", "table " + table + ": distributions of the real and synthetic rows");
+    report::TableChartData data;
+    data.table = table;
+    data.columns = report::column_distributions(comm, real, synthetic, table, settings.histogram_bins,
+                                                settings.public_min_count, tally);
+    data.parent = read_table_meta(real, table).parent;
+    if (!data.parent.empty()) data.children = report::children_per_parent(comm, real, synthetic, table, tally);
+    tables.push_back(std::move(data));
+  }
+  return {{"format", "synthcohort-charts/1"},
+          {"settings", {{"histogram_bins", settings.histogram_bins},
+                        {"max_categories", settings.max_categories},
+                        {"public_min_count", settings.public_min_count}}},
+          {"list", report::chart_list(metrics, tables, settings)}};
+}
+
 }  // namespace
 
 StageResult run_report(const StageContext& context) {
@@ -98,26 +125,16 @@ StageResult run_report(const StageContext& context) {
   json metrics = read_metrics(context.comm, path);
   std::string vega_script = report::vega_bundle_script(config.path("report.vega_dir"));
 
-  StageReader real(metrics["real"]["store"].get<std::string>(), metrics["real"]["stage"].get<std::string>());
-  StageReader synthetic(metrics["synthetic"]["store"].get<std::string>(), metrics["synthetic"]["stage"].get<std::string>());
   report::ShardTally tally;
-  std::vector<report::TableChartData> tables;
-  for (const std::string& table : stage_tables(real)) {  // parents first, as ingest wrote them
-    if (!metrics["tables"].contains(table)) continue;
-    log_root(context.comm, "report", "table " + table + ": distributions of the real and synthetic rows");
-    report::TableChartData data;
-    data.table = table;
-    data.columns = report::column_distributions(context.comm, real, synthetic, table, settings.histogram_bins,
-                                                settings.public_min_count, tally);
-    data.parent = read_table_meta(real, table).parent;
-    if (!data.parent.empty()) data.children = report::children_per_parent(context.comm, real, synthetic, table, tally);
-    tables.push_back(std::move(data));
+  bool reuse = config.flag("report.from_metrics");
+  if (reuse) {
+    SC_EXPECTS(metrics.contains("charts") && metrics["charts"].contains("list") && metrics["charts"]["list"].is_array(),
+               InputError, path + ": no 'charts.list' to make the pages from (report.from_metrics needs a metrics "
+                                  "file the report stage completed before)");
+    log_root(context.comm, "report", "pages from the charts in " + path + "; the stores are not read");
+  } else {
+    metrics["charts"] = chart_section(context.comm, metrics, settings, tally);
   }
-  metrics["charts"] = {{"format", "synthcohort-charts/1"},
-                       {"settings", {{"histogram_bins", settings.histogram_bins},
-                                     {"max_categories", settings.max_categories},
-                                     {"public_min_count", settings.public_min_count}}},
-                       {"list", report::chart_list(metrics, tables, settings)}};
   metrics["verdicts"] = report::judge(metrics, thresholds);
 
   std::string dir = config.text("report.dir").empty() ? std::filesystem::path(path).parent_path().string()

@@ -21,6 +21,8 @@ expect 2 "report.public_min_count" --config c.ini --report.public_min_count 0
 expect 2 "report.caution_score" --config c.ini --report.caution_score 0.95
 expect 2 "report.trust_score" --config c.ini --report.trust_score 1.5
 echo '{"real": {"store": "s", "stage": "ingest"}, "synthetic": {"store": "s", "stage": "sample"}, "tables": {}}' > run/report/metrics.json
+expect 3 "no 'charts.list' to make the pages from" --config c.ini --report.from_metrics true --report.dir pages
+[ ! -e pages ] || fail "a refused report wrote pages"
 before=$(sha256sum run/report/metrics.json)
 expect 3 "cannot read $SC_WORK/no-vega/vega-util.min.js" --config c.ini --report.vega_dir "$SC_WORK/no-vega"
 [ "$(sha256sum run/report/metrics.json)" = "$before" ] || fail "a failed report changed metrics.json"

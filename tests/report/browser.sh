@@ -30,6 +30,19 @@ done
 for f in metrics.json steward.html public.html; do
   cmp ranks1/$f ranks2/$f && cmp ranks1/$f ranks4/$f || fail "$f differs between rank counts"
 done
+# The pages come from metrics.json alone: made again without the stores, they are the same.
+mkdir -p reuse
+python3 - <<'PY'
+import json
+metrics = json.load(open('ranks2/metrics.json'))
+for side in ('real', 'synthetic'):
+    metrics[side]['store'] = 'no-such-store'
+json.dump(metrics, open('reuse/metrics.json', 'w'))
+PY
+run_np 2 report --config small.ini --run.dir run --report.metrics reuse/metrics.json --report.from_metrics true \
+  > reuse.log 2>&1 || fail "report from metrics.json alone (see reuse.log)"
+cmp reuse/steward.html ranks2/steward.html && cmp reuse/public.html ranks2/public.html \
+  || fail "pages made from metrics.json alone differ from the run's"
 python3 - <<'PY' || fail "genome charts missing from metrics.json"
 import json
 ids = {c['id']: c['edition'] for c in json.load(open('ranks2/metrics.json'))['charts']['list']}
