@@ -51,6 +51,17 @@ for want, edition in [('genomes/ld-decay/real-and-synthetic', 'steward'), ('geno
                       ('genomes/kinship', 'steward')]:
     assert ids.get(want) == edition, (want, ids.get(want))
 PY
+python3 - <<'PY' || fail "real genome values in the public report, or missing from the steward's"
+import json
+genomes = json.load(open('genomes.json'))
+steward, public = open('ranks2/steward.html').read(), open('ranks2/public.html').read()
+real = [json.dumps(x) for point in genomes['pca']['reference'][:20] for x in point]
+real += [json.dumps(b['real']) for b in genomes['ld_decay']['bins']]
+assert all(text in steward for text in real), 'the steward report lacks reference values'
+leaked = [text for text in real if text in public]
+assert not leaked, f'reference values in the public report: {leaked}'
+print(f'{len(real)} reference PCA coordinates and real LD values: in the steward report only')
+PY
 render_check ranks2/steward.html ranks2/metrics.json steward "$SC_WORK/steward.png"
 render_check ranks2/public.html ranks2/metrics.json public "$SC_WORK/public.png"
 echo "PASS: both reports render every listed chart; identical at 1, 2 and 4 ranks"
