@@ -63,8 +63,14 @@ bool public_bins(const std::vector<double>& fine_edges, const std::vector<int64_
   return suppress_and_trim(edges, counts, settings.public_min_count);
 }
 
-std::string value_label(const ColumnDistribution& d) {
-  return d.date ? d.column + " (days since 1970-01-01)" : d.column;
+std::string value_label(const ColumnDistribution& d) { return d.date ? d.column + " (date)" : d.column; }
+
+// Histogram data of a numeric or date column; dates are days since 1970-01-01, drawn on a
+// calendar axis.
+json histogram_data(const ColumnDistribution& d, const std::vector<double>& edges, json series_json) {
+  json data = {{"edges", edges}, {"series", std::move(series_json)}};
+  if (d.date) data["edges_are_days"] = true;
+  return data;
 }
 
 // Categories ordered by count (largest first, then by name), the first `keep` charted one by one
@@ -130,15 +136,15 @@ void column_charts(json& out, const std::string& table, const ColumnDistribution
   if (!d.shared_edges.empty())
     out.push_back(chart(base + "/real-vs-synthetic", "columns", table, d.column + ": real vs synthetic", "histogram",
                         "steward", value_label(d), "share of rows",
-                        {{"edges", d.shared_edges},
-                         {"series", {{"real", series(d.real)}, {"synthetic", series(d.synthetic)}}}}));
+                        histogram_data(d, d.shared_edges, {{"real", series(d.real)}, {"synthetic", series(d.synthetic)}})));
   std::vector<double> edges;
   std::vector<int64_t> counts;
-  if (public_bins(d.synthetic_fine_edges, d.synthetic_alone.counts, settings, edges, counts))
+  if (public_bins(d.synthetic_fine_edges, d.synthetic_alone.counts, settings, edges, counts)) {
+    json data = histogram_data(d, edges, {{"synthetic", {{"counts", counts}}}});
+    data["suppressed_below"] = settings.public_min_count;
     out.push_back(chart(base + "/synthetic", "columns", table, d.column + ": synthetic", "histogram", "public",
-                        value_label(d), "share of rows",
-                        {{"edges", edges}, {"suppressed_below", settings.public_min_count},
-                         {"series", {{"synthetic", {{"counts", counts}}}}}}));
+                        value_label(d), "share of rows", data));
+  }
 }
 
 // Integer values 0..max as histogram bins [k - 0.5, k + 0.5), at most `bins_at_most` of them

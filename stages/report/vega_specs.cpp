@@ -69,12 +69,15 @@ json share_rows(const json& chart, size_t slots, json& names, Row row) {
 json histogram(const json& chart) {
   const json& edges = field(field(chart, "data", chart), "edges", chart);
   SC_EXPECTS(edges.size() >= 2, InputError, "chart '" + chart.value("id", std::string("?")) + "' has no bins");
+  // Dates (days since 1970-01-01) go on a calendar axis, which counts milliseconds.
+  bool days = field(chart, "data", chart).value("edges_are_days", false);
+  auto x_at = [&](size_t i) { return days ? edges[i].get<double>() * 86400000.0 : edges[i].get<double>(); };
   json names = json::array();
   json values = share_rows(chart, edges.size() - 1, names, [&](const std::string& name, size_t b, double share) {
-    return json{{"series", name}, {"from", edges[b]}, {"to", edges[b + 1]}, {"share", share}};
+    return json{{"series", name}, {"from", x_at(b)}, {"to", x_at(b + 1)}, {"share", share}};
   });
   json spec = base_spec(values, kWidth, kHeight);
-  spec["scales"] = {{{"name", "x"}, {"type", "linear"}, {"domain", {edges.front(), edges.back()}},
+  spec["scales"] = {{{"name", "x"}, {"type", days ? "utc" : "linear"}, {"domain", {x_at(0), x_at(edges.size() - 1)}},
                      {"range", "width"}, {"zero", false}, {"nice", false}},
                     {{"name", "y"}, {"type", "linear"}, {"domain", {{"data", "rows"}, {"field", "share"}}},
                      {"range", "height"}, {"zero", true}, {"nice", true}},

@@ -43,13 +43,15 @@ run_np 2 report --config small.ini --run.dir run --report.metrics reuse/metrics.
   > reuse.log 2>&1 || fail "report from metrics.json alone (see reuse.log)"
 cmp reuse/steward.html ranks2/steward.html && cmp reuse/public.html ranks2/public.html \
   || fail "pages made from metrics.json alone differ from the run's"
-python3 - <<'PY' || fail "genome charts missing from metrics.json"
+python3 - <<'PY' || fail "genome or date charts missing from metrics.json"
 import json
 ids = {c['id']: c['edition'] for c in json.load(open('ranks2/metrics.json'))['charts']['list']}
 for want, edition in [('genomes/ld-decay/real-and-synthetic', 'steward'), ('genomes/ld-decay/synthetic', 'public'),
                       ('genomes/pca/reference-and-synthetic', 'steward'), ('genomes/pca/synthetic', 'public'),
-                      ('genomes/kinship', 'steward')]:
+                      ('genomes/kinship', 'steward'), ('persons/column/entry/synthetic', 'public')]:
     assert ids.get(want) == edition, (want, ids.get(want))
+dates = [c for c in json.load(open('ranks2/metrics.json'))['charts']['list'] if c['data'].get('edges_are_days')]
+assert len(dates) == 2, 'the date column has no calendar-axis charts'
 PY
 python3 - <<'PY' || fail "real genome values in the public report, or missing from the steward's"
 import json

@@ -2,14 +2,14 @@
 # into >= 8 shards per table), its config, and the headless-browser check of a report.
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 
-# write_small_nafld DIR [canaries]: the first 800 persons of nafld1 and their nafld2/nafld3 rows
-# as CSV in DIR. With "canaries", three values are planted in the real input: an extreme weight
+# write_small_nafld DIR [canaries]: the first 800 persons of nafld1 (with a date column `entry`)
+# and their nafld2/nafld3 rows as CSV in DIR. With "canaries", three values are planted in the real input: an extreme weight
 # (987654.25), a rare status category (RARECAT_QZ) and a unique identifier-like lab test name
 # (ID-7F3K9-CANARY).
 write_small_nafld() {
   mkdir -p "$1"
   python3 - "$SC_DATA_DIR/registry" "$1" "${2:-}" <<'PY'
-import csv, gzip, sys
+import csv, datetime, gzip, sys
 source, out, canaries = sys.argv[1], sys.argv[2], sys.argv[3] == 'canaries'
 def read(name):
     with gzip.open(f'{source}/{name}', 'rt', newline='') as f:
@@ -20,6 +20,10 @@ ids = {r[0] for r in rows}
 labs, events = read('nafld2.csv.gz'), read('nafld3.csv.gz')
 lab_rows = [r for r in labs[1:] if r[0] in ids]
 event_rows = [r for r in events[1:] if r[0] in ids]
+# A date column (the nafld extract has none), so that a calendar axis is drawn too.
+header.append('entry')
+for r in rows:
+    r.append((datetime.date(1995, 1, 1) + datetime.timedelta(days=int(r[header.index('futime')]) // 3)).isoformat())
 if canaries:
     rows[0][header.index('weight')] = '987654.25'
     rows[1][header.index('status')] = 'RARECAT_QZ'
@@ -44,7 +48,7 @@ rows_per_shard = 100
 file = $2/persons.csv
 primary_key = id
 references = case.id:persons
-columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
+columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical, entry:date
 [table.labs]
 file = $2/labs.csv
 parent = persons
