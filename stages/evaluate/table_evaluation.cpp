@@ -69,7 +69,7 @@ nlohmann::json dcr_histogram(const std::vector<double>& dcr) {
   std::vector<double> edges(bins + 1);
   for (int b = 0; b <= bins; ++b) edges[static_cast<size_t>(b)] = static_cast<double>(b) / bins;
   for (double d : dcr)
-    if (std::isfinite(d)) ++counts[static_cast<size_t>(std::clamp(static_cast<int>(d * bins), 0, bins - 1))];
+    if (std::isfinite(d)) ++counts[static_cast<size_t>(std::clamp(d * bins, 0.0, bins - 1.0))];
   return {{"edges", edges}, {"counts", counts}};
 }
 
