@@ -3,6 +3,7 @@
 #include "pipeline/schema.hpp"
 #include "stages/evaluate/evaluate_stage.hpp"
 #include "stages/export/export_stage.hpp"
+#include "stages/report/report_stage.hpp"
 #include "stages/fit/fit_stage.hpp"
 #include "stages/sample/sample_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
@@ -17,6 +18,8 @@ const std::vector<StageEntry>& registered_stages() {
       {"sample", "draw a synthetic registry of sample.persons persons from the fitted models", run_sample, true},
       {"evaluate", "measure the synthetic tables against the real ones: quality and privacy, metrics.json",
        run_evaluate, true},
+      {"report", "the steward's and the public HTML reports, with charts and verdicts, from metrics.json and the stores",
+       run_report, true},
       {"export", "write a completed stage's tables as CSV and genomes as bgzipped VCF", run_export, true},
       {"verify", "recompute every dataset digest of a completed stage and compare with its index", run_verify, false},
   };
@@ -39,6 +42,7 @@ po::options_description all_options() {
   all.add(fit_options());
   all.add(sample_options());
   all.add(evaluate_options());
+  all.add(report_options());
   all.add(export_options());
   all.add(verify_options());
   return all;
