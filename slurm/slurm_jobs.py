@@ -1,6 +1,7 @@
 """What the cluster offers (sinfo) and the jobs we submit (sbatch, scontrol), for submit and
 refresh. Without an accounting database, `scontrol show job` keeps a finished job for MinJobAge
 seconds, and `sacct` is the fallback after that."""
+import os
 import subprocess
 import time
 
@@ -12,8 +13,16 @@ class SlurmError(Exception):
     """Slurm refused or failed a request."""
 
 
+def clean_environment():
+    """The environment for sbatch: ours, less the job variables of an enclosing allocation (a
+    refresh run from scrontab is itself a job). sbatch would pass them on, and srun in the new
+    job would take the outer job's memory request as its own."""
+    return {key: value for key, value in os.environ.items()
+            if key == "SLURM_CONF" or not key.startswith(("SLURM_", "SBATCH_", "SRUN_", "SALLOC_"))}
+
+
 def run(args):
-    done = subprocess.run(args, capture_output=True, text=True)
+    done = subprocess.run(args, capture_output=True, text=True, env=clean_environment())
     if done.returncode != 0:
         raise SlurmError(f"{' '.join(args[:2])} failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
     return done.stdout
