@@ -31,6 +31,7 @@ DCR_PAIRS_PER_S = 5.6e8         # "Exact DCR", 1 thread: 5.6e8 pairs/s
 EVALUATE_ROWS_PER_S = 1.0e6     # per rank, besides the DCR pairs
 EVALUATE_BASE_MIB = 256
 EVALUATE_BYTES_PER_ROW = 40     # real + synthetic rows of the rank's shards
+EVALUATE_BYTES_PER_REFERENCE_ROW = 200  # every rank holds the real root rows for the DCR (values and encoding)
 EXPORT_ROWS_PER_S = 1.0e6
 EXPORT_BASE_MIB = 256
 MIN_MIB_PER_RANK = 256          # an MPI rank with HDF5 and TBB loaded, before any data
@@ -144,7 +145,8 @@ class Plan:
             ranks = self._ranks({**self.ingest_shards, **self.sample_shards})
             roots = [n for n in self.real_rows if not self.parent_of[n]]
             pairs = sum(self.real_rows[n] * self.synthetic_rows[n] for n in roots)
-            mem = EVALUATE_BASE_MIB + EVALUATE_BYTES_PER_ROW * (real_total + synthetic_total) / ranks / MiB
+            mem = (EVALUATE_BASE_MIB + EVALUATE_BYTES_PER_ROW * (real_total + synthetic_total) / ranks / MiB
+                   + EVALUATE_BYTES_PER_REFERENCE_ROW * sum(self.real_rows[n] for n in roots) / MiB)
             seconds = pairs / (DCR_PAIRS_PER_S * ranks * self.cpus_per_rank) + (real_total + synthetic_total) / (EVALUATE_ROWS_PER_S * ranks)
         else:  # export, and stages added later: as export until measured
             ranks = self._ranks(self.sample_shards)
