@@ -2,6 +2,7 @@
 # Scheduled refresh with refresh.keep = 2: four refreshes in a row on new extracts, the third made
 # to fail its thresholds. After each, `latest` names the last complete release; the failed one
 # leaves it where it was and says why; in the end only the 2 newest complete releases are kept.
+# The fourth runs inside an allocation, the pipeline launched with srun.
 # The second refresh runs as the scrontab entry would: as a Slurm job (the entry's #SCRON options
 # as #SBATCH) that submits the stages as chained jobs. The entry itself installs and lists back
 # with `scrontab -l` where the scrontab client exists.
@@ -66,8 +67,12 @@ failed=$(ls "$releases" | grep -v -x -e latest -e "$first" -e "$second" | grep '
 [ -f "$releases/$failed/FAILED" ] && [ ! -e "$releases/$failed/run/store" ] || fail "the failed release keeps no reason, or keeps its data"
 echo "ok: refresh 3 refused: $(cat "$releases/$failed/FAILED")"
 
-# 4: passes again; the oldest complete release is removed (keep = 2).
-"$REFRESH" --config c.ini --launcher mpirun --refresh.extract_dir extract-2 > r4.log 2>&1 || fail "refresh 4: $(cat r4.log)"
+# 4: passes again, run inside a 2-task allocation (the pipeline launched with srun); the oldest
+# complete release is removed (keep = 2).
+job=$(sbatch --parsable -n 2 --output="$SC_WORK/r4.log" --wrap "\"$REFRESH\" --config $SC_WORK/c.ini --launcher srun --refresh.extract_dir $SC_WORK/extract-2")
+wait_jobs "$job"
+expect_job "$job" COMPLETED 0:0
+grep -q "running the pipeline (srun)" r4.log || fail "refresh 4 did not launch with srun: $(cat r4.log)"
 check_latest
 fourth=$(newest_complete)
 [ "$(complete_releases | tr '\n' ' ')" = "$second $fourth " ] || fail "kept $(complete_releases | tr '\n' ' '), expected $second $fourth"
