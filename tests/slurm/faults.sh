@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Faults around a served release: a full disk, a read-only (unwritable) directory, a damaged
 # extract, a truncated and a corrupted committed shard found on resume, a corrupted shard in a
-# completed stage, and a config changed between a killed job and its resubmission. Each stops
+# completed stage, a config changed between a killed job and its resubmission, and a refresh
+# killed partway (resumed by the next one). Each stops
 # with a clear error and its exit code, and the release that `latest` names stays as it was,
 # byte for byte. (As root, permissions do not stop writes: a read-only mount is the unwritable
 # directory.)
@@ -114,4 +115,23 @@ grep -q "holds an interrupted 'sample' run with another configuration" changed/s
 [ "$(committed_shards changed/store/sample.partial)" -eq "$before" ] || fail "the refused job touched the partial work"
 echo "ok: changed config refused (job $job FAILED 6:0), $before committed shards kept"
 snapshot | cmp - served.txt || fail "the served release changed"
-echo "PASS: full disk, read-only directory, damaged extract, truncated and corrupted shards, changed config"
+# A refresh killed partway (its ranks SIGKILLed after 3 commits each): the release is marked
+# interrupted and keeps its committed shards; the next refresh of the same config resumes it and
+# publishes the same data as the served release (same config, same inputs).
+SYNTHCOHORT_TEST_KILL_AFTER_COMMITS=3 expect_refused interrupted 137 \
+  "was interrupted: the pipeline failed with exit code 137: .*signal 9.*\(interrupted: the next refresh of the same config and extract resumes this release\)"
+killed=$(ls fs/releases | grep '^[0-9]' | tail -1)
+[ -f fs/releases/$killed/INTERRUPTED ] && [ -d fs/releases/$killed/run/store/ingest.partial ] ||
+  fail "the interrupted release $killed is not kept for resuming"
+"$REFRESH" --config c.ini --launcher mpirun > resumed.log 2>&1 || fail "the resuming refresh: $(cat resumed.log)"
+grep -q "release $killed: resuming the pipeline" resumed.log || fail "the next refresh did not resume $killed: $(cat resumed.log)"
+[ "$(readlink fs/releases/latest)" = "$killed" ] || fail "the resumed release was not published"
+python3 -c "import json, sys; assert json.load(open(sys.argv[1]))['shards_skipped'] > 0" fs/releases/$killed/run/store/ingest/index.json ||
+  fail "the resumed ingest skipped no committed shard"
+for stage in ingest fit sample; do
+  dataset_digests fs/releases/$served/run/store/$stage/index.json > a.txt
+  dataset_digests fs/releases/$killed/run/store/$stage/index.json | cmp - a.txt || fail "the resumed release's $stage differs"
+done
+echo "ok: refresh killed partway, resumed by the next one into the same release $killed"
+
+echo "PASS: full disk, read-only directory, damaged extract, truncated and corrupted shards, changed config, killed refresh resumed"
