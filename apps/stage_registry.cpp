@@ -8,6 +8,7 @@
 #include "stages/sample/sample_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
 #include "apps/verify_command.hpp"
+#include "apps/operations_options.hpp"
 
 namespace sc {
 
@@ -45,6 +46,8 @@ po::options_description all_options() {
   all.add(report_options());
   all.add(export_options());
   all.add(verify_options());
+  all.add(slurm_options());
+  all.add(refresh_options());
   return all;
 }
 

@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
     print_help();
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "--pipeline-stages") {  // what `run` does, in order: slurm/submit chains one job per line
+    for (const auto& stage : sc::registered_stages())
+      if (stage.in_pipeline) std::cout << stage.name << "\n";
+    return 0;
+  }
   if (args[0] == "--version") {
     std::cout << "synthcohort " << sc::code_version() << "\n";
     return 0;

@@ -47,10 +47,24 @@ std::string read_text(const std::string& path) {
   return buffer.str();
 }
 
+// A committed shard that HDF5 cannot open was damaged after its commit (a file is renamed into
+// place only when complete): say so, rather than pass on the library's errno, which is stale.
+h5::File open_committed_shard(const std::string& path) {
+  try {
+    return h5::File::open_read(path);
+  } catch (const Error&) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    throw IoError("store file " + path + (ec ? "" : " (" + std::to_string(size) + " bytes)") +
+                  " does not open as HDF5: it was truncated or overwritten after its commit; remove the file "
+                  "(or set run.restart = true) and rerun");
+  }
+}
+
 // Digests and shapes of every dataset in a committed shard, recomputed from the data, checked
 // against the digests stored at commit time.
 nlohmann::json read_and_verify_shard(const std::string& path) {
-  h5::File file = h5::File::open_read(path);
+  h5::File file = open_committed_shard(path);
   nlohmann::json datasets = nlohmann::json::object();
   for (const std::string& dataset : file.list_datasets()) {
     if (!file.has_attribute(dataset, "sha256"))
@@ -180,7 +194,7 @@ bool StageWriter::committed(const std::string& name) {
   record.name = name;
   record.resumed = true;
   record.datasets = read_and_verify_shard(path);
-  h5::File file = h5::File::open_read(path);
+  h5::File file = open_committed_shard(path);
   record.committed_by_rank = file.has_attribute("/", "committed_by_rank")
                                  ? std::stoi(file.attribute("/", "committed_by_rank")) : -1;
   records_.push_back(std::move(record));
