@@ -9,6 +9,7 @@
 #include "pipeline/table_store.hpp"
 #include "pipeline/version.hpp"
 #include "stages/evaluate/constraint_evaluation.hpp"
+#include "stages/evaluate/disclosure_evaluation.hpp"
 #include "stages/evaluate/ml_utility_evaluation.hpp"
 #include "stages/evaluate/relation_evaluation.hpp"
 #include "stages/evaluate/table_evaluation.hpp"
@@ -27,6 +28,10 @@ po::options_description evaluate_options() {
       ("evaluate.privacy", po::value<bool>()->default_value(true), "distance-to-closest-record metrics for root tables")
       ("evaluate.ml_targets", po::value<std::string>()->default_value(""),
        "machine-learning utility targets, table:column pairs separated by commas (root tables; needs a hold-out)")
+      ("evaluate.known_columns", po::value<std::string>()->default_value(""),
+       "attribute disclosure: columns an attacker knows of a real person, table:column pairs separated by commas")
+      ("evaluate.sensitive_columns", po::value<std::string>()->default_value(""),
+       "attribute disclosure: columns to protect, table:column pairs (the same root table as evaluate.known_columns)")
       ("evaluate.ml_lambda", po::value<double>()->default_value(1.0), "L2 penalty of the utility models (logistic, ridge)")
       ("evaluate.output", po::value<std::string>()->default_value(""),
        "metrics file (default: <run.dir>/report/metrics.json)");
@@ -46,10 +51,11 @@ StageResult run_evaluate(const StageContext& context) {
   options.holdout_fraction = holdout;
   options.privacy = config.flag("evaluate.privacy");
 
-  // Utility targets, table -> columns, checked before any metric runs.
-  std::map<std::string, std::vector<std::string>> ml_targets;
-  {
-    std::stringstream list(config.text("evaluate.ml_targets"));
+  // Lists of table:column pairs (utility targets, disclosure columns), table -> columns, checked
+  // before any metric runs.
+  auto table_columns = [&](const std::string& key) {
+    std::map<std::string, std::vector<std::string>> out;
+    std::stringstream list(config.text(key));
     std::string item;
     while (std::getline(list, item, ',')) {
       item.erase(0, item.find_first_not_of(" \t"));
@@ -57,10 +63,18 @@ StageResult run_evaluate(const StageContext& context) {
       if (item.empty()) continue;
       const size_t colon = item.find(':');
       if (colon == std::string::npos || colon == 0 || colon + 1 == item.size())
-        config.reject("evaluate.ml_targets", "table:column pairs separated by commas, e.g. persons:status");
-      ml_targets[item.substr(0, colon)].push_back(item.substr(colon + 1));
+        config.reject(key, "table:column pairs separated by commas, e.g. persons:status");
+      out[item.substr(0, colon)].push_back(item.substr(colon + 1));
     }
-  }
+    return out;
+  };
+  std::map<std::string, std::vector<std::string>> ml_targets = table_columns("evaluate.ml_targets");
+  std::map<std::string, std::vector<std::string>> known = table_columns("evaluate.known_columns");
+  std::map<std::string, std::vector<std::string>> sensitive = table_columns("evaluate.sensitive_columns");
+  if (known.size() > 1 || sensitive.size() > 1 || known.size() != sensitive.size() ||
+      (!known.empty() && known.begin()->first != sensitive.begin()->first))
+    config.reject(known.size() > 1 || known.size() != sensitive.size() ? "evaluate.known_columns" : "evaluate.sensitive_columns",
+                  "known and sensitive columns of one and the same root table (both keys set, or neither)");
   MlUtilityOptions ml_options;
   ml_options.seed = options.seed;
   ml_options.holdout_fraction = holdout;
@@ -96,11 +110,22 @@ StageResult run_evaluate(const StageContext& context) {
       tables[table]["ml_utility"].push_back(evaluate_ml_utility(context.comm, real, synthetic, table, target, ml_options));
     }
     ml_targets.erase(table);
+    if (known.count(table)) {
+      log_root(context.comm, "evaluate", "table " + table + ": attribute disclosure and singling out");
+      const TableMeta meta = read_table_meta(real, table);
+      if (!meta.parent.empty() || meta.primary_key.empty())
+        config.reject("evaluate.known_columns", "columns of a root table with a primary key (the person is the unit)");
+      DisclosureOptions disclosure{options.seed, holdout, known[table], sensitive[table]};
+      tables[table]["privacy_disclosure"] = evaluate_disclosure(context.comm, real, synthetic, table, disclosure);
+      known.erase(table);
+    }
     char score[64];
     std::snprintf(score, sizeof score, "%.4f", tables[table]["quality_score_sdmetrics_0_27"].is_number()
                                                    ? tables[table]["quality_score_sdmetrics_0_27"].get<double>() : -1.0);
     line += (line.empty() ? "" : ", ") + table + " quality " + score;
   }
+  if (!known.empty())
+    config.reject("evaluate.known_columns", "a table present in both stores ('" + known.begin()->first + "' is not)");
   if (!ml_targets.empty())
     config.reject("evaluate.ml_targets", "tables present in both stores ('" + ml_targets.begin()->first + "' is not)");
   if (tables.empty())

@@ -18,35 +18,7 @@ namespace {
 
 nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
-enum class Rows { all, training, holdout };
-
-// One side of the comparison: which store, which rows of it.
-struct RowSet {
-  const StageReader& reader;
-  TableMeta meta;
-  std::vector<std::string> shards;
-  bool synthetic;
-  Rows rows;
-};
-
-metrics::TableData load(const RowSet& set, int64_t s, const ScoredColumns& scored, const MlUtilityOptions& options) {
-  TableShard shard = read_table_shard(set.reader, set.shards[static_cast<size_t>(s)], set.meta);
-  metrics::TableData data = shard_table_data(shard, scored, set.synthetic);
-  if (set.rows == Rows::all) return data;
-  const int key = set.meta.column_index(set.meta.primary_key);
-  std::vector<uint8_t> keep(static_cast<size_t>(shard.rows()));
-  for (int64_t r = 0; r < shard.rows(); ++r) {
-    bool out = held_out(options.seed, shard.columns[static_cast<size_t>(key)].i64[static_cast<size_t>(r)], options.holdout_fraction);
-    keep[static_cast<size_t>(r)] = (set.rows == Rows::holdout) == out;
-  }
-  metrics::TableData kept;
-  append_rows(kept, data, keep);
-  if (kept.columns.empty()) kept.columns.resize(data.columns.size());
-  for (size_t c = 0; c < data.columns.size(); ++c) kept.columns[c].kind = data.columns[c].kind;
-  return kept;
-}
-
-int64_t shard_count(const RowSet& set) { return static_cast<int64_t>(set.shards.size()); }
+int64_t shard_count(const TableRows& set) { return static_cast<int64_t>(set.shards.size()); }
 
 // Trains on `train` and scores on `test`; also returns the rows each side used.
 struct Outcome {
@@ -54,18 +26,18 @@ struct Outcome {
   int64_t train_rows = 0, test_rows = 0;
 };
 
-Outcome train_and_test(const Communicator& comm, const RowSet& train, const RowSet& test, const ScoredColumns& scored,
+Outcome train_and_test(const Communicator& comm, const TableRows& train, const TableRows& test, const ScoredColumns& scored,
                        const metrics::MlColumns& columns, bool binary, const MlUtilityOptions& options) {
   std::vector<metrics::ColumnKind> feature_kinds;
   for (int f : columns.features) feature_kinds.push_back(scored.kinds[static_cast<size_t>(f)]);
-  auto design_of = [&](const RowSet& set, int64_t s, const metrics::FeaturePlan& plan) {
-    return metrics::encode_design(load(set, s, scored, options).view(), plan);
+  auto design_of = [&](const TableRows& set, int64_t s, const metrics::FeaturePlan& plan) {
+    return metrics::encode_design(load_selected_rows(set, s, scored).view(), plan);
   };
   // The feature plan from the training rows' moments.
   metrics::MomentPiece moments;
   bool first = true;
   for (const auto& bytes : gather_shard_pieces(comm, shard_count(train), [&](int64_t s) {
-         return metrics::serialize(metrics::compute_moment_piece(load(train, s, scored, options).view(), columns));
+         return metrics::serialize(metrics::compute_moment_piece(load_selected_rows(train, s, scored).view(), columns));
        })) {
     metrics::MomentPiece piece = metrics::deserialize_moments(std::span<const uint8_t>(bytes));
     if (first) moments = std::move(piece);
@@ -134,10 +106,9 @@ Outcome train_and_test(const Communicator& comm, const RowSet& train, const RowS
 nlohmann::json evaluate_ml_utility(const Communicator& comm, const StageReader& real_reader,
                                    const StageReader& synthetic_reader, const std::string& table,
                                    const std::string& target, const MlUtilityOptions& options) {
-  RowSet real_train{real_reader, read_table_meta(real_reader, table), real_reader.shards(table_group(table)), false, Rows::training};
-  RowSet real_test = real_train;
-  real_test.rows = Rows::holdout;
-  RowSet synthetic{synthetic_reader, read_table_meta(synthetic_reader, table), synthetic_reader.shards(table_group(table)), true, Rows::all};
+  const TableRows real_train = select_rows(real_reader, table, false, RowSelection::training, options.seed, options.holdout_fraction);
+  const TableRows real_test = select_rows(real_reader, table, false, RowSelection::holdout, options.seed, options.holdout_fraction);
+  const TableRows synthetic = select_rows(synthetic_reader, table, true, RowSelection::all, options.seed, options.holdout_fraction);
   SC_EXPECTS(!real_train.meta.primary_key.empty() && real_train.meta.parent.empty(), ConfigError,
              "evaluate.ml_targets: " + table + "." + target + ": targets must be columns of a root table with a primary key (the hold-out is by person)");
   SC_EXPECTS(options.holdout_fraction > 0, ConfigError,

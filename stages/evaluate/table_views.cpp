@@ -4,6 +4,7 @@
 #include <set>
 
 #include "pipeline/error.hpp"
+#include "pipeline/holdout.hpp"
 
 namespace sc {
 
@@ -87,6 +88,29 @@ void append_rows(metrics::TableData& into, const metrics::TableData& from, const
       if (src.kind != metrics::ColumnKind::categorical) dst.missing.push_back(src.missing.empty() ? 0 : src.missing[r]);
     }
   }
+}
+
+TableRows select_rows(const StageReader& reader, const std::string& table, bool synthetic, RowSelection rows,
+                      uint64_t seed, double holdout_fraction) {
+  return TableRows{reader, read_table_meta(reader, table), reader.shards(table_group(table)), synthetic, rows, seed,
+                   holdout_fraction};
+}
+
+metrics::TableData load_selected_rows(const TableRows& rows, int64_t s, const ScoredColumns& scored) {
+  TableShard shard = read_table_shard(rows.reader, rows.shards[static_cast<size_t>(s)], rows.meta);
+  metrics::TableData data = shard_table_data(shard, scored, rows.synthetic);
+  if (rows.rows == RowSelection::all) return data;
+  const int key = rows.meta.column_index(rows.meta.primary_key);
+  std::vector<uint8_t> keep(static_cast<size_t>(shard.rows()));
+  for (int64_t r = 0; r < shard.rows(); ++r) {
+    bool out = held_out(rows.seed, shard.columns[static_cast<size_t>(key)].i64[static_cast<size_t>(r)], rows.holdout_fraction);
+    keep[static_cast<size_t>(r)] = (rows.rows == RowSelection::holdout) == out;
+  }
+  metrics::TableData kept;
+  append_rows(kept, data, keep);
+  if (kept.columns.empty()) kept.columns.resize(data.columns.size());
+  for (size_t c = 0; c < data.columns.size(); ++c) kept.columns[c].kind = data.columns[c].kind;
+  return kept;
 }
 
 }  // namespace sc

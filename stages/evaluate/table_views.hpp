@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/evaluate/metrics/column_view.hpp"
 
@@ -29,5 +30,26 @@ metrics::TableData shard_table_data(const TableShard& shard, const ScoredColumns
 
 // Appends the rows of `from` flagged in `keep` to `into` (same columns; `into` may be empty).
 void append_rows(metrics::TableData& into, const metrics::TableData& from, const std::vector<uint8_t>& keep);
+
+// Which rows of a real table a metric reads: all of them, the persons the fit saw (training), or
+// the held-out ones (pipeline/holdout.hpp). A synthetic table is always read whole.
+enum class RowSelection { all, training, holdout };
+
+struct TableRows {
+  const StageReader& reader;
+  TableMeta meta;
+  std::vector<std::string> shards;
+  bool synthetic;
+  RowSelection rows;
+  uint64_t seed = 1;              // run.seed, for the hold-out split
+  double holdout_fraction = 0.0;  // evaluate.holdout_fraction
+};
+
+// The shards of `table` in `reader`, with the rows to select.
+TableRows select_rows(const StageReader& reader, const std::string& table, bool synthetic, RowSelection rows,
+                      uint64_t seed, double holdout_fraction);
+
+// Shard s of `rows`, its scored columns, keeping only the selected rows.
+metrics::TableData load_selected_rows(const TableRows& rows, int64_t s, const ScoredColumns& scored);
 
 }  // namespace sc

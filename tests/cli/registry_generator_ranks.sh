@@ -32,7 +32,8 @@ done
 # scores of a proper split are in docs/benchmarks.md).
 for n in 1 2 4; do
   run_np $n evaluate --config nafld.ini --run.dir r1 --evaluate.output metrics$n.json \
-    --evaluate.holdout_fraction 0.5 --evaluate.ml_targets "persons:status, persons:bmi" > evaluate$n.log
+    --evaluate.holdout_fraction 0.5 --evaluate.ml_targets "persons:status, persons:bmi" \
+    --evaluate.known_columns "persons:age, persons:male, persons:bmi" --evaluate.sensitive_columns persons:status > evaluate$n.log
 done
 python3 - <<'PY' || fail "machine-learning utility missing or implausible"
 import json
@@ -41,6 +42,13 @@ assert status['metric'] == 'AUC' and bmi['metric'] == 'R^2', (status, bmi)
 assert status['trained_on_real'] > 0.7 and status['trained_on_synthetic'] > 0.7, status
 assert bmi['trained_on_real'] > 0.9 and bmi['trained_on_synthetic'] > 0.5, bmi
 assert status['rows']['synthetic_training'] == 20000, status['rows']
+d = json.load(open('metrics1.json'))['tables']['persons']['privacy_disclosure']
+for k in ('disclosure_protection', 'disclosure_protection_holdout'):
+    assert 0 <= d[k]['score'] <= 1 and d[k]['baseline_protection'] == 0.5, d
+for k in ('singling_out', 'singling_out_holdout'):
+    s = d[k]
+    assert s['persons'] > 0 and 0 <= s['unique_shown_by_synthetic'] <= s['unique_combinations'] <= s['persons'], s
+    assert abs(s['rate'] - s['unique_shown_by_synthetic'] / s['persons']) < 1e-15, s
 print('utility:', {u['target']: (round(u['trained_on_synthetic'], 4), round(u['trained_on_real'], 4)) for u in (status, bmi)})
 PY
 expect_rc_early() {
@@ -51,6 +59,11 @@ expect_rc_early --evaluate.ml_targets "persons:status"
 expect_rc_early --evaluate.holdout_fraction 0.5 --evaluate.ml_targets "persons"
 expect_rc_early --evaluate.holdout_fraction 0.5 --evaluate.ml_targets "nosuch:status"
 expect_rc_early --evaluate.holdout_fraction 0.5 --evaluate.ml_targets "labs:value"
+set +e; run_np 1 evaluate --config nafld.ini --run.dir r1 --evaluate.output bad.json --evaluate.known_columns persons:age > bad.log 2>&1; got=$?; set -e
+[ $got -eq 2 ] && grep -q "evaluate.known_columns" bad.log || { cat bad.log; fail "known columns without sensitive ones accepted"; }
+set +e; run_np 1 evaluate --config nafld.ini --run.dir r1 --evaluate.output bad.json --evaluate.known_columns persons:nosuch --evaluate.sensitive_columns persons:status > bad.log 2>&1; got=$?; set -e
+[ $got -eq 2 ] && grep -q "evaluate.known_columns.*nosuch" bad.log || { cat bad.log; fail "an unknown known column accepted"; }
+[ ! -e bad.json ] || fail "a refused evaluation wrote metrics"
 grep -q '"cardinality_shape_similarity"' metrics1.json || fail "no relation metrics in metrics.json"
 cmp metrics1.json metrics2.json || fail "metrics differ between 1 and 2 ranks"
 cmp metrics1.json metrics4.json || fail "metrics differ between 1 and 4 ranks"
