@@ -1,0 +1,63 @@
+#include "stages/evaluate/metrics/genome_bits.hpp"
+
+#include "pipeline/error.hpp"
+
+namespace sc::metrics {
+
+GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count) {
+  SC_EXPECTS(first >= 0 && count >= 0 && 2 * (first + count) <= window.haplotypes, InternalError,
+             "genotype planes: individuals past the window's haplotypes");
+  GenotypePlanes planes;
+  planes.individuals = count;
+  planes.words = window.words();
+  const auto size = static_cast<std::size_t>(count * planes.words);
+  planes.het.assign(size, 0);
+  planes.alt.assign(size, 0);
+  planes.ref.assign(size, 0);
+  const std::int64_t tail = window.variants % 64;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const std::uint64_t* h0 = window.row(2 * (first + i));
+    const std::uint64_t* h1 = window.row(2 * (first + i) + 1);
+    for (std::int64_t w = 0; w < planes.words; ++w) {
+      const std::uint64_t valid = (w == planes.words - 1 && tail != 0) ? (std::uint64_t{1} << tail) - 1 : ~std::uint64_t{0};
+      const auto k = static_cast<std::size_t>(i * planes.words + w);
+      planes.het[k] = (h0[w] ^ h1[w]) & valid;
+      planes.alt[k] = h0[w] & h1[w] & valid;
+      planes.ref[k] = ~(h0[w] | h1[w]) & valid;
+    }
+  }
+  return planes;
+}
+
+AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep) {
+  SC_EXPECTS(static_cast<std::int64_t>(keep.size()) * 2 == window.haplotypes, InternalError,
+             "allele rows: one flag per individual expected");
+  AlleleRows out;
+  out.variants = window.variants;
+  for (bool k : keep) out.individuals += k ? 1 : 0;
+  out.words = (2 * out.individuals + 63) / 64;
+  out.rows.assign(static_cast<std::size_t>(out.variants * out.words), 0);
+  out.swapped.assign(out.rows.size(), 0);
+  // Individual by individual: each kept individual's two haplotype rows are walked word by word,
+  // and their set bits scattered into the variant rows (cost proportional to ALT alleles).
+  std::int64_t slot = 0;
+  for (std::int64_t i = 0; i < static_cast<std::int64_t>(keep.size()); ++i) {
+    if (!keep[static_cast<std::size_t>(i)]) continue;
+    for (int copy = 0; copy < 2; ++copy) {
+      const std::uint64_t* hap = window.row(2 * i + copy);
+      const std::int64_t bit = 2 * slot + copy, partner = 2 * slot + (1 - copy);
+      const std::uint64_t mask = std::uint64_t{1} << (bit % 64), partner_mask = std::uint64_t{1} << (partner % 64);
+      for (std::int64_t w = 0; w < window.words(); ++w) {
+        for (std::uint64_t word = hap[w]; word != 0; word &= word - 1) {
+          const std::int64_t v = 64 * w + __builtin_ctzll(word);
+          out.rows[static_cast<std::size_t>(v * out.words + bit / 64)] |= mask;
+          out.swapped[static_cast<std::size_t>(v * out.words + partner / 64)] |= partner_mask;
+        }
+      }
+    }
+    ++slot;
+  }
+  return out;
+}
+
+}  // namespace sc::metrics

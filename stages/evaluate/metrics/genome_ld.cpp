@@ -1,0 +1,116 @@
+#include "stages/evaluate/metrics/genome_ld.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include <cmath>
+#include <limits>
+
+#include "pipeline/error.hpp"
+
+namespace sc::metrics {
+
+int LdOptions::bins() const { return static_cast<int>(std::ceil(max_cm / bin_cm - 1e-9)); }
+
+double genotype_r2(const DosageSums& s) {
+  const std::int64_t cov = s.n * s.sxy - s.sx * s.sy;
+  const std::int64_t var_x = s.n * s.sxx - s.sx * s.sx;
+  const std::int64_t var_y = s.n * s.syy - s.sy * s.sy;
+  if (var_x == 0 || var_y == 0) return std::numeric_limits<double>::quiet_NaN();
+  return (static_cast<double>(cov) * static_cast<double>(cov)) / (static_cast<double>(var_x) * static_cast<double>(var_y));
+}
+
+DosageSums dosage_sums(const AlleleRows& rows, std::int64_t a, std::int64_t b) {
+  // Row bits are haplotypes; the swapped row pairs each haplotype with its partner, so
+  // x_a . (y_b + swap y_b) = sum over individuals of (a0 + a1)(b0 + b1).
+  const std::uint64_t* xa = rows.row(a);
+  const std::uint64_t* sa = rows.swapped_row(a);
+  const std::uint64_t* xb = rows.row(b);
+  const std::uint64_t* sb = rows.swapped_row(b);
+  DosageSums s;
+  s.n = rows.individuals;
+  for (std::int64_t w = 0; w < rows.words; ++w) {
+    s.sx += __builtin_popcountll(xa[w]);
+    s.sy += __builtin_popcountll(xb[w]);
+    s.sxx += __builtin_popcountll(xa[w] & sa[w]);
+    s.syy += __builtin_popcountll(xb[w] & sb[w]);
+    s.sxy += __builtin_popcountll(xa[w] & xb[w]) + __builtin_popcountll(xa[w] & sb[w]);
+  }
+  s.sxx += s.sx;
+  s.syy += s.sy;
+  return s;
+}
+
+void add_ld_pairs(LdPiece& piece, const LdSpan& span, const LdOptions& options) {
+  const int bins = options.bins();
+  SC_EXPECTS(static_cast<int>(piece.real_sum.size()) == bins, InternalError, "LD piece has the wrong bin count");
+  const auto variants = static_cast<std::int64_t>(span.cm.size());
+  tbb::enumerable_thread_specific<LdPiece> local([bins] { return LdPiece(bins); });
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, span.own_variants, 16), [&](const auto& range) {
+    LdPiece& mine = local.local();
+    for (std::int64_t i = range.begin(); i < range.end(); ++i) {
+      if (!span.use[static_cast<std::size_t>(i)]) continue;
+      for (std::int64_t j = i + 1; j < variants; ++j) {
+        if (span.contig[static_cast<std::size_t>(j)] != span.contig[static_cast<std::size_t>(i)]) break;
+        const double distance = span.cm[static_cast<std::size_t>(j)] - span.cm[static_cast<std::size_t>(i)];
+        if (distance >= options.max_cm) break;  // positions and cM are sorted within a contig
+        if (!span.use[static_cast<std::size_t>(j)] || distance < 0.0) continue;
+        const int bin = std::min(bins - 1, static_cast<int>(std::floor(distance / options.bin_cm)));
+        const double real = genotype_r2(dosage_sums(span.real, i, j));
+        if (!std::isnan(real)) {
+          mine.real_sum[static_cast<std::size_t>(bin)].add(real);
+          ++mine.real_pairs[static_cast<std::size_t>(bin)];
+        }
+        const double synthetic = genotype_r2(dosage_sums(span.synthetic, i, j));
+        if (!std::isnan(synthetic)) {
+          mine.synthetic_sum[static_cast<std::size_t>(bin)].add(synthetic);
+          ++mine.synthetic_pairs[static_cast<std::size_t>(bin)];
+        }
+      }
+    }
+  });
+  // Exact sums: the threads' parts add to the same bits in any order.
+  for (const LdPiece& part : local) merge(piece, part);
+}
+
+void merge(LdPiece& into, const LdPiece& other) {
+  SC_EXPECTS(into.real_sum.size() == other.real_sum.size(), InternalError, "LD pieces with different bins");
+  for (std::size_t b = 0; b < into.real_sum.size(); ++b) {
+    into.real_sum[b].add(other.real_sum[b]);
+    into.synthetic_sum[b].add(other.synthetic_sum[b]);
+    into.real_pairs[b] += other.real_pairs[b];
+    into.synthetic_pairs[b] += other.synthetic_pairs[b];
+  }
+}
+
+std::vector<std::uint8_t> serialize(const LdPiece& piece) {
+  ByteWriter out("GLDB", 1);
+  out.put<std::uint64_t>(piece.real_sum.size());
+  for (std::size_t b = 0; b < piece.real_sum.size(); ++b) {
+    piece.real_sum[b].write(out);
+    piece.synthetic_sum[b].write(out);
+  }
+  out.put_vector(piece.real_pairs);
+  out.put_vector(piece.synthetic_pairs);
+  return out.take();
+}
+
+LdPiece deserialize_ld(std::span<const std::uint8_t> bytes) {
+  ByteReader in(bytes, "GLDB", 1);
+  const auto bins = in.get<std::uint64_t>();
+  SC_EXPECTS(bins < (std::uint64_t{1} << 20), InternalError, "LD piece: implausible bin count");
+  LdPiece piece(static_cast<int>(bins));
+  for (std::size_t b = 0; b < bins; ++b) {
+    piece.real_sum[b] = ExactSum::read(in);
+    piece.synthetic_sum[b] = ExactSum::read(in);
+  }
+  piece.real_pairs = in.get_vector<std::int64_t>();
+  piece.synthetic_pairs = in.get_vector<std::int64_t>();
+  in.expect_end();
+  SC_EXPECTS(piece.real_pairs.size() == bins && piece.synthetic_pairs.size() == bins, InternalError,
+             "LD piece: pair counts do not match the bins");
+  return piece;
+}
+
+}  // namespace sc::metrics
