@@ -94,9 +94,9 @@ std::string window_mismatch(const GenomeWindow& real, const GenomeWindow& synth,
   return "";
 }
 
-Panels load_panels(const Communicator& comm, const StageReader& real, const StageReader& synthetic,
-                   const GenomeEvaluationOptions& options) {
-  Panels p(real, synthetic, options);
+// Checks the panels' shapes (every rank the same) and reads this rank's windows, comparing them.
+void load_into(Panels& p, const Communicator& comm, const StageReader& real, const StageReader& synthetic,
+               const GenomeEvaluationOptions& options) {
   p.real_windows = real.shards(options.real_group);
   p.synthetic_windows = synthetic.shards(options.synthetic_group);
   if (p.real_windows.size() != p.synthetic_windows.size())
@@ -127,18 +127,31 @@ Panels load_panels(const Communicator& comm, const StageReader& real, const Stag
     p.roles.push_back(p.holdout[static_cast<size_t>(i)] ? GenomeRole::holdout : GenomeRole::training);
   p.roles.insert(p.roles.end(), static_cast<size_t>(p.synthetic), GenomeRole::synthetic);
 
+  for (int64_t w = comm.rank(); w < p.windows(); w += comm.size()) {
+    p.own.push_back(w);
+    p.real.push_back(p.read_real(w));
+    p.synth.push_back(p.read_synthetic(w));
+    const std::string mismatch = window_mismatch(p.real.back(), p.synth.back(), p.panel, p.synthetic);
+    if (!mismatch.empty()) throw InputError(mismatch);
+  }
+}
+
+Panels load_panels(const Communicator& comm, const StageReader& real, const StageReader& synthetic,
+                   const GenomeEvaluationOptions& options) {
+  Panels p(real, synthetic, options);
+  // A problem seen on any rank stops every rank together with its exit code (no abort).
   std::string problem;
+  ExitCode code = ExitCode::input;
   try {
-    for (int64_t w = comm.rank(); w < p.windows(); w += comm.size()) {
-      p.own.push_back(w);
-      p.real.push_back(p.read_real(w));
-      p.synth.push_back(p.read_synthetic(w));
-      if (problem.empty()) problem = window_mismatch(p.real.back(), p.synth.back(), p.panel, p.synthetic);
-    }
+    load_into(p, comm, real, synthetic, options);
+  } catch (const Error& e) {
+    problem = e.what();
+    code = e.code();
   } catch (const std::exception& e) {
     problem = e.what();
+    code = ExitCode::io;
   }
-  comm.agree_on_error(problem, ExitCode::input);
+  comm.agree_on_error(problem, code);
   return p;
 }
 
