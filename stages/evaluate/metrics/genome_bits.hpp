@@ -14,6 +14,14 @@
 #include <span>
 #include <vector>
 
+// The popcount loops are built for x86-64-v4 (AVX-512), x86-64-v2 (POPCNT) and
+// baseline x86-64, chosen at load time; integer counts are the same on each.
+#if defined(__x86_64__) && !defined(__CUDACC__)
+#define SC_GENOME_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v2", "default")))
+#else
+#define SC_GENOME_CLONES
+#endif
+
 namespace sc::metrics {
 
 // One window's haplotypes as stored: `haplotypes` rows of `words` words each.

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "pipeline/error.hpp"
+#include "stages/evaluate/metrics/genome_bits.hpp"
 
 namespace sc::metrics {
 
@@ -42,31 +43,77 @@ DosageSums dosage_sums(const AlleleRows& rows, std::int64_t a, std::int64_t b) {
   return s;
 }
 
+namespace {
+
+// Per variant of a side: its own sums (Sx, Sxx), computed once rather than per pair.
+struct VariantMoments {
+  std::vector<std::int64_t> sx, sxx;
+};
+
+VariantMoments moments(const AlleleRows& rows) {
+  VariantMoments m;
+  m.sx.resize(static_cast<std::size_t>(rows.variants));
+  m.sxx.resize(m.sx.size());
+  for (std::int64_t v = 0; v < rows.variants; ++v) {
+    const DosageSums s = dosage_sums(rows, v, v);
+    m.sx[static_cast<std::size_t>(v)] = s.sx;
+    m.sxx[static_cast<std::size_t>(v)] = s.sxx;
+  }
+  return m;
+}
+
+// Sum over individuals of the dosage products of variants a and b: two popcounts per word.
+SC_GENOME_CLONES std::int64_t cross_sum(const AlleleRows& rows, std::int64_t a, std::int64_t b) {
+  const std::uint64_t* xa = rows.row(a);
+  const std::uint64_t* xb = rows.row(b);
+  const std::uint64_t* sb = rows.swapped_row(b);
+  std::int64_t sum = 0;
+  for (std::int64_t w = 0; w < rows.words; ++w) sum += __builtin_popcountll(xa[w] & xb[w]) + __builtin_popcountll(xa[w] & sb[w]);
+  return sum;
+}
+
+double pair_r2(const AlleleRows& rows, const VariantMoments& m, std::int64_t a, std::int64_t b) {
+  const auto ka = static_cast<std::size_t>(a), kb = static_cast<std::size_t>(b);
+  return genotype_r2({rows.individuals, m.sx[ka], m.sx[kb], m.sxx[ka], m.sxx[kb], cross_sum(rows, a, b)});
+}
+
+}  // namespace
+
 void add_ld_pairs(LdPiece& piece, const LdSpan& span, const LdOptions& options) {
   const int bins = options.bins();
   SC_EXPECTS(static_cast<int>(piece.real_sum.size()) == bins, InternalError, "LD piece has the wrong bin count");
   const auto variants = static_cast<std::int64_t>(span.cm.size());
+  const VariantMoments real_moments = moments(span.real), synthetic_moments = moments(span.synthetic);
   tbb::enumerable_thread_specific<LdPiece> local([bins] { return LdPiece(bins); });
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, span.own_variants, 16), [&](const auto& range) {
     LdPiece& mine = local.local();
+    // Per variant i, its pairs are added in j order into plain doubles (the same pairs in the
+    // same order wherever i is computed), then each bin's partial joins the exact sum.
+    std::vector<double> real_part(static_cast<std::size_t>(bins)), synthetic_part(static_cast<std::size_t>(bins));
     for (std::int64_t i = range.begin(); i < range.end(); ++i) {
       if (!span.use[static_cast<std::size_t>(i)]) continue;
+      std::fill(real_part.begin(), real_part.end(), 0.0);
+      std::fill(synthetic_part.begin(), synthetic_part.end(), 0.0);
       for (std::int64_t j = i + 1; j < variants; ++j) {
         if (span.contig[static_cast<std::size_t>(j)] != span.contig[static_cast<std::size_t>(i)]) break;
         const double distance = span.cm[static_cast<std::size_t>(j)] - span.cm[static_cast<std::size_t>(i)];
-        if (distance >= options.max_cm) break;  // positions and cM are sorted within a contig
+        if (distance >= options.max_cm) break;  // cM is sorted within a contig
         if (!span.use[static_cast<std::size_t>(j)] || distance < 0.0) continue;
-        const int bin = std::min(bins - 1, static_cast<int>(std::floor(distance / options.bin_cm)));
-        const double real = genotype_r2(dosage_sums(span.real, i, j));
+        const auto bin = static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(std::floor(distance / options.bin_cm))));
+        const double real = pair_r2(span.real, real_moments, i, j);
         if (!std::isnan(real)) {
-          mine.real_sum[static_cast<std::size_t>(bin)].add(real);
-          ++mine.real_pairs[static_cast<std::size_t>(bin)];
+          real_part[bin] += real;
+          ++mine.real_pairs[bin];
         }
-        const double synthetic = genotype_r2(dosage_sums(span.synthetic, i, j));
+        const double synthetic = pair_r2(span.synthetic, synthetic_moments, i, j);
         if (!std::isnan(synthetic)) {
-          mine.synthetic_sum[static_cast<std::size_t>(bin)].add(synthetic);
-          ++mine.synthetic_pairs[static_cast<std::size_t>(bin)];
+          synthetic_part[bin] += synthetic;
+          ++mine.synthetic_pairs[bin];
         }
+      }
+      for (std::size_t b = 0; b < real_part.size(); ++b) {
+        if (real_part[b] != 0.0) mine.real_sum[b].add(real_part[b]);
+        if (synthetic_part[b] != 0.0) mine.synthetic_sum[b].add(synthetic_part[b]);
       }
     }
   });

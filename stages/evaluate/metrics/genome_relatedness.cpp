@@ -13,33 +13,40 @@ namespace sc::metrics {
 
 constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
 
+namespace {
+
+// One row r against the columns (r, n): the pair loop, built per instruction set.
+SC_GENOME_CLONES void pair_counts_row(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh_out, std::int32_t* i0_out) {
+  const std::int64_t n = planes.individuals, words = planes.words;
+  const std::uint64_t* het_r = planes.het_row(r);
+  const std::uint64_t* alt_r = planes.alt_row(r);
+  const std::uint64_t* ref_r = planes.ref_row(r);
+  for (std::int64_t c = r + 1; c < n; ++c) {
+    const std::uint64_t* het_c = planes.het_row(c);
+    const std::uint64_t* alt_c = planes.alt_row(c);
+    const std::uint64_t* ref_c = planes.ref_row(c);
+    std::int64_t hh = 0, i0 = 0;
+    for (std::int64_t w = 0; w < words; ++w) {
+      hh += __builtin_popcountll(het_r[w] & het_c[w]);
+      i0 += __builtin_popcountll((alt_r[w] & ref_c[w]) | (ref_r[w] & alt_c[w]));
+    }
+    hh_out[c] += static_cast<std::int32_t>(hh);
+    i0_out[c] += static_cast<std::int32_t>(i0);
+  }
+}
+
+}  // namespace
+
 void add_pair_counts(const GenotypePlanes& planes, std::int64_t row_begin, std::int64_t row_end,
                      std::span<std::int32_t> hethet, std::span<std::int32_t> ibs0) {
-  const std::int64_t n = planes.individuals, words = planes.words;
+  const std::int64_t n = planes.individuals;
   SC_EXPECTS(0 <= row_begin && row_begin <= row_end && row_end <= n &&
                  hethet.size() >= static_cast<std::size_t>((row_end - row_begin) * n) && ibs0.size() == hethet.size(),
              InternalError, "pair counts: block outside the individuals");
   // Rows are independent (each writes its own counters), so any thread split gives the same counts.
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(row_begin, row_end, 1), [&](const auto& range) {
-    for (std::int64_t r = range.begin(); r < range.end(); ++r) {
-      const std::uint64_t* het_r = planes.het_row(r);
-      const std::uint64_t* alt_r = planes.alt_row(r);
-      const std::uint64_t* ref_r = planes.ref_row(r);
-      std::int32_t* hh_out = hethet.data() + (r - row_begin) * n;
-      std::int32_t* i0_out = ibs0.data() + (r - row_begin) * n;
-      for (std::int64_t c = r + 1; c < n; ++c) {
-        const std::uint64_t* het_c = planes.het_row(c);
-        const std::uint64_t* alt_c = planes.alt_row(c);
-        const std::uint64_t* ref_c = planes.ref_row(c);
-        std::int64_t hh = 0, i0 = 0;
-        for (std::int64_t w = 0; w < words; ++w) {
-          hh += __builtin_popcountll(het_r[w] & het_c[w]);
-          i0 += __builtin_popcountll((alt_r[w] & ref_c[w]) | (ref_r[w] & alt_c[w]));
-        }
-        hh_out[c] += static_cast<std::int32_t>(hh);
-        i0_out[c] += static_cast<std::int32_t>(i0);
-      }
-    }
+    for (std::int64_t r = range.begin(); r < range.end(); ++r)
+      pair_counts_row(planes, r, hethet.data() + (r - row_begin) * n, ibs0.data() + (r - row_begin) * n);
   });
 }
 
