@@ -298,13 +298,6 @@ metrics::GenotypePlanes combined_planes(const GenomeWindow& real, const GenomeWi
 
 metrics::NearestRelatives nearest_relatives(const Communicator& comm, const Panels& p) {
   const int64_t n = p.panel + p.synthetic;
-  // Heterozygote counts: integers summed over this rank's windows, then over ranks.
-  std::vector<int64_t> het(static_cast<size_t>(n), 0);
-  for (size_t k = 0; k < p.own.size(); ++k) {
-    const auto counts = metrics::heterozygote_counts(combined_planes(p.real[k], p.synth[k], p.panel, p.synthetic));
-    for (int64_t i = 0; i < n; ++i) het[static_cast<size_t>(i)] += counts[static_cast<size_t>(i)];
-  }
-  comm.allreduce_sum_inplace(het);
   metrics::NearestRelatives nearest(static_cast<size_t>(n));
   // Rows of pairs in blocks whose two int32 counters fit the budget; each block's counts are
   // summed over this rank's windows and then over ranks (exact), and every rank updates the
@@ -312,10 +305,16 @@ metrics::NearestRelatives nearest_relatives(const Communicator& comm, const Pane
   const int64_t rows_per_block = std::clamp<int64_t>(p.options.pair_block_bytes / (8 * std::max<int64_t>(n, 1)), 1,
                                                      (int64_t{1} << 30) / std::max<int64_t>(n, 1));
   const int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
+  // The planes of this rank's windows, built once for all blocks (three bit planes per individual).
   std::vector<metrics::GenotypePlanes> planes;
-  const bool keep_planes = blocks > 0;
-  if (keep_planes)
-    for (size_t k = 0; k < p.own.size(); ++k) planes.push_back(combined_planes(p.real[k], p.synth[k], p.panel, p.synthetic));
+  for (size_t k = 0; k < p.own.size(); ++k) planes.push_back(combined_planes(p.real[k], p.synth[k], p.panel, p.synthetic));
+  // Heterozygote counts: integers summed over this rank's windows, then over ranks.
+  std::vector<int64_t> het(static_cast<size_t>(n), 0);
+  for (const auto& window_planes : planes) {
+    const auto counts = metrics::heterozygote_counts(window_planes);
+    for (int64_t i = 0; i < n; ++i) het[static_cast<size_t>(i)] += counts[static_cast<size_t>(i)];
+  }
+  comm.allreduce_sum_inplace(het);
   Progress progress(comm, "evaluate", "genome kinship row blocks", blocks * comm.size(), "pairs");
   for (int64_t begin = 0; begin < n; begin += rows_per_block) {
     const int64_t end = std::min(n, begin + rows_per_block);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `synthcohort evaluate` on genomes: the chr20 panel split in two (one half as real with 50
 # individuals held out, the other as "synthetic"), 10 windows; metrics.json (with its `genomes`
-# section) is byte-identical at 1, 2 and 4 ranks, every rank evaluated windows, and the section
+# section) is byte-identical at 1, 2 and 4 ranks and at 1 thread per rank, every rank evaluated windows, and the section
 # holds what docs/metrics.md promises.
 source "$(dirname "$0")/common.sh"
 source "$(dirname "$0")/genome_metrics_common.sh"
@@ -17,6 +17,8 @@ PY
 done
 cmp metrics1.json metrics2.json || fail "metrics differ between 1 and 2 ranks"
 cmp metrics1.json metrics4.json || fail "metrics differ between 1 and 4 ranks"
+run_np 2 evaluate --config real.ini --evaluate.genome_ld_max_cm 0.5 --run.threads 1 --evaluate.output metrics_t1.json > evaluate_t1.log
+cmp metrics1.json metrics_t1.json || fail "metrics differ between 1 thread and all threads per rank"
 python3 - <<'PY' || fail "the genomes section is not as documented"
 import json
 g = json.load(open("metrics1.json"))["genomes"]
