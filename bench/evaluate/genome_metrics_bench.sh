@@ -18,10 +18,15 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 haplotypes=$((2 * (ref + syn)))
 # Expected segregating sites = theta * sum_{i<n} 1/i.
 theta=$("$python" -c "print(round($sites / sum(1.0 / i for i in range(1, $haplotypes)), 3))")
-start=$(date +%s.%N)
-scrm $haplotypes 1 -t "$theta" -r "$theta" "$length" -l 100000 -seed 1 2 3 -p 12 > panel.ms
-"$python" "$here/genome_ms_to_vcf.py" panel.ms "$ref" "$length" panel
-echo "simulated and converted in $(echo "$(date +%s.%N) - $start" | bc) s"
+if [ -s panel_synthetic.vcf ] && [ -s panel.map ] && [ -s panel.ms ]; then
+  echo "reusing the simulated panel in $work (delete panel.ms to simulate again)"
+else
+  start=$(date +%s.%N)
+  scrm $haplotypes 1 -t "$theta" -r "$theta" "$length" -l 100000 -seed 1 2 3 -p 12 > panel.ms
+  "$python" "$here/genome_ms_to_vcf.py" panel.ms "$ref" "$length" panel
+  echo "simulated (scrm -t $theta -r $theta $length -l 100000) and converted in $(echo "$(date +%s.%N) - $start" | bc) s"
+fi
+rm -rf run_reference run_synthetic
 for side in reference synthetic; do
   cat > $side.ini <<INI
 [run]

@@ -212,24 +212,14 @@ nlohmann::json allele_frequency(const Communicator& comm, const Panels& p, const
 
 // ---- LD decay -----------------------------------------------------------------------------
 
-void append_rows(metrics::AlleleRows& into, const metrics::AlleleRows& more) {
-  if (into.variants == 0) {
-    into = more;
-    return;
-  }
-  into.variants += more.variants;
-  into.rows.insert(into.rows.end(), more.rows.begin(), more.rows.end());
-  into.swapped.insert(into.swapped.end(), more.swapped.begin(), more.swapped.end());
-}
-
 void append_to_span(metrics::LdSpan& span, const Panels& p, const GenomeWindow& real, const GenomeWindow& synth,
                     const std::vector<int64_t>& training_counts) {
   span.cm.insert(span.cm.end(), real.cm.begin(), real.cm.end());
   span.contig.insert(span.contig.end(), real.contig.begin(), real.contig.end());
   const std::vector<bool> use = maf_at_least(training_counts, 2 * p.training_count, p.options.ld_maf_min);
   span.use.insert(span.use.end(), use.begin(), use.end());
-  append_rows(span.real, metrics::allele_rows(bits_of(real), p.training));
-  append_rows(span.synthetic, metrics::allele_rows(bits_of(synth), p.everyone));
+  metrics::append_variants(span.real, metrics::allele_rows(bits_of(real), p.training));
+  metrics::append_variants(span.synthetic, metrics::allele_rows(bits_of(synth), p.everyone));
 }
 
 nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::vector<WindowCounts>& counts) {
@@ -269,8 +259,10 @@ nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::ve
       diff_sum += std::fabs(real - synthetic);
       ++diff_bins;
     }
-    out_bins.push_back({{"cm_from", b * ld.bin_cm},
-                        {"cm_to", std::min(ld.max_cm, (b + 1) * ld.bin_cm)},
+    // Bin edges rounded to 1e-9 cM, so that 3 x 0.1 reads 0.3.
+    auto edge = [](double cm) { return std::round(cm * 1e9) / 1e9; };
+    out_bins.push_back({{"cm_from", edge(b * ld.bin_cm)},
+                        {"cm_to", edge(std::min(ld.max_cm, (b + 1) * ld.bin_cm))},
                         {"real", number(real)},
                         {"synthetic", number(synthetic)},
                         {"pairs_real", total.real_pairs[k]},
@@ -288,11 +280,7 @@ nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::ve
 
 metrics::GenotypePlanes combined_planes(const GenomeWindow& real, const GenomeWindow& synth, int64_t panel, int64_t synthetic) {
   metrics::GenotypePlanes planes = metrics::genotype_planes(bits_of(real), 0, panel);
-  const metrics::GenotypePlanes more = metrics::genotype_planes(bits_of(synth), 0, synthetic);
-  planes.individuals += more.individuals;
-  planes.het.insert(planes.het.end(), more.het.begin(), more.het.end());
-  planes.alt.insert(planes.alt.end(), more.alt.begin(), more.alt.end());
-  planes.ref.insert(planes.ref.end(), more.ref.begin(), more.ref.end());
+  metrics::append_individuals(planes, metrics::genotype_planes(bits_of(synth), 0, synthetic));
   return planes;
 }
 

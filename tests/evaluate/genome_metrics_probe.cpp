@@ -60,11 +60,8 @@ int kinship(const Panel& a, const Panel& b) {
   std::vector<int64_t> het(static_cast<size_t>(n), 0);
   for (size_t w = 0; w < a.windows.size(); ++w) {
     auto planes = sc::metrics::genotype_planes(bits_of(a.windows[w]), 0, static_cast<int64_t>(a.samples.names.size()));
-    const auto more = sc::metrics::genotype_planes(bits_of(b.windows[w]), 0, static_cast<int64_t>(b.samples.names.size()));
-    planes.individuals += more.individuals;
-    planes.het.insert(planes.het.end(), more.het.begin(), more.het.end());
-    planes.alt.insert(planes.alt.end(), more.alt.begin(), more.alt.end());
-    planes.ref.insert(planes.ref.end(), more.ref.begin(), more.ref.end());
+    sc::metrics::append_individuals(
+        planes, sc::metrics::genotype_planes(bits_of(b.windows[w]), 0, static_cast<int64_t>(b.samples.names.size())));
     sc::metrics::add_pair_counts(planes, 0, n, hethet, ibs0);
     const auto counts = sc::metrics::heterozygote_counts(planes);
     for (int64_t i = 0; i < n; ++i) het[static_cast<size_t>(i)] += counts[static_cast<size_t>(i)];
@@ -92,12 +89,7 @@ int r2(const Panel& panel, const std::string& pairs_file) {
       if (++seen[pos] == 1) index_of[pos] = rows.variants + v;
       else index_of.erase(pos);
     }
-    if (rows.variants == 0) rows = more;
-    else {
-      rows.variants += more.variants;
-      rows.rows.insert(rows.rows.end(), more.rows.begin(), more.rows.end());
-      rows.swapped.insert(rows.swapped.end(), more.swapped.begin(), more.swapped.end());
-    }
+    sc::metrics::append_variants(rows, more);
   }
   std::ifstream in(pairs_file);
   long long a = 0, b = 0;

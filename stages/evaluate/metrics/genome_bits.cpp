@@ -29,6 +29,26 @@ GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, 
   return planes;
 }
 
+void append_individuals(GenotypePlanes& planes, const GenotypePlanes& more) {
+  SC_EXPECTS(planes.words == more.words, InternalError, "genotype planes of different windows");
+  planes.individuals += more.individuals;
+  planes.het.insert(planes.het.end(), more.het.begin(), more.het.end());
+  planes.alt.insert(planes.alt.end(), more.alt.begin(), more.alt.end());
+  planes.ref.insert(planes.ref.end(), more.ref.begin(), more.ref.end());
+}
+
+void append_variants(AlleleRows& rows, const AlleleRows& more) {
+  if (rows.variants == 0) {
+    rows = more;
+    return;
+  }
+  SC_EXPECTS(rows.words == more.words && rows.individuals == more.individuals, InternalError,
+             "allele rows of different individuals");
+  rows.variants += more.variants;
+  rows.rows.insert(rows.rows.end(), more.rows.begin(), more.rows.end());
+  rows.swapped.insert(rows.swapped.end(), more.swapped.begin(), more.swapped.end());
+}
+
 AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep) {
   SC_EXPECTS(static_cast<std::int64_t>(keep.size()) * 2 == window.haplotypes, InternalError,
              "allele rows: one flag per individual expected");

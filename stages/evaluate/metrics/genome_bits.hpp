@@ -14,12 +14,25 @@
 #include <span>
 #include <vector>
 
-// The popcount loops are built for x86-64-v4 (AVX-512), x86-64-v2 (POPCNT) and
-// baseline x86-64, chosen at load time; integer counts are the same on each.
-#if defined(__x86_64__) && !defined(__CUDACC__)
-#define SC_GENOME_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v2", "default")))
+// The popcount loops (kinship pair counts, LD cross sums) are compiled twice: for AVX-512 with
+// VPOPCNTQ (eight words per instruction) and for the baseline with POPCNT, and
+// SC_POPCOUNT_DISPATCH picks one at run time. Both count the same integers.
+#if defined(__x86_64__)
+#define SC_POPCOUNT_VECTOR __attribute__((target("avx512f,avx512vpopcntdq,popcnt")))
+#define SC_POPCOUNT_SCALAR __attribute__((target("popcnt")))
+#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call)                        \
+  do {                                                                                        \
+    static const int sc_popcount_level_ = __builtin_cpu_supports("avx512vpopcntdq") ? 2      \
+                                          : __builtin_cpu_supports("popcnt")        ? 1      \
+                                                                                    : 0;     \
+    if (sc_popcount_level_ == 2) vector_call;                                                 \
+    else if (sc_popcount_level_ == 1) scalar_call;                                            \
+    else fallback_call;                                                                       \
+  } while (0)
 #else
-#define SC_GENOME_CLONES
+#define SC_POPCOUNT_VECTOR
+#define SC_POPCOUNT_SCALAR
+#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call) fallback_call
 #endif
 
 namespace sc::metrics {
@@ -50,6 +63,10 @@ struct GenotypePlanes {
 // Planes of the individuals `first` .. `first + count - 1` of `window`.
 GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count);
 
+// Appends the individuals of `more` (same window, same words) to `planes`: the evaluation's
+// combined list of real and synthetic individuals.
+void append_individuals(GenotypePlanes& planes, const GenotypePlanes& more);
+
 // Variant-major allele rows of a window restricted to the individuals flagged in `keep` (one flag
 // per individual of the window): row v holds bits 2k, 2k+1 = the two alleles of the k-th kept
 // individual at variant v.
@@ -63,5 +80,7 @@ struct AlleleRows {
 };
 
 AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep);
+// Appends the variants of `more` (same individuals) after those of `rows`: a span of windows.
+void append_variants(AlleleRows& rows, const AlleleRows& more);
 
 }  // namespace sc::metrics

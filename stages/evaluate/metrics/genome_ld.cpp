@@ -63,7 +63,7 @@ VariantMoments moments(const AlleleRows& rows) {
 }
 
 // Sum over individuals of the dosage products of variants a and b: two popcounts per word.
-SC_GENOME_CLONES std::int64_t cross_sum(const AlleleRows& rows, std::int64_t a, std::int64_t b) {
+__attribute__((always_inline)) inline std::int64_t cross_sum(const AlleleRows& rows, std::int64_t a, std::int64_t b) {
   const std::uint64_t* xa = rows.row(a);
   const std::uint64_t* xb = rows.row(b);
   const std::uint64_t* sb = rows.swapped_row(b);
@@ -72,9 +72,52 @@ SC_GENOME_CLONES std::int64_t cross_sum(const AlleleRows& rows, std::int64_t a, 
   return sum;
 }
 
-double pair_r2(const AlleleRows& rows, const VariantMoments& m, std::int64_t a, std::int64_t b) {
-  const auto ka = static_cast<std::size_t>(a), kb = static_cast<std::size_t>(b);
-  return genotype_r2({rows.individuals, m.sx[ka], m.sx[kb], m.sxx[ka], m.sxx[kb], cross_sum(rows, a, b)});
+// The pairs (i, j > i) of one variant: plain double partial sums per bin, in j order.
+struct VariantPairs {
+  std::vector<double> real_part, synthetic_part;
+  std::vector<std::int64_t> real_pairs, synthetic_pairs;
+};
+
+__attribute__((always_inline)) inline void variant_pairs(const LdSpan& span, const VariantMoments& real_moments,
+                                                          const VariantMoments& synthetic_moments,
+                                                          const LdOptions& options, int bins, std::int64_t i,
+                                                          VariantPairs& out) {
+  const auto variants = static_cast<std::int64_t>(span.cm.size());
+  const auto ki = static_cast<std::size_t>(i);
+  for (std::int64_t j = i + 1; j < variants; ++j) {
+    const auto kj = static_cast<std::size_t>(j);
+    if (span.contig[kj] != span.contig[ki]) break;
+    const double distance = span.cm[kj] - span.cm[ki];
+    if (distance >= options.max_cm) break;  // cM is sorted within a contig
+    if (!span.use[kj] || distance < 0.0) continue;
+    const auto bin = static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(std::floor(distance / options.bin_cm))));
+    const double real = genotype_r2({span.real.individuals, real_moments.sx[ki], real_moments.sx[kj], real_moments.sxx[ki],
+                                     real_moments.sxx[kj], cross_sum(span.real, i, j)});
+    if (!std::isnan(real)) {
+      out.real_part[bin] += real;
+      ++out.real_pairs[bin];
+    }
+    const double synthetic =
+        genotype_r2({span.synthetic.individuals, synthetic_moments.sx[ki], synthetic_moments.sx[kj],
+                     synthetic_moments.sxx[ki], synthetic_moments.sxx[kj], cross_sum(span.synthetic, i, j)});
+    if (!std::isnan(synthetic)) {
+      out.synthetic_part[bin] += synthetic;
+      ++out.synthetic_pairs[bin];
+    }
+  }
+}
+
+SC_POPCOUNT_VECTOR void variant_pairs_vector(const LdSpan& span, const VariantMoments& rm, const VariantMoments& sm,
+                                             const LdOptions& options, int bins, std::int64_t i, VariantPairs& out) {
+  variant_pairs(span, rm, sm, options, bins, i, out);
+}
+SC_POPCOUNT_SCALAR void variant_pairs_scalar(const LdSpan& span, const VariantMoments& rm, const VariantMoments& sm,
+                                             const LdOptions& options, int bins, std::int64_t i, VariantPairs& out) {
+  variant_pairs(span, rm, sm, options, bins, i, out);
+}
+void variant_pairs_baseline(const LdSpan& span, const VariantMoments& rm, const VariantMoments& sm,
+                            const LdOptions& options, int bins, std::int64_t i, VariantPairs& out) {
+  variant_pairs(span, rm, sm, options, bins, i, out);
 }
 
 }  // namespace
@@ -82,38 +125,28 @@ double pair_r2(const AlleleRows& rows, const VariantMoments& m, std::int64_t a, 
 void add_ld_pairs(LdPiece& piece, const LdSpan& span, const LdOptions& options) {
   const int bins = options.bins();
   SC_EXPECTS(static_cast<int>(piece.real_sum.size()) == bins, InternalError, "LD piece has the wrong bin count");
-  const auto variants = static_cast<std::int64_t>(span.cm.size());
   const VariantMoments real_moments = moments(span.real), synthetic_moments = moments(span.synthetic);
   tbb::enumerable_thread_specific<LdPiece> local([bins] { return LdPiece(bins); });
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, span.own_variants, 16), [&](const auto& range) {
     LdPiece& mine = local.local();
     // Per variant i, its pairs are added in j order into plain doubles (the same pairs in the
     // same order wherever i is computed), then each bin's partial joins the exact sum.
-    std::vector<double> real_part(static_cast<std::size_t>(bins)), synthetic_part(static_cast<std::size_t>(bins));
+    const auto b = static_cast<std::size_t>(bins);
+    VariantPairs pairs{std::vector<double>(b), std::vector<double>(b), std::vector<std::int64_t>(b), std::vector<std::int64_t>(b)};
     for (std::int64_t i = range.begin(); i < range.end(); ++i) {
       if (!span.use[static_cast<std::size_t>(i)]) continue;
-      std::fill(real_part.begin(), real_part.end(), 0.0);
-      std::fill(synthetic_part.begin(), synthetic_part.end(), 0.0);
-      for (std::int64_t j = i + 1; j < variants; ++j) {
-        if (span.contig[static_cast<std::size_t>(j)] != span.contig[static_cast<std::size_t>(i)]) break;
-        const double distance = span.cm[static_cast<std::size_t>(j)] - span.cm[static_cast<std::size_t>(i)];
-        if (distance >= options.max_cm) break;  // cM is sorted within a contig
-        if (!span.use[static_cast<std::size_t>(j)] || distance < 0.0) continue;
-        const auto bin = static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(std::floor(distance / options.bin_cm))));
-        const double real = pair_r2(span.real, real_moments, i, j);
-        if (!std::isnan(real)) {
-          real_part[bin] += real;
-          ++mine.real_pairs[bin];
-        }
-        const double synthetic = pair_r2(span.synthetic, synthetic_moments, i, j);
-        if (!std::isnan(synthetic)) {
-          synthetic_part[bin] += synthetic;
-          ++mine.synthetic_pairs[bin];
-        }
-      }
-      for (std::size_t b = 0; b < real_part.size(); ++b) {
-        if (real_part[b] != 0.0) mine.real_sum[b].add(real_part[b]);
-        if (synthetic_part[b] != 0.0) mine.synthetic_sum[b].add(synthetic_part[b]);
+      std::fill(pairs.real_part.begin(), pairs.real_part.end(), 0.0);
+      std::fill(pairs.synthetic_part.begin(), pairs.synthetic_part.end(), 0.0);
+      std::fill(pairs.real_pairs.begin(), pairs.real_pairs.end(), 0);
+      std::fill(pairs.synthetic_pairs.begin(), pairs.synthetic_pairs.end(), 0);
+      SC_POPCOUNT_DISPATCH(variant_pairs_vector(span, real_moments, synthetic_moments, options, bins, i, pairs),
+                           variant_pairs_scalar(span, real_moments, synthetic_moments, options, bins, i, pairs),
+                           variant_pairs_baseline(span, real_moments, synthetic_moments, options, bins, i, pairs));
+      for (std::size_t k = 0; k < b; ++k) {
+        if (pairs.real_pairs[k] != 0) mine.real_sum[k].add(pairs.real_part[k]);
+        if (pairs.synthetic_pairs[k] != 0) mine.synthetic_sum[k].add(pairs.synthetic_part[k]);
+        mine.real_pairs[k] += pairs.real_pairs[k];
+        mine.synthetic_pairs[k] += pairs.synthetic_pairs[k];
       }
     }
   });

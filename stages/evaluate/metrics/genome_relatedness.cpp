@@ -15,8 +15,8 @@ constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::max();
 
 namespace {
 
-// One row r against the columns (r, n): the pair loop, built per instruction set.
-SC_GENOME_CLONES void pair_counts_row(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh_out, std::int32_t* i0_out) {
+// One row r against the columns (r, n): the pair loop, inlined into one function per instruction set.
+__attribute__((always_inline)) inline void pair_counts_row(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh_out, std::int32_t* i0_out) {
   const std::int64_t n = planes.individuals, words = planes.words;
   const std::uint64_t* het_r = planes.het_row(r);
   const std::uint64_t* alt_r = planes.alt_row(r);
@@ -35,6 +35,16 @@ SC_GENOME_CLONES void pair_counts_row(const GenotypePlanes& planes, std::int64_t
   }
 }
 
+SC_POPCOUNT_VECTOR void pair_counts_row_vector(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh, std::int32_t* i0) {
+  pair_counts_row(planes, r, hh, i0);
+}
+SC_POPCOUNT_SCALAR void pair_counts_row_scalar(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh, std::int32_t* i0) {
+  pair_counts_row(planes, r, hh, i0);
+}
+void pair_counts_row_baseline(const GenotypePlanes& planes, std::int64_t r, std::int32_t* hh, std::int32_t* i0) {
+  pair_counts_row(planes, r, hh, i0);
+}
+
 }  // namespace
 
 void add_pair_counts(const GenotypePlanes& planes, std::int64_t row_begin, std::int64_t row_end,
@@ -45,8 +55,12 @@ void add_pair_counts(const GenotypePlanes& planes, std::int64_t row_begin, std::
              InternalError, "pair counts: block outside the individuals");
   // Rows are independent (each writes its own counters), so any thread split gives the same counts.
   tbb::parallel_for(tbb::blocked_range<std::int64_t>(row_begin, row_end, 1), [&](const auto& range) {
-    for (std::int64_t r = range.begin(); r < range.end(); ++r)
-      pair_counts_row(planes, r, hethet.data() + (r - row_begin) * n, ibs0.data() + (r - row_begin) * n);
+    for (std::int64_t r = range.begin(); r < range.end(); ++r) {
+      std::int32_t* hh = hethet.data() + (r - row_begin) * n;
+      std::int32_t* i0 = ibs0.data() + (r - row_begin) * n;
+      SC_POPCOUNT_DISPATCH(pair_counts_row_vector(planes, r, hh, i0), pair_counts_row_scalar(planes, r, hh, i0),
+                           pair_counts_row_baseline(planes, r, hh, i0));
+    }
   });
 }
 
