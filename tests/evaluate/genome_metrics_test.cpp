@@ -5,6 +5,8 @@
 #include <Random123/philox.h>
 
 #include <cmath>
+#include <iostream>
+#include <tuple>
 #include <limits>
 #include <random>
 
@@ -201,6 +203,30 @@ TEST(GenomeMetrics, LdDecayIsTheSameForAnyWindowCut) {
       expected += std::isnan(genotype_r2(dosage_sums(rows, i, j))) ? 0 : 1;
   EXPECT_GT(expected, 1000);
   EXPECT_EQ(one.real_pairs[0], expected);
+}
+
+// The popcount loops are built per instruction set; every build present counts the same.
+TEST(GenomeMetrics, EveryPopcountBuildGivesTheSameResults) {
+  const TestPanel real = random_panel(40, 500, 8), synth = random_panel(35, 500, 9);
+  std::vector<double> cm;
+  for (int v = 0; v < 500; ++v) cm.push_back(v * 0.004);
+  const LdOptions options{0.1, 0.5};
+  const GenotypePlanes planes = genotype_planes(real.view(), 0, real.individuals);
+  auto run = [&] {
+    std::vector<std::int32_t> hh(static_cast<std::size_t>(40 * 40), 0), i0(hh.size(), 0);
+    add_pair_counts(planes, 0, 40, hh, i0);
+    const LdPiece ld = ld_of(real, synth, cm, 128, options);
+    return std::make_tuple(hh, i0, serialize(ld));
+  };
+  const int best = supported_popcount_level();
+  const auto reference = run();
+  for (int level = 0; level < best; ++level) {
+    const int previous = force_popcount_level(level);
+    EXPECT_EQ(popcount_level(), level);
+    EXPECT_TRUE(run() == reference) << "popcount build " << level << " differs from build " << best;
+    force_popcount_level(previous);
+  }
+  std::cout << "popcount builds compared: 0 to " << best << "\n";
 }
 
 TEST(GenomeMetrics, AdversarialAccuracyHandCase) {

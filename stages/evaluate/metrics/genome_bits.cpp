@@ -1,8 +1,32 @@
 #include "stages/evaluate/metrics/genome_bits.hpp"
 
+#include <algorithm>
+#include <atomic>
+
 #include "pipeline/error.hpp"
 
 namespace sc::metrics {
+namespace {
+
+std::atomic<int> forced_level{-1};
+
+}  // namespace
+
+int supported_popcount_level() {
+#if defined(__x86_64__)
+  static const int level = __builtin_cpu_supports("avx512vpopcntdq") ? 2 : __builtin_cpu_supports("popcnt") ? 1 : 0;
+  return level;
+#else
+  return 0;
+#endif
+}
+
+int popcount_level() {
+  const int forced = forced_level.load(std::memory_order_relaxed);
+  return forced >= 0 ? std::min(forced, supported_popcount_level()) : supported_popcount_level();
+}
+
+int force_popcount_level(int level) { return forced_level.exchange(level); }
 
 GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count) {
   SC_EXPECTS(first >= 0 && count >= 0 && 2 * (first + count) <= window.haplotypes, InternalError,

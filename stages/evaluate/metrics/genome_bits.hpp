@@ -20,22 +20,25 @@
 #if defined(__x86_64__)
 #define SC_POPCOUNT_VECTOR __attribute__((target("avx512f,avx512vpopcntdq,popcnt")))
 #define SC_POPCOUNT_SCALAR __attribute__((target("popcnt")))
-#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call)                        \
-  do {                                                                                        \
-    static const int sc_popcount_level_ = __builtin_cpu_supports("avx512vpopcntdq") ? 2      \
-                                          : __builtin_cpu_supports("popcnt")        ? 1      \
-                                                                                    : 0;     \
-    if (sc_popcount_level_ == 2) vector_call;                                                 \
-    else if (sc_popcount_level_ == 1) scalar_call;                                            \
-    else fallback_call;                                                                       \
-  } while (0)
 #else
 #define SC_POPCOUNT_VECTOR
 #define SC_POPCOUNT_SCALAR
-#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call) fallback_call
 #endif
+#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call)        \
+  do {                                                                        \
+    const int sc_popcount_level_ = ::sc::metrics::popcount_level();           \
+    if (sc_popcount_level_ == 2) vector_call;                                 \
+    else if (sc_popcount_level_ == 1) scalar_call;                            \
+    else fallback_call;                                                       \
+  } while (0)
 
 namespace sc::metrics {
+
+// The popcount build in use: 2 = AVX-512 VPOPCNTQ, 1 = POPCNT, 0 = baseline; the best the CPU
+// has unless a test forced a lower one (force_popcount_level, which returns the previous level).
+int popcount_level();
+int supported_popcount_level();
+int force_popcount_level(int level);
 
 // One window's haplotypes as stored: `haplotypes` rows of `words` words each.
 struct HaplotypeBits {
