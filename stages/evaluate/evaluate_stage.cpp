@@ -1,6 +1,7 @@
 #include "stages/evaluate/evaluate_stage.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "pipeline/error.hpp"
@@ -11,6 +12,7 @@
 #include "stages/evaluate/constraint_evaluation.hpp"
 #include "stages/evaluate/disclosure_evaluation.hpp"
 #include "stages/evaluate/ml_utility_evaluation.hpp"
+#include "stages/evaluate/genome_evaluation.hpp"
 #include "stages/evaluate/relation_evaluation.hpp"
 #include "stages/evaluate/table_evaluation.hpp"
 
@@ -35,6 +37,7 @@ po::options_description evaluate_options() {
       ("evaluate.ml_lambda", po::value<double>()->default_value(1.0), "L2 penalty of the utility models (logistic, ridge)")
       ("evaluate.output", po::value<std::string>()->default_value(""),
        "metrics file (default: <run.dir>/report/metrics.json)");
+  add_genome_evaluate_options(options);
   return options;
 }
 
@@ -128,14 +131,23 @@ StageResult run_evaluate(const StageContext& context) {
     config.reject("evaluate.known_columns", "a table present in both stores ('" + known.begin()->first + "' is not)");
   if (!ml_targets.empty())
     config.reject("evaluate.ml_targets", "tables present in both stores ('" + ml_targets.begin()->first + "' is not)");
-  if (tables.empty())
-    throw InputError("no table is in both the real stage and the synthetic stage; nothing to evaluate");
+  if (!line.empty()) line += " (SDMetrics 0.27 quality score)";
+  // Genomes, when both stages hold a panel (the groups of evaluate.genome_*_group).
+  const GenomeEvaluationOptions genome_options = read_genome_evaluation_options(config);
+  std::optional<GenomeEvaluation> genomes;
+  if (stage_has_genomes(real, genome_options.real_group) && stage_has_genomes(synthetic, genome_options.synthetic_group)) {
+    genomes = evaluate_genomes(context.comm, real, synthetic, genome_options);
+    line += (line.empty() ? "" : "; ") + genomes->summary_line;
+  }
+  if (tables.empty() && !genomes)
+    throw InputError("no table and no genome panel is in both the real stage and the synthetic stage; nothing to evaluate");
   nlohmann::json metrics = {{"format", "synthcohort-metrics/1"},
                             {"code_version", code_version()},
                             {"real", {{"store", context.store_dir}, {"stage", config.text("evaluate.real_stage")}}},
                             {"synthetic", {{"store", synthetic_store}, {"stage", config.text("evaluate.synthetic_stage")}}},
                             {"holdout_fraction", holdout},
                             {"tables", tables}};
+  if (genomes) metrics["genomes"] = genomes->metrics;
   std::string output = config.text("evaluate.output").empty() ? context.run_dir + "/report/metrics.json"
                                                               : config.path("evaluate.output");
   std::string problem;
@@ -151,7 +163,9 @@ StageResult run_evaluate(const StageContext& context) {
   context.comm.agree_on_error(problem, ExitCode::io);
   StageResult result;
   result.summary = {{"metrics", output}, {"tables", tables.size()}};
-  result.summary_line = line + " (SDMetrics 0.27 quality score); metrics in " + output;
+  if (genomes)
+    result.summary["genomes"] = {{"seconds", genomes->timings}, {"windows_per_rank", genomes->windows_per_rank}};
+  result.summary_line = line + "; metrics in " + output;
   return result;
 }
 

@@ -1,0 +1,89 @@
+// Views of one genome window's bit-packed haplotypes (the store's haplotype-major layout,
+// stages/ingest/genome_store.hpp: row h = haplotype h, bit v of a row = ALT allele at variant v,
+// rows 2i and 2i+1 are individual i) turned into the layouts the genome metrics count in:
+//  - genotype planes, individual-major (kinship and distances): per individual and 64-variant
+//    word, `het` (one ALT allele), `alt` (two) and `ref` (none) bits, so that a pair's
+//    heterozygous-both and opposite-homozygote counts are AND + popcount over words;
+//  - allele rows, variant-major (LD): per variant, one bit per haplotype of the chosen
+//    individuals, and the same row with each individual's two bits swapped, so that the sum of
+//    dosage products of two variants is two popcounts per word.
+// Pure computation on spans: no store, no MPI (the evaluate stage feeds it windows).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+// The popcount loops (kinship pair counts, LD cross sums) are compiled twice: for AVX-512 with
+// VPOPCNTQ (eight words per instruction) and for the baseline with POPCNT, and
+// SC_POPCOUNT_DISPATCH picks one at run time. Both count the same integers.
+#if defined(__x86_64__)
+#define SC_POPCOUNT_VECTOR __attribute__((target("avx512f,avx512vpopcntdq,popcnt")))
+#define SC_POPCOUNT_SCALAR __attribute__((target("popcnt")))
+#else
+#define SC_POPCOUNT_VECTOR
+#define SC_POPCOUNT_SCALAR
+#endif
+#define SC_POPCOUNT_DISPATCH(vector_call, scalar_call, fallback_call)        \
+  do {                                                                        \
+    const int sc_popcount_level_ = ::sc::metrics::popcount_level();           \
+    if (sc_popcount_level_ == 2) vector_call;                                 \
+    else if (sc_popcount_level_ == 1) scalar_call;                            \
+    else fallback_call;                                                       \
+  } while (0)
+
+namespace sc::metrics {
+
+// The popcount build in use: 2 = AVX-512 VPOPCNTQ, 1 = POPCNT, 0 = baseline; the best the CPU
+// has unless a test forced a lower one (force_popcount_level, which returns the previous level).
+int popcount_level();
+int supported_popcount_level();
+int force_popcount_level(int level);
+
+// One window's haplotypes as stored: `haplotypes` rows of `words` words each.
+struct HaplotypeBits {
+  std::span<const std::uint64_t> bits;
+  std::int64_t haplotypes = 0;
+  std::int64_t variants = 0;
+  std::int64_t words() const { return (variants + 63) / 64; }
+  const std::uint64_t* row(std::int64_t h) const { return bits.data() + h * words(); }
+  int allele(std::int64_t h, std::int64_t v) const { return static_cast<int>((row(h)[v / 64] >> (v % 64)) & 1u); }
+  // ALT alleles of individual i at variant v: 0, 1 or 2.
+  int dosage(std::int64_t i, std::int64_t v) const { return allele(2 * i, v) + allele(2 * i + 1, v); }
+};
+
+// Genotype planes of a list of individuals over one window. Padding bits past the last variant
+// are zero in every plane, so they never count.
+struct GenotypePlanes {
+  std::int64_t individuals = 0;
+  std::int64_t words = 0;
+  std::vector<std::uint64_t> het, alt, ref;  // individuals x words each
+  const std::uint64_t* het_row(std::int64_t i) const { return het.data() + i * words; }
+  const std::uint64_t* alt_row(std::int64_t i) const { return alt.data() + i * words; }
+  const std::uint64_t* ref_row(std::int64_t i) const { return ref.data() + i * words; }
+};
+
+// Planes of the individuals `first` .. `first + count - 1` of `window`.
+GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count);
+
+// Appends the individuals of `more` (same window, same words) to `planes`: the evaluation's
+// combined list of real and synthetic individuals.
+void append_individuals(GenotypePlanes& planes, const GenotypePlanes& more);
+
+// Variant-major allele rows of a window restricted to the individuals flagged in `keep` (one flag
+// per individual of the window): row v holds bits 2k, 2k+1 = the two alleles of the k-th kept
+// individual at variant v.
+struct AlleleRows {
+  std::int64_t variants = 0;
+  std::int64_t individuals = 0;  // kept individuals
+  std::int64_t words = 0;        // words per row
+  std::vector<std::uint64_t> rows, swapped;  // variants x words each
+  const std::uint64_t* row(std::int64_t v) const { return rows.data() + v * words; }
+  const std::uint64_t* swapped_row(std::int64_t v) const { return swapped.data() + v * words; }
+};
+
+AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep);
+// Appends the variants of `more` (same individuals) after those of `rows`: a span of windows.
+void append_variants(AlleleRows& rows, const AlleleRows& more);
+
+}  // namespace sc::metrics

@@ -1,0 +1,57 @@
+// LD decay: the mean genotype r^2 of variant pairs by genetic distance (0.1 cM bins by default),
+// for the real training individuals and for the synthetic ones over the same variant pairs. r^2
+// is the squared Pearson correlation of ALT dosages (0, 1, 2) across individuals, as plink 1.9's
+// --r2 computes it from unphased genotypes; its sums are popcounts over the variant-major allele
+// rows of genome_bits.hpp, so each r^2 is a function of six integers. Bin sums are ExactSums:
+// a window's pairs (the window's variants with every later variant closer than the maximum
+// distance, whichever window holds it) merge exactly in any order.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stages/evaluate/metrics/byte_codec.hpp"
+#include "stages/evaluate/metrics/exact_sum.hpp"
+#include "stages/evaluate/metrics/genome_bits.hpp"
+
+namespace sc::metrics {
+
+// The six integer sums of two dosage vectors over n individuals.
+struct DosageSums {
+  std::int64_t n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+};
+// Squared Pearson correlation; NaN when either variant is constant.
+double genotype_r2(const DosageSums& sums);
+// The sums of variants a and b of `rows` (a == b gives a variant's own moments).
+DosageSums dosage_sums(const AlleleRows& rows, std::int64_t a, std::int64_t b);
+
+struct LdOptions {
+  double bin_cm = 0.1;
+  double max_cm = 1.0;  // pairs at distance d with 0 <= d < max_cm; bins = ceil(max_cm / bin_cm)
+  int bins() const;
+};
+
+struct LdPiece {
+  std::vector<ExactSum> real_sum, synthetic_sum;      // per bin: sum of r^2
+  std::vector<std::int64_t> real_pairs, synthetic_pairs;  // per bin: pairs with a defined r^2
+  explicit LdPiece(int bins = 0) : real_sum(bins), synthetic_sum(bins), real_pairs(bins, 0), synthetic_pairs(bins, 0) {}
+};
+
+// Variants of one window followed by the variants of later windows that may pair with them; the
+// allele rows of the real and the synthetic individuals have one row per variant in that order.
+struct LdSpan {
+  std::int64_t own_variants = 0;  // the first variants, those of the window the piece is for
+  std::vector<double> cm;
+  std::vector<std::int32_t> contig;
+  std::vector<bool> use;          // variant passes the filter (training MAF)
+  AlleleRows real, synthetic;
+};
+
+// Adds every pair (i, j), i < own_variants, i < j, both used, same contig, cm_j - cm_i < max_cm,
+// to its bin floor((cm_j - cm_i) / bin_cm).
+void add_ld_pairs(LdPiece& piece, const LdSpan& span, const LdOptions& options);
+void merge(LdPiece& into, const LdPiece& other);
+std::vector<std::uint8_t> serialize(const LdPiece& piece);
+LdPiece deserialize_ld(std::span<const std::uint8_t> bytes);
+
+}  // namespace sc::metrics

@@ -1,0 +1,276 @@
+// The genome metric kernels (stages/evaluate/metrics/genome_*.hpp) against plain loops over
+// dosages on random panels, hand-computed cases, and invariance to how variants are cut into windows.
+#include <gtest/gtest.h>
+
+#include <Random123/philox.h>
+
+#include <cmath>
+#include <iostream>
+#include <tuple>
+#include <limits>
+#include <random>
+
+#include "stages/evaluate/metrics/genome_frequency.hpp"
+#include "stages/evaluate/metrics/genome_ld.hpp"
+#include "stages/evaluate/metrics/genome_pca.hpp"
+#include "stages/evaluate/metrics/genome_relatedness.hpp"
+
+namespace sc::metrics {
+namespace {
+
+// A random panel: `individuals` x `variants`, ALT probability varying by variant.
+struct TestPanel {
+  std::int64_t individuals, variants;
+  std::vector<std::uint64_t> bits;
+  HaplotypeBits view() const { return {bits, 2 * individuals, variants}; }
+};
+
+TestPanel random_panel(std::int64_t individuals, std::int64_t variants, unsigned seed) {
+  TestPanel p{individuals, variants, {}};
+  const std::int64_t words = (variants + 63) / 64;
+  p.bits.assign(static_cast<std::size_t>(2 * individuals * words), 0);
+  std::mt19937_64 rng(seed);
+  std::vector<double> freq(static_cast<std::size_t>(variants));
+  for (auto& f : freq) f = std::uniform_real_distribution<double>(0.0, 0.6)(rng);
+  for (std::int64_t h = 0; h < 2 * individuals; ++h)
+    for (std::int64_t v = 0; v < variants; ++v)
+      if (std::uniform_real_distribution<double>(0.0, 1.0)(rng) < freq[static_cast<std::size_t>(v)])
+        p.bits[static_cast<std::size_t>(h * words + v / 64)] |= std::uint64_t{1} << (v % 64);
+  return p;
+}
+
+TEST(GenomeMetrics, KinshipAndDistanceEqualPlainLoops) {
+  const TestPanel p = random_panel(23, 300, 1);
+  const HaplotypeBits bits = p.view();
+  const GenotypePlanes planes = genotype_planes(bits, 0, p.individuals);
+  const std::int64_t n = p.individuals;
+  std::vector<std::int32_t> hethet(static_cast<std::size_t>(n * n), 0), ibs0(hethet.size(), 0);
+  add_pair_counts(planes, 0, n, hethet, ibs0);
+  const auto het = heterozygote_counts(planes);
+  for (std::int64_t a = 0; a < n; ++a) {
+    std::int64_t het_a = 0;
+    for (std::int64_t v = 0; v < p.variants; ++v) het_a += bits.dosage(a, v) == 1;
+    EXPECT_EQ(het[static_cast<std::size_t>(a)], het_a);
+    for (std::int64_t b = a + 1; b < n; ++b) {
+      std::int64_t hh = 0, i0 = 0, l1 = 0, het_b = 0;
+      for (std::int64_t v = 0; v < p.variants; ++v) {
+        const int x = bits.dosage(a, v), y = bits.dosage(b, v);
+        hh += x == 1 && y == 1;
+        i0 += std::abs(x - y) == 2;
+        l1 += std::abs(x - y);
+        het_b += y == 1;
+      }
+      const auto k = static_cast<std::size_t>(a * n + b);
+      ASSERT_EQ(hethet[k], hh);
+      ASSERT_EQ(ibs0[k], i0);
+      EXPECT_EQ(genotype_distance(hh, i0, het_a, het_b), l1);
+      const double expected = 0.5 - static_cast<double>(het_a + het_b - 2 * hh + 4 * i0) / (4.0 * std::min(het_a, het_b));
+      EXPECT_NEAR(king_robust(hh, i0, het_a, het_b), expected, 1e-15);
+    }
+  }
+}
+
+TEST(GenomeMetrics, KingRobustHandCases) {
+  // A duplicate: HETHET = het, IBS0 = 0 -> 1/2. No heterozygote: undefined.
+  EXPECT_EQ(king_robust(40, 0, 40, 40), 0.5);
+  EXPECT_TRUE(std::isnan(king_robust(0, 3, 0, 12)));
+  // plink2's pair HG00097/HG00096 of the shared chr20 panel: the counts behind KINSHIP -0.238728.
+  // HG00096 has 1,863 heterozygous sites, HG00097 2,470; HETHET 436, IBS0 511 (24,990 sites).
+  EXPECT_NEAR(king_robust(436, 511, 1863, 2470), -0.238728, 5e-7);
+}
+
+TEST(GenomeMetrics, BlocksOfRowsGiveTheSameCounts) {
+  const TestPanel p = random_panel(17, 130, 2);
+  const GenotypePlanes planes = genotype_planes(p.view(), 0, p.individuals);
+  const std::int64_t n = p.individuals;
+  std::vector<std::int32_t> whole_hh(static_cast<std::size_t>(n * n), 0), whole_i0(whole_hh.size(), 0);
+  add_pair_counts(planes, 0, n, whole_hh, whole_i0);
+  for (std::int64_t begin = 0; begin < n; begin += 5) {
+    const std::int64_t end = std::min(n, begin + 5);
+    std::vector<std::int32_t> hh(static_cast<std::size_t>((end - begin) * n), 0), i0(hh.size(), 0);
+    add_pair_counts(planes, begin, end, hh, i0);
+    for (std::int64_t r = begin; r < end; ++r)
+      for (std::int64_t c = r + 1; c < n; ++c) {
+        EXPECT_EQ(hh[static_cast<std::size_t>((r - begin) * n + c)], whole_hh[static_cast<std::size_t>(r * n + c)]);
+        EXPECT_EQ(i0[static_cast<std::size_t>((r - begin) * n + c)], whole_i0[static_cast<std::size_t>(r * n + c)]);
+      }
+  }
+}
+
+TEST(GenomeMetrics, GenotypeR2EqualsPearsonOfDosages) {
+  const TestPanel p = random_panel(41, 70, 3);
+  std::vector<bool> keep(static_cast<std::size_t>(p.individuals), true);
+  keep[3] = keep[10] = keep[40] = false;
+  const AlleleRows rows = allele_rows(p.view(), keep);
+  EXPECT_EQ(rows.individuals, 38);
+  for (std::int64_t a = 0; a < p.variants; ++a)
+    for (std::int64_t b = a; b < p.variants; ++b) {
+      double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+      for (std::int64_t i = 0; i < p.individuals; ++i) {
+        if (!keep[static_cast<std::size_t>(i)]) continue;
+        const double x = p.view().dosage(i, a), y = p.view().dosage(i, b);
+        n += 1; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+      }
+      const DosageSums s = dosage_sums(rows, a, b);
+      ASSERT_EQ(s.sx, sx);
+      ASSERT_EQ(s.sxx, sxx);
+      ASSERT_EQ(s.sxy, sxy);
+      const double cov = n * sxy - sx * sy, vx = n * sxx - sx * sx, vy = n * syy - sy * sy;
+      const double r2 = genotype_r2(s);
+      if (vx == 0 || vy == 0) EXPECT_TRUE(std::isnan(r2));
+      else EXPECT_NEAR(r2, cov * cov / (vx * vy), 1e-14);
+    }
+}
+
+TEST(GenomeMetrics, AlleleFrequencyAgreementHandCase) {
+  // p = (0, 1/2, 1), q = (1/4, 1/2, 3/4): r = 1, mean |p - q| = 1/6.
+  FrequencyPairPiece piece;
+  add_variants(piece, {0, 2, 4}, 4, {1, 2, 3}, 4, {true, true, true});
+  const auto agreement = frequency_agreement(piece, 4, 4);
+  EXPECT_EQ(agreement.variants, 3);
+  EXPECT_DOUBLE_EQ(agreement.r2, 1.0);
+  EXPECT_DOUBLE_EQ(agreement.mean_abs_diff, 1.0 / 6.0);
+  // One constant side: no correlation.
+  FrequencyPairPiece flat;
+  add_variants(flat, {1, 1}, 4, {0, 3}, 4, {true, true});
+  EXPECT_TRUE(std::isnan(frequency_agreement(flat, 4, 4).r2));
+}
+
+TEST(GenomeMetrics, AlleleCountsEqualPlainLoop) {
+  const TestPanel p = random_panel(9, 200, 4);
+  std::vector<bool> keep(9, true);
+  keep[0] = keep[5] = false;
+  const auto counts = alt_allele_counts(p.view(), keep);
+  for (std::int64_t v = 0; v < p.variants; ++v) {
+    std::int64_t c = 0;
+    for (std::int64_t i = 0; i < 9; ++i) c += keep[static_cast<std::size_t>(i)] ? p.view().dosage(i, v) : 0;
+    EXPECT_EQ(counts[static_cast<std::size_t>(v)], c);
+  }
+}
+
+// LD pieces of a panel cut into windows at different places merge to the same bits.
+LdPiece ld_of(const TestPanel& real, const TestPanel& synth, const std::vector<double>& cm, std::int64_t cut,
+              const LdOptions& options) {
+  LdPiece total(options.bins());
+  const std::vector<bool> all_real(static_cast<std::size_t>(real.individuals), true);
+  const std::vector<bool> all_synth(static_cast<std::size_t>(synth.individuals), true);
+  const AlleleRows real_rows = allele_rows(real.view(), all_real), synth_rows = allele_rows(synth.view(), all_synth);
+  for (std::int64_t first = 0; first < real.variants; first += cut) {
+    // The span: this "window" and every later variant (a window's own pairs reach forward only).
+    LdSpan span;
+    span.own_variants = std::min(cut, real.variants - first);
+    for (std::int64_t v = first; v < real.variants; ++v) {
+      span.cm.push_back(cm[static_cast<std::size_t>(v)]);
+      span.contig.push_back(0);
+      span.use.push_back(true);
+    }
+    auto tail = [first](const AlleleRows& rows) {
+      AlleleRows out = rows;
+      out.variants = rows.variants - first;
+      out.rows.erase(out.rows.begin(), out.rows.begin() + first * rows.words);
+      out.swapped.erase(out.swapped.begin(), out.swapped.begin() + first * rows.words);
+      return out;
+    };
+    span.real = tail(real_rows);
+    span.synthetic = tail(synth_rows);
+    LdPiece piece(options.bins());
+    add_ld_pairs(piece, span, options);
+    merge(total, deserialize_ld(serialize(piece)));
+  }
+  return total;
+}
+
+TEST(GenomeMetrics, LdDecayIsTheSameForAnyWindowCut) {
+  const TestPanel real = random_panel(30, 150, 5), synth = random_panel(25, 150, 6);
+  std::vector<double> cm;
+  for (int v = 0; v < 150; ++v) cm.push_back(v * 0.007);
+  const LdOptions options{0.1, 0.5};
+  ASSERT_EQ(options.bins(), 5);
+  const LdPiece one = ld_of(real, synth, cm, 150, options);
+  for (std::int64_t cut : {1, 7, 64, 100}) {
+    const LdPiece other = ld_of(real, synth, cm, cut, options);
+    for (int b = 0; b < 5; ++b) {
+      EXPECT_EQ(one.real_pairs[static_cast<std::size_t>(b)], other.real_pairs[static_cast<std::size_t>(b)]);
+      EXPECT_EQ(one.real_sum[static_cast<std::size_t>(b)].value(), other.real_sum[static_cast<std::size_t>(b)].value());
+      EXPECT_EQ(one.synthetic_sum[static_cast<std::size_t>(b)].value(), other.synthetic_sum[static_cast<std::size_t>(b)].value());
+    }
+  }
+  // Bin 0 holds the pairs closer than 0.1 cM whose r^2 is defined (neither variant constant).
+  const AlleleRows rows = allele_rows(real.view(), std::vector<bool>(30, true));
+  std::int64_t expected = 0;
+  for (int i = 0; i < 150; ++i)
+    for (int j = i + 1; j < 150 && cm[static_cast<std::size_t>(j)] - cm[static_cast<std::size_t>(i)] < 0.1; ++j)
+      expected += std::isnan(genotype_r2(dosage_sums(rows, i, j))) ? 0 : 1;
+  EXPECT_GT(expected, 1000);
+  EXPECT_EQ(one.real_pairs[0], expected);
+}
+
+// The popcount loops are built per instruction set; every build present counts the same.
+TEST(GenomeMetrics, EveryPopcountBuildGivesTheSameResults) {
+  const TestPanel real = random_panel(40, 500, 8), synth = random_panel(35, 500, 9);
+  std::vector<double> cm;
+  for (int v = 0; v < 500; ++v) cm.push_back(v * 0.004);
+  const LdOptions options{0.1, 0.5};
+  const GenotypePlanes planes = genotype_planes(real.view(), 0, real.individuals);
+  auto run = [&] {
+    std::vector<std::int32_t> hh(static_cast<std::size_t>(40 * 40), 0), i0(hh.size(), 0);
+    add_pair_counts(planes, 0, 40, hh, i0);
+    const LdPiece ld = ld_of(real, synth, cm, 128, options);
+    return std::make_tuple(hh, i0, serialize(ld));
+  };
+  const int best = supported_popcount_level();
+  const auto reference = run();
+  for (int level = 0; level < best; ++level) {
+    const int previous = force_popcount_level(level);
+    EXPECT_EQ(popcount_level(), level);
+    EXPECT_TRUE(run() == reference) << "popcount build " << level << " differs from build " << best;
+    force_popcount_level(previous);
+  }
+  std::cout << "popcount builds compared: 0 to " << best << "\n";
+}
+
+TEST(GenomeMetrics, AdversarialAccuracyHandCase) {
+  // Two training individuals and two synthetic ones; distances set directly.
+  const std::vector<GenomeRole> roles = {GenomeRole::training, GenomeRole::training, GenomeRole::synthetic,
+                                         GenomeRole::synthetic};
+  NearestRelatives nearest(4);
+  nearest.nearest_same_role = {5, 5, 2, 2};   // T-T at 5, S-S at 2
+  nearest.nearest_synthetic = {6, 4, 0, 0};   // t0 farther from S than from T, t1 not
+  nearest.nearest_training = {0, 0, 3, 1};    // s0 farther from T than from S, s1 not
+  const auto aa = adversarial_accuracy(nearest, roles, GenomeRole::training);
+  EXPECT_DOUBLE_EQ(aa.aa_truth, 0.5);
+  EXPECT_DOUBLE_EQ(aa.aa_synthetic, 0.5);
+  EXPECT_DOUBLE_EQ(aa.aats, 0.5);
+}
+
+TEST(GenomeMetrics, QuantilesAndSharesHandCases) {
+  EXPECT_DOUBLE_EQ(quantile({4, 1, 3, 2}, 0.5), 2.5);             // numpy.percentile(.., 50)
+  EXPECT_DOUBLE_EQ(quantile({0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100}, 0.95), 95.0);
+  EXPECT_TRUE(std::isnan(quantile({}, 0.5)));
+  EXPECT_DOUBLE_EQ(share_greater({1, 2, 3}, {2}), 0.5);           // 0 + 1/2 + 1 over 3
+  EXPECT_DOUBLE_EQ(share_greater({5}, {1, 2, 5, 9}), 2.5 / 4.0);
+}
+
+TEST(GenomeMetrics, RandomizedSvdFindsTheLeadingSingularValues) {
+  const TestPanel p = random_panel(60, 400, 7);
+  std::vector<std::int64_t> counts = alt_allele_counts(p.view(), std::vector<bool>(60, true));
+  const PcaColumns columns = pca_columns(p.view(), 0, counts, 120, 0.05);
+  std::vector<std::int64_t> individuals(60);
+  for (int i = 0; i < 60; ++i) individuals[static_cast<std::size_t>(i)] = i;
+  const Eigen::MatrixXd x = standardized_block(columns, individuals, 0, static_cast<std::int64_t>(columns.variants.size()));
+  const Eigen::JacobiSVD<Eigen::MatrixXd> exact(x);
+  // Width 60 spans the whole row space: the singular values are exact up to rounding (a random
+  // panel's flat spectrum is the slowest case for a narrower range finder).
+  Eigen::MatrixXd y = times(columns, individuals, rademacher_rows(9, columns, 60));
+  for (int it = 0; it < 2; ++it) y = times(columns, individuals, transpose_times(columns, individuals, orthonormal_basis(y)));
+  const Eigen::MatrixXd q = orthonormal_basis(y);
+  const Eigen::MatrixXd z = transpose_times(columns, individuals, q);
+  const PcaAxes axes = pca_axes(z.transpose() * z, 3);
+  for (int c = 0; c < 3; ++c) EXPECT_NEAR(axes.singular(c) / exact.singularValues()(c), 1.0, 1e-10);
+  EXPECT_NEAR(squared_norm(columns, individuals), x.squaredNorm(), 1e-9 * x.squaredNorm());
+  // The matrix bytes round-trip.
+  EXPECT_EQ(deserialize_matrix(serialize(q)), q);
+}
+
+}  // namespace
+}  // namespace sc::metrics
