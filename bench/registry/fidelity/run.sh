@@ -133,4 +133,4 @@ for seed in $seeds; do
   timed sdv-hma-$seed "$py" "$here/sdv_synth.py" hma --train splitsub$seed/training \
       --rows "$n_sub" --seed "$seed" --out sdv-hma-$seed
 done
-"$py" "$here/score.py" --data "$data" --work . --seeds $seeds --ranks $ranks | tee scores.txt
+"$py" "$here/score.py" --data "$data" --work . --seeds $seeds --ranks $ranks | tee "scores-${seeds// /-}.txt"

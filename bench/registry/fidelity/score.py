@@ -11,7 +11,7 @@ the real tables and prints one table, means over the seeds:
   fit + sample wall and peak memory: ours from provenance.json (stage walls; sum over ranks of the
     per-rank peaks of the larger stage), SDV's fit + sample as sdv_synth.py timed them and its
     peak from /usr/bin/time -v (maximum resident set size; process_seconds: the whole process).
-Writes scores.json beside the table."""
+Writes scores-SEEDS.json beside the table."""
 
 import argparse
 import json
@@ -127,7 +127,7 @@ def main():
             if len(cost) > 2:
                 row["process_seconds"] = cost[2]
             print(f"  seed {seed} {name}: {json.dumps({k: round(v, 4) for k, v in row.items()})}", flush=True)
-    json.dump(results, open("scores.json", "w"), indent=1)
+    json.dump(results, open("scores-" + "-".join(map(str, args.seeds)) + ".json", "w"), indent=1)
     keys = ["persons_quality", "dcr_overfitting_protection", "flchain_quality", "multi_table_quality",
             "labs_cardinality", "events_cardinality", "persons_quality_subset", "seconds", "process_seconds", "peak_mib"]
     print("| generator | " + " | ".join(keys) + " |")
