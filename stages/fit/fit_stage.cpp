@@ -8,6 +8,7 @@
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
+#include "stages/fit/genome_fit.hpp"
 #include "stages/fit/table_fit.hpp"
 
 namespace sc {
@@ -62,10 +63,11 @@ StageResult run_fit(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction"}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction", "genome."}, result.inputs);
   if (already_complete(context, "fit", fingerprint, "this ingest", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
-  if (names.empty()) throw InputError(ingest.directory() + " holds no registry table to fit");
+  const bool genomes = has_genome_reference(ingest);
+  if (names.empty() && !genomes) throw InputError(ingest.directory() + " holds no registry table and no genome panel to fit");
   Schema schema = schema_from_config(config);
 
   // Tables parents first (the order ingest wrote them in).
@@ -111,8 +113,16 @@ StageResult run_fit(const StageContext& context) {
     summary[names[i]] = t.model.report;
     line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
   }
-  nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction}});
+  nlohmann::json genome_summary;
+  if (genomes) {
+    genome_summary = fit_genomes(context, ingest, writer, expected);
+    line += std::string(line.empty() ? "" : ", ") + "genome mosaic of " +
+            std::to_string(genome_summary["reference_individuals"].get<int64_t>() - genome_summary["held_out"].get<int64_t>()) +
+            " donor individuals";
+  }
+  nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction}, {"genomes", genome_summary}});
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]}};
+  if (genomes) result.summary["genomes"] = genome_summary;
   result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "");
   return result;
 }

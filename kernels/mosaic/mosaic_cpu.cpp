@@ -1,0 +1,129 @@
+// CPU backend of the mosaic kernels (the reference): TBB over haplotypes, each running the shared
+// body. Segment lists are drawn twice, once to count and once to fill, exactly as on the GPU, so
+// that both backends lay the lists out alike.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/mosaic/mosaic_kernel.hpp"
+
+#if defined(SC_KERNELS_HAVE_TBB)
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#endif
+
+namespace sc::kernels {
+
+MosaicView MosaicArrays::view() const {
+  MosaicView v;
+  v.seed = seed;
+  v.populations = populations.data();
+  v.population_count = static_cast<int32_t>(populations.size());
+  v.donors = donors.data();
+  v.individual_population = individual_population.data();
+  v.contigs = contigs.data();
+  v.contig_count = static_cast<int32_t>(contigs.size());
+  v.max_segment_cm = max_segment_cm;
+  v.max_donor_cm = max_donor_cm;
+  v.mutation_rate = mutation_rate;
+  v.log_keep = mutation_rate > 0 ? mosaic_log(1.0 - mutation_rate) : 0.0;
+  for (const auto& c : contigs) v.total_variants = std::max(v.total_variants, c.first_variant + c.variants);
+  return v;
+}
+
+int64_t MosaicArrays::ledger_slots() const {
+  int64_t slots = 0;
+  if (max_donor_cm > 0)
+    for (const auto& p : populations) slots = std::max(slots, p.donor_count);
+  return slots;
+}
+
+std::string mosaic_caps_problem(const MosaicArrays& model) {
+  double genome_cm = 0;
+  for (const auto& c : model.contigs)
+    if (c.variants > 0) genome_cm += c.last_cm - c.first_cm;
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    const auto& population = model.populations[p];
+    if (population.donor_count < 2)
+      return "population " + std::to_string(p) + " has " + std::to_string(population.donor_count) +
+             " donor haplotypes; the mosaic needs at least 2 (a segment never copies its predecessor's donor)";
+    if (population.donor_count > int64_t{1} << 31) return "more than 2^31 donor haplotypes in one population";
+    if (model.max_donor_cm > 0 && model.max_donor_cm * static_cast<double>(population.donor_count - 1) <= genome_cm)
+      return "max_donor_cm times the donors but one (" + std::to_string(population.donor_count - 1) +
+             ") must exceed the genome's length of " + std::to_string(genome_cm) + " cM";
+  }
+  return "";
+}
+
+namespace {
+
+// Runs body(h, ledger) for every haplotype, on TBB threads when present; each thread owns its ledger.
+template <class Body>
+void for_each_haplotype(const MosaicArrays& model, Body body) {
+  const int64_t haplotypes = model.haplotypes();
+  const size_t slots = static_cast<size_t>(model.ledger_slots());
+#if defined(SC_KERNELS_HAVE_TBB)
+  tbb::enumerable_thread_specific<std::vector<double>> ledgers([slots] { return std::vector<double>(slots); });
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 64), [&](const tbb::blocked_range<int64_t>& r) {
+    std::vector<double>& ledger = ledgers.local();
+    for (int64_t h = r.begin(); h < r.end(); ++h) body(h, DonorLedger{slots ? ledger.data() : nullptr});
+  });
+#else
+  std::vector<double> ledger(slots);
+  for (int64_t h = 0; h < haplotypes; ++h) body(h, DonorLedger{slots ? ledger.data() : nullptr});
+#endif
+}
+
+}  // namespace
+
+SegmentLists draw_segments_cpu(const MosaicArrays& model) {
+  const std::string problem = mosaic_caps_problem(model);
+  if (!problem.empty()) throw std::invalid_argument(problem);
+  const MosaicView v = model.view();
+  const int64_t haplotypes = model.haplotypes();
+  SegmentLists lists;
+  lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
+  for_each_haplotype(model, [&](int64_t h, DonorLedger ledger) {
+    lists.offsets[static_cast<size_t>(h) + 1] = draw_haplotype_segments(v, h, nullptr, ledger);
+  });
+  for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
+  lists.segments.resize(static_cast<size_t>(lists.offsets.back()));
+  for_each_haplotype(model, [&](int64_t h, DonorLedger ledger) {
+    draw_haplotype_segments(v, h, lists.segments.data() + lists.offsets[static_cast<size_t>(h)], ledger);
+  });
+  return lists;
+}
+
+std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
+                                      const ReferenceWindowView& window) {
+  const MosaicView v = model.view();
+  const int64_t haplotypes = model.haplotypes();
+  std::vector<uint64_t> out(static_cast<size_t>(haplotypes * window.words));
+  auto one = [&](int64_t h) {
+    const int64_t first = lists.offsets[static_cast<size_t>(h)];
+    copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
+                          out.data() + h * window.words);
+  };
+#if defined(SC_KERNELS_HAVE_TBB)
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 16), [&](const tbb::blocked_range<int64_t>& r) {
+    for (int64_t h = r.begin(); h < r.end(); ++h) one(h);
+  });
+#else
+  for (int64_t h = 0; h < haplotypes; ++h) one(h);
+#endif
+  return out;
+}
+
+#if !defined(SC_KERNELS_HAVE_CUDA)
+bool mosaic_cuda_available() { return false; }
+SegmentLists draw_segments_cuda(const MosaicArrays&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+std::vector<uint64_t> copy_window_cuda(const MosaicArrays&, const SegmentLists&, const ReferenceWindowView&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+#endif
+
+}  // namespace sc::kernels
