@@ -69,6 +69,8 @@ StageResult run_fit(const StageContext& context) {
   const bool genomes = has_genome_reference(ingest);
   if (names.empty() && !genomes) throw InputError(ingest.directory() + " holds no registry table and no genome panel to fit");
   Schema schema = schema_from_config(config);
+  GenomeModel genome_model;
+  if (genomes) genome_model = plan_genome_fit(context, ingest);
 
   // Tables parents first (the order ingest wrote them in).
   std::map<std::string, FittedTable> tables;
@@ -115,7 +117,7 @@ StageResult run_fit(const StageContext& context) {
   }
   nlohmann::json genome_summary;
   if (genomes) {
-    genome_summary = fit_genomes(context, ingest, writer, expected);
+    genome_summary = fit_genomes(context, ingest, genome_model, writer, expected);
     line += std::string(line.empty() ? "" : ", ") + "genome mosaic of " +
             std::to_string(genome_summary["reference_individuals"].get<int64_t>() - genome_summary["held_out"].get<int64_t>()) +
             " donor individuals";

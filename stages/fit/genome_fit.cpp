@@ -119,9 +119,7 @@ nlohmann::json GenomeModel::to_json() const {
   return j;
 }
 
-nlohmann::json fit_genomes(const StageContext& context, const StageReader& ingest, StageWriter& writer,
-                           std::vector<std::string>& expected) {
-  const Communicator& comm = context.comm;
+GenomeModel plan_genome_fit(const StageContext& context, const StageReader& ingest) {
   const Config& config = context.config;
   const std::vector<std::string> windows = sorted_windows(ingest);
   const std::string samples_path = ingest.path(genome_samples_shard("genomes/reference"));
@@ -186,6 +184,14 @@ nlohmann::json fit_genomes(const StageContext& context, const StageReader& inges
     model.window_variants.push_back(static_cast<int64_t>(cm.size()));
     global += static_cast<int64_t>(cm.size());
   }
+  return model;
+}
+
+nlohmann::json fit_genomes(const StageContext& context, const StageReader& ingest, const GenomeModel& model,
+                           StageWriter& writer, std::vector<std::string>& expected) {
+  const Communicator& comm = context.comm;
+  const std::vector<std::string> windows = sorted_windows(ingest);
+  const int64_t individuals = model.reference_individuals, holdout = model.held_out;
 
   // The model shard (rank 0) and the donors' ALT counts per window (windows dealt round-robin).
   const std::string model_shard = shard_name("genome/model", 0);

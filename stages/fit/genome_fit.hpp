@@ -46,10 +46,14 @@ struct GenomeModel {
 // Whether the ingest stage holds a genome reference panel.
 bool has_genome_reference(const StageReader& ingest);
 
-// Fits the model and writes genome/model and genome/frequencies shards through `writer`
-// (appending their names to `expected`); returns the stage summary's "genomes" entry.
-nlohmann::json fit_genomes(const StageContext& context, const StageReader& ingest, StageWriter& writer,
-                           std::vector<std::string>& expected);
+// Reads the panel's samples and variant tables and checks the genome keys: the model, before
+// anything is written (a bad key leaves no partial stage behind).
+GenomeModel plan_genome_fit(const StageContext& context, const StageReader& ingest);
+
+// Writes the model and the genome/frequencies shards through `writer` (appending their names to
+// `expected`); returns the stage summary's "genomes" entry.
+nlohmann::json fit_genomes(const StageContext& context, const StageReader& ingest, const GenomeModel& model,
+                           StageWriter& writer, std::vector<std::string>& expected);
 
 GenomeModel read_genome_model(const StageReader& fit);
 

@@ -14,15 +14,7 @@
 namespace sc {
 namespace {
 
-struct GenomeSampleOptions {
-  int64_t individuals = 0;
-  int64_t individuals_per_segment_shard = 0;
-  bool use_cuda = false;
-  int deflate = 0;
-};
-
-GenomeSampleOptions read_options(const Communicator& comm, const Config& config) {
-  GenomeSampleOptions o;
+void read_options(const Communicator& comm, const Config& config, GenomeSamplePlan& o) {
   o.individuals = config.integer("genome.individuals");
   if (o.individuals < 0 || o.individuals > (int64_t{1} << 40))
     config.reject("genome.individuals", "a number of individuals from 0 to 2^40");
@@ -45,7 +37,6 @@ GenomeSampleOptions read_options(const Communicator& comm, const Config& config)
     config.reject("genome.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
   o.use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);
   o.deflate = static_cast<int>(config.integer("store.compression"));
-  return o;
 }
 
 // Each synthetic individual's population: Philox word (seed, genome_population, individual)
@@ -163,22 +154,29 @@ nlohmann::json provenance_summary(const kernels::MosaicArrays& arrays, const Gen
 
 }  // namespace
 
-GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const StageReader& fit,
+GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit) {
+  GenomeSamplePlan plan;
+  read_options(context.comm, context.config, plan);
+  if (plan.individuals == 0) return plan;
+  plan.model = read_genome_model(fit);
+  plan.arrays = mosaic_arrays(context.config, plan.model, plan.individuals);
+  return plan;
+}
+
+GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const GenomeSamplePlan& options,
                                    StageWriter& writer, std::vector<std::string>& expected) {
   const Communicator& comm = context.comm;
-  const Config& config = context.config;
-  const GenomeSampleOptions options = read_options(comm, config);
   GenomeSampleSummary out;
   if (options.individuals == 0) {
     out.summary = {{"individuals", 0}};
     return out;
   }
-  const GenomeModel model = read_genome_model(fit);
-  const kernels::MosaicArrays arrays = mosaic_arrays(config, model, options.individuals);
+  const GenomeModel& model = options.model;
+  const kernels::MosaicArrays& arrays = options.arrays;
   std::vector<std::string> windows = ingest.shards("genomes/reference");
   std::sort(windows.begin(), windows.end());
   SC_EXPECTS(windows.size() == model.window_variants.size(), InputError,
-             "the genome model in " + fit.directory() + " was fitted on another ingest (window count differs)");
+             "the genome model was fitted on another ingest (window count differs)");
 
   kernels::SegmentLists lists;
   try {

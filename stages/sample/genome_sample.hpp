@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "kernels/mosaic/mosaic_kernel.hpp"
 #include "pipeline/stage.hpp"
 #include "pipeline/store.hpp"
+#include "stages/fit/genome_fit.hpp"
 
 namespace sc {
 
@@ -21,8 +23,20 @@ struct GenomeSampleSummary {
   std::string line;        // for the one-line stage summary
 };
 
+// What sampling needs, read and checked before anything is written (a bad key leaves no
+// partial stage behind).
+struct GenomeSamplePlan {
+  int64_t individuals = 0;
+  int64_t individuals_per_segment_shard = 0;
+  bool use_cuda = false;
+  int deflate = 0;
+  GenomeModel model;
+  kernels::MosaicArrays arrays;
+};
+GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit);
+
 // Writes the synthetic genomes through `writer`, appending their shard names to `expected`.
-GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const StageReader& fit,
+GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const GenomeSamplePlan& plan,
                                    StageWriter& writer, std::vector<std::string>& expected);
 
 }  // namespace sc

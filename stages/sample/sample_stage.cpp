@@ -73,6 +73,9 @@ StageResult run_sample(const StageContext& context) {
     }
   }
 
+  const bool with_genomes = has_genome_reference(ingest);
+  GenomeSamplePlan genome_plan;
+  if (with_genomes) genome_plan = plan_genome_sample(context, fit);
   StageWriter writer(context.store_dir, "sample", fingerprint, config.flag("run.restart"), comm);
   std::map<std::string, SampledTable> sampled;
   std::map<std::string, int64_t> table_rows;
@@ -141,8 +144,7 @@ StageResult run_sample(const StageContext& context) {
   }
   // Genomes when the ingest holds a reference panel (their own backend key: genome.backend).
   GenomeSampleSummary genomes;
-  const bool with_genomes = has_genome_reference(ingest);
-  if (with_genomes) genomes = sample_genomes(context, ingest, fit, writer, expected);
+  if (with_genomes) genomes = sample_genomes(context, ingest, genome_plan, writer, expected);
   nlohmann::json index_summary = {{"tables", summary}};
   if (with_genomes) index_summary["genomes"] = genomes.summary;
   nlohmann::json index = writer.finish(expected, index_summary);
