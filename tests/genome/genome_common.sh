@@ -67,3 +67,25 @@ s = [best[x] for x in syn]; h = [best[x] for x in held]
 print('%.4f %.4f %.4f %.4f' % (q(s, 0.5), q(h, 0.5), q(s, 0.95), q(h, 0.95)))
 " "$3" "$4" syn_subset.txt
 }
+
+# Fails unless the PLINK set PREFIX (read by plink1.9) holds the same genotypes (ALT counts),
+# sites and samples as the VCF (read by bcftools).
+plink_matches_vcf() {  # plink_matches_vcf PREFIX VCF
+  plink1.9 --bfile "$1" --keep-allele-order --recode vcf --out from_plink > plink_recode.log 2>&1 || { cat plink_recode.log; return 1; }
+  bcftools query -l "$2" > vcf_samples.txt
+  bcftools query -l from_plink.vcf | sed 's/^\([^_]*\)_\1$/\1/' > plink_samples.txt
+  cmp vcf_samples.txt plink_samples.txt || { echo "sample lists differ"; return 1; }
+  bcftools query -f '%CHROM %POS %REF %ALT [%GT ]\n' "$2" | python3 -c "
+import sys
+m = {'0|0': '0', '0|1': '1', '1|0': '1', '1|1': '2', '0/0': '0', '0/1': '1', '1/0': '1', '1/1': '2'}
+for line in sys.stdin:
+    f = line.split(); print(' '.join(f[:4] + [m[g] for g in f[4:]]))
+" > vcf_dosage.txt
+  bcftools query -f '%CHROM %POS %REF %ALT [%GT ]\n' from_plink.vcf | python3 -c "
+import sys
+m = {'0/0': '0', '0/1': '1', '1/0': '1', '1/1': '2'}
+for line in sys.stdin:
+    f = line.split(); print(' '.join(f[:4] + [m[g] for g in f[4:]]))
+" > plink_dosage.txt
+  cmp vcf_dosage.txt plink_dosage.txt || { echo "genotypes differ between the VCF and the .bed"; return 1; }
+}
