@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "pipeline/error.hpp"
+#include "stages/export/genome_export.hpp"
 #include "stages/ingest/bit_transpose.hpp"
 #include "stages/ingest/genome_store.hpp"
 
@@ -59,7 +60,6 @@ void write_plink(const StageReader& stage, const std::string& group, const std::
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(prefix).parent_path(), ec);
   if (ec) throw IoError("cannot create directory for " + prefix + ": " + ec.message());
-  const std::vector<std::string> suffixes = {".bed", ".bim", ".fam"};
   OutputFile bed(prefix + ".bed.tmp"), bim(prefix + ".bim.tmp"), fam(prefix + ".fam.tmp");
   for (const auto& name : samples.names) fam.write(name + " " + name + " 0 0 0 -9\n");
   const uint8_t magic[3] = {0x6c, 0x1b, 0x01};  // PLINK 1 .bed, SNP-major
@@ -96,9 +96,10 @@ void write_plink(const StageReader& stage, const std::string& group, const std::
   bed.close();
   bim.close();
   fam.close();
-  for (const auto& suffix : suffixes) {
-    std::filesystem::rename(prefix + suffix + ".tmp", prefix + suffix, ec);
-    if (ec) throw IoError("cannot move " + prefix + suffix + ".tmp into place: " + ec.message());
+  for (const char* suffix : {".bed", ".bim", ".fam"}) {
+    const std::string final_path = prefix + suffix;
+    std::filesystem::rename(final_path + ".tmp", final_path, ec);
+    if (ec) throw IoError("cannot move " + final_path + ".tmp into place: " + ec.message());
   }
 }
 
@@ -106,22 +107,8 @@ void write_plink(const StageReader& stage, const std::string& group, const std::
 
 void export_genomes_plink(const StageContext& context, const StageReader& stage, const std::string& group,
                           const std::string& prefix) {
-  std::string problem;
-  ExitCode code = ExitCode::ok;
-  if (context.comm.is_root()) {
-    try {
-      write_plink(stage, group, prefix);
-    } catch (const Error& e) {
-      problem = e.what();
-      code = e.code();
-    } catch (const std::exception& e) {
-      problem = e.what();
-      code = ExitCode::io;
-    }
-    if (!problem.empty())
-      for (const char* suffix : {".bed.tmp", ".bim.tmp", ".fam.tmp"}) std::remove((prefix + suffix).c_str());
-  }
-  context.comm.agree_on_error(problem, code);
+  write_on_root(context.comm, [&] { write_plink(stage, group, prefix); },
+                {prefix + ".bed.tmp", prefix + ".bim.tmp", prefix + ".fam.tmp"});
 }
 
 }  // namespace sc
