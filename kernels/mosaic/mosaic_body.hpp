@@ -17,8 +17,8 @@ struct DonorLedger {
   double* used = nullptr;
 };
 
-// Draws haplotype `haplotype`'s segments, contig by contig, writing them to `out` unless it is
-// null; returns how many there are. Segment k (counted across contigs) uses Philox block
+// Draws haplotype `haplotype`'s segments, contig by contig, writing the first `capacity` of them
+// to `out` (nothing when it is null); returns how many there are. Segment k (counted across contigs) uses Philox block
 // (haplotype, k): words 0 and 1 give the coalescent age T = theta (E1 + E2) ~ Gamma(2, theta),
 // word 2 the length E3 / (2 rho T) ~ Exp(mean 1/(2 T rho)) cM, word 3 the donor. The donor is
 // never the previous segment's (so that max_segment_cm caps one piece from one donor), nor one
@@ -27,7 +27,7 @@ struct DonorLedger {
 // left under max_donor_cm. The host checks beforehand that the caps leave room to cover every
 // contig (mosaic_caps_problem), so the loop always ends.
 SC_HOST_DEVICE inline int64_t draw_haplotype_segments(const MosaicView& v, int64_t haplotype, MosaicSegment* out,
-                                                      DonorLedger ledger) {
+                                                      int64_t capacity, DonorLedger ledger) {
   const MosaicPopulation population = v.populations[v.individual_population[haplotype / 2]];
   const uint32_t donor_count = static_cast<uint32_t>(population.donor_count);
   const bool capped = v.max_donor_cm > 0 && ledger.used != nullptr;
@@ -58,7 +58,7 @@ SC_HOST_DEVICE inline int64_t draw_haplotype_segments(const MosaicView& v, int64
         ledger.used[donor] += length;
       }
       const double end = position + length;
-      if (out != nullptr) {
+      if (out != nullptr && count < capacity) {
         MosaicSegment segment;
         segment.start_cm = position;
         segment.end_cm = end;

@@ -1,6 +1,6 @@
-// CPU backend of the mosaic kernels (the reference): TBB over haplotypes, each running the shared
-// body. Segment lists are drawn twice, once to count and once to fill, exactly as on the GPU, so
-// that both backends lay the lists out alike.
+// CPU backend of the mosaic kernels (the reference): TBB over blocks of haplotypes, each running
+// the shared body. Segment lists are drawn in one pass into per-block buffers and joined in
+// haplotype order: the same layout as the GPU's count-then-fill passes.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -57,42 +57,53 @@ std::string mosaic_caps_problem(const MosaicArrays& model) {
   return "";
 }
 
-namespace {
-
-// Runs body(h, ledger) for every haplotype, on TBB threads when present; each thread owns its ledger.
-template <class Body>
-void for_each_haplotype(const MosaicArrays& model, Body body) {
-  const int64_t haplotypes = model.haplotypes();
-  const size_t slots = static_cast<size_t>(model.ledger_slots());
-#if defined(SC_KERNELS_HAVE_TBB)
-  tbb::enumerable_thread_specific<std::vector<double>> ledgers([slots] { return std::vector<double>(slots); });
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 64), [&](const tbb::blocked_range<int64_t>& r) {
-    std::vector<double>& ledger = ledgers.local();
-    for (int64_t h = r.begin(); h < r.end(); ++h) body(h, DonorLedger{slots ? ledger.data() : nullptr});
-  });
-#else
-  std::vector<double> ledger(slots);
-  for (int64_t h = 0; h < haplotypes; ++h) body(h, DonorLedger{slots ? ledger.data() : nullptr});
-#endif
-}
-
-}  // namespace
 
 SegmentLists draw_segments_cpu(const MosaicArrays& model) {
   const std::string problem = mosaic_caps_problem(model);
   if (!problem.empty()) throw std::invalid_argument(problem);
   const MosaicView v = model.view();
   const int64_t haplotypes = model.haplotypes();
+  // One pass: blocks of haplotypes draw into their own buffers (a haplotype's count is not known
+  // before it is drawn), joined in haplotype order afterwards: the layout of the GPU's two passes.
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (haplotypes + kBlock - 1) / kBlock;
+  std::vector<std::vector<MosaicSegment>> drawn(static_cast<size_t>(blocks));
   SegmentLists lists;
   lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
-  for_each_haplotype(model, [&](int64_t h, DonorLedger ledger) {
-    lists.offsets[static_cast<size_t>(h) + 1] = draw_haplotype_segments(v, h, nullptr, ledger);
+  const size_t slots = static_cast<size_t>(model.ledger_slots());
+  auto draw_block = [&](int64_t b, std::vector<double>& ledger) {
+    std::vector<MosaicSegment>& out = drawn[static_cast<size_t>(b)];
+    for (int64_t h = b * kBlock; h < std::min(haplotypes, (b + 1) * kBlock); ++h) {
+      const DonorLedger book{slots ? ledger.data() : nullptr};
+      const size_t before = out.size();
+      // Room for twice the block's mean so far; a longer list is drawn again into enough room.
+      const int64_t done = h - b * kBlock;
+      const int64_t room = done > 0 ? 2 * static_cast<int64_t>(before) / done + 64 : 4096;
+      out.resize(before + static_cast<size_t>(room));
+      int64_t count = draw_haplotype_segments(v, h, out.data() + before, room, book);
+      if (count > room) {
+        out.resize(before + static_cast<size_t>(count));
+        draw_haplotype_segments(v, h, out.data() + before, count, book);
+      }
+      out.resize(before + static_cast<size_t>(count));
+      lists.offsets[static_cast<size_t>(h) + 1] = count;
+    }
+  };
+#if defined(SC_KERNELS_HAVE_TBB)
+  tbb::enumerable_thread_specific<std::vector<double>> ledgers([slots] { return std::vector<double>(slots); });
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks, 1), [&](const tbb::blocked_range<int64_t>& r) {
+    for (int64_t b = r.begin(); b < r.end(); ++b) draw_block(b, ledgers.local());
   });
+#else
+  std::vector<double> ledger(slots);
+  for (int64_t b = 0; b < blocks; ++b) draw_block(b, ledger);
+#endif
   for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
-  lists.segments.resize(static_cast<size_t>(lists.offsets.back()));
-  for_each_haplotype(model, [&](int64_t h, DonorLedger ledger) {
-    draw_haplotype_segments(v, h, lists.segments.data() + lists.offsets[static_cast<size_t>(h)], ledger);
-  });
+  lists.segments.reserve(static_cast<size_t>(lists.offsets.back()));
+  for (auto& block : drawn) {
+    lists.segments.insert(lists.segments.end(), block.begin(), block.end());
+    std::vector<MosaicSegment>().swap(block);
+  }
   return lists;
 }
 

@@ -62,8 +62,8 @@ __global__ void draw_kernel(MosaicView v, int64_t first, int64_t count, int64_t 
   if (i >= count) return;
   const int64_t h = first + i;
   DonorLedger ledger{slots ? ledgers + i * slots : nullptr};
-  if (offsets == nullptr) counts_out[i] = draw_haplotype_segments(v, h, nullptr, ledger);
-  else draw_haplotype_segments(v, h, segments_out + offsets[h], ledger);
+  if (offsets == nullptr) counts_out[i] = draw_haplotype_segments(v, h, nullptr, 0, ledger);
+  else draw_haplotype_segments(v, h, segments_out + offsets[h], offsets[h + 1] - offsets[h], ledger);
 }
 
 __global__ void copy_kernel(MosaicView v, ReferenceWindowView window, const MosaicSegment* segments,

@@ -33,8 +33,11 @@ SC_HOST_DEVICE inline double mosaic_log(double x) {
   // log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m-1)/(m+1), |s| < 0.172.
   const double s = (m - 1.0) / (m + 1.0);
   const double s2 = s * s;
-  double series = 1.0 / 23.0;
-  for (int k = 21; k >= 1; k -= 2) series = 1.0 / static_cast<double>(k) + s2 * series;
+  // Terms to s^20 (truncation below 1e-16 relative), coefficients 1/(2k+1) written out so that
+  // no division is left at run time; Horner order fixes the rounding on both sides.
+  const double series =
+      1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 * (1.0 / 15 +
+      s2 * (1.0 / 17 + s2 * (1.0 / 19 + s2 * (1.0 / 21))))))))));
   const double log_m = 2.0 * s * series;
   // ln 2 split in a high part with trailing zero bits and a low correction: exponent * high is exact.
   const double ln2_high = 6.93147180369123816490e-01, ln2_low = 1.90821492927058770002e-10;
