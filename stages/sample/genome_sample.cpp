@@ -20,12 +20,8 @@ void read_options(const Communicator& comm, const Config& config, GenomeSamplePl
     config.reject("genome.individuals", "a number of individuals from 0 to 2^40");
   o.individuals_per_segment_shard = config.integer("genome.individuals_per_segment_shard");
   if (o.individuals_per_segment_shard <= 0) config.reject("genome.individuals_per_segment_shard", "a positive number of individuals");
-  auto fraction = [&](const std::string& key, double hi) {
-    const double v = config.real(key);
-    if (!(v >= 0 && v <= hi)) config.reject(key, "a number from 0 to " + std::to_string(hi).substr(0, 3));
-    return v;
-  };
-  fraction("genome.mutation_rate", 0.5);
+  const double mutation_rate = config.real("genome.mutation_rate");
+  if (!(mutation_rate >= 0 && mutation_rate <= 0.5)) config.reject("genome.mutation_rate", "a probability from 0 to 0.5");
   for (const char* key : {"genome.max_segment_cm", "genome.max_donor_cm"}) {
     const double v = config.real(key);
     if (!(v >= 0) || !std::isfinite(v)) config.reject(key, "a length in cM, 0 or more (0 = no cap)");

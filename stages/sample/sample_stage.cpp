@@ -153,6 +153,9 @@ StageResult run_sample(const StageContext& context) {
   if (with_genomes) result.summary["genomes"] = genomes.summary;
   result.summary_line = "sampled " + line + (names.empty() ? "" : std::string(" (") + (use_cuda ? "CUDA" : "CPU") + " kernel)");
   if (!genomes.line.empty()) result.summary_line += (line.empty() ? "" : ", ") + genomes.line;
+  int64_t skipped = 0;
+  for (const auto& rank : index["ranks"]) skipped += rank["shards_skipped"].get<int64_t>();
+  if (skipped > 0) result.summary_line += ", " + std::to_string(skipped) + " already committed (resumed)";
   return result;
 }
 
