@@ -19,7 +19,8 @@ struct DonorLedger {
 
 // Draws haplotype `haplotype`'s segments, contig by contig, writing the first `capacity` of them
 // to `out` (nothing when it is null); returns how many there are. Segment k (counted across contigs) uses Philox block
-// (haplotype, k): words 0 and 1 give the coalescent age T = theta (E1 + E2) ~ Gamma(2, theta),
+// (haplotype, k): words 0 and 1 give the coalescent age T = theta (E1 + E2) ~ Gamma(2, theta)
+// with E1 + E2 = -log(U1 U2),
 // word 2 the length E3 / (2 rho T) ~ Exp(mean 1/(2 T rho)) cM, word 3 the donor. The donor is
 // never the previous segment's (so that max_segment_cm caps one piece from one donor), nor one
 // whose total in this haplotype has reached max_donor_cm: such a draw moves on to the next donor
@@ -43,7 +44,9 @@ SC_HOST_DEVICE inline int64_t draw_haplotype_segments(const MosaicView& v, int64
     uint32_t previous = donor_count;  // none
     do {
       const DrawWords w = draw_words(key, static_cast<uint64_t>(haplotype), k++);
-      const double age = population.theta * (standard_exponential(w.w[0]) + standard_exponential(w.w[1]));
+      // E1 + E2 = -log(U1 U2): one logarithm for the Gamma(2) sum (the product is rounded once,
+      // identically on both sides, and cannot underflow: U >= 2^-32).
+      const double age = population.theta * -mosaic_log(unit_open_closed(w.w[0]) * unit_open_closed(w.w[1]));
       double length = standard_exponential(w.w[2]) / (2.0 * population.rho * age);
       if (v.max_segment_cm > 0 && length > v.max_segment_cm) length = v.max_segment_cm;
       uint32_t donor = scaled_index(w.w[3], donor_count);
