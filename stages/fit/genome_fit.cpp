@@ -7,6 +7,7 @@
 #include "pipeline/error.hpp"
 #include "pipeline/genome_holdout.hpp"
 #include "pipeline/progress.hpp"
+#include "stages/fit/genome_fit_search.hpp"
 #include "stages/ingest/genome_store.hpp"
 
 namespace sc {
@@ -18,6 +19,10 @@ po::options_description genome_generator_options() {
        "recombination scaling rho: one number, or POP:value,... per population (default: HAPNEST's posterior mean per population, EUR's for others)")
       ("genome.ne", po::value<std::string>()->default_value(""),
        "effective population size Ne: one number, or POP:value,... (default: HAPNEST's posterior mean per population, EUR's for others)")
+      ("genome.estimate_ne", po::value<bool>()->default_value(false),
+       "fit searches Ne per population so that synthetic relatedness to the donors matches the donors' own (docs/genome-generator.md); rho stays as given")
+      ("genome.estimate_individuals", po::value<int64_t>()->default_value(1000),
+       "synthetic individuals made per step of the Ne search")
       ("genome.individuals", po::value<int64_t>()->default_value(1000), "synthetic diploid individuals to sample (0 = no genomes)")
       ("genome.population_weights", po::value<std::string>()->default_value(""),
        "share of synthetic individuals per population, POP:weight,... (default: as the donor individuals)")
@@ -112,7 +117,7 @@ nlohmann::json GenomeModel::to_json() const {
   j["window_variants"] = window_variants;
   for (const auto& p : populations)
     j["populations"].push_back({{"name", p.name}, {"rho", p.rho}, {"ne", p.ne}, {"individuals", p.individuals},
-                                {"donor_haplotypes", p.donors.size()}});
+                                {"donor_haplotypes", p.donors.size()}, {"ne_search", p.ne_search}});
   for (const auto& c : contigs)
     j["contigs"].push_back({{"name", c.name}, {"first_cm", c.first_cm}, {"last_cm", c.last_cm},
                             {"first_variant", c.first_variant}, {"variants", c.variants}});
@@ -183,6 +188,19 @@ GenomeModel plan_genome_fit(const StageContext& context, const StageReader& inge
     }
     model.window_variants.push_back(static_cast<int64_t>(cm.size()));
     global += static_cast<int64_t>(cm.size());
+  }
+  if (config.flag("genome.estimate_ne")) {
+    const int64_t synthetic = config.integer("genome.estimate_individuals");
+    if (synthetic < 1 || synthetic > 100000) config.reject("genome.estimate_individuals", "a number of individuals from 1 to 100000");
+    std::vector<std::string> paths;
+    for (const auto& name : windows) paths.push_back(ingest.path(name));
+    for (size_t p = 0; p < model.populations.size(); ++p) {
+      if (model.populations[p].individuals < 2) continue;  // no pair to measure relatedness on
+      const NeSearchResult found = search_ne(model, p, paths, static_cast<uint64_t>(config.integer("run.seed")), synthetic);
+      model.populations[p].ne_search = {{"start", model.populations[p].ne}, {"panel_median_kinship", found.panel_median},
+                                        {"synthetic_median_kinship", found.synthetic_median}, {"steps", found.steps}};
+      model.populations[p].ne = found.ne;
+    }
   }
   return model;
 }

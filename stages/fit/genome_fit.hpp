@@ -27,6 +27,7 @@ struct GenomePopulationModel {
   double rho = 0, ne = 0;
   int64_t individuals = 0;        // donor individuals N (held-out ones excluded)
   std::vector<int32_t> donors;    // reference haplotype rows (2i, 2i+1 of each donor individual)
+  nlohmann::json ne_search;       // the search's outcome when genome.estimate_ne (else null)
 };
 
 struct GenomeContigModel {
