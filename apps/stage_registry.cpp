@@ -5,6 +5,7 @@
 #include "stages/export/export_stage.hpp"
 #include "stages/report/report_stage.hpp"
 #include "stages/fit/fit_stage.hpp"
+#include "stages/fit/genome_fit.hpp"
 #include "stages/sample/sample_stage.hpp"
 #include "stages/ingest/ingest_stage.hpp"
 #include "apps/verify_command.hpp"
@@ -42,6 +43,7 @@ po::options_description all_options() {
   all.add(ingest_options());
   all.add(fit_options());
   all.add(sample_options());
+  all.add(genome_generator_options());
   all.add(evaluate_options());
   all.add(report_options());
   all.add(export_options());

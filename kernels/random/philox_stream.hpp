@@ -26,7 +26,10 @@ enum class DrawPurpose : uint32_t {
   reference_key = 3,  // the target of a reference column (e.g. nafld's case.id)
   constraint_retry = 4,
   family_order = 5,
-  dp_noise = 6,       // Laplace noise of differentially private fit statistics (host only)
+  mosaic_segment = 6,      // one segment of a synthetic haplotype: coalescent age, length, donor
+  mosaic_mutation = 7,     // the gap to the next allele flip of a synthetic haplotype
+  genome_population = 8,   // the population of a synthetic individual
+  dp_noise = 9,            // Laplace noise of differentially private fit statistics (host only)
 };
 
 struct DrawKey {

@@ -6,6 +6,7 @@
 #include "pipeline/schema.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/export/genome_export.hpp"
+#include "stages/export/plink_export.hpp"
 #include "stages/export/table_export.hpp"
 
 namespace sc {
@@ -17,7 +18,8 @@ po::options_description export_options() {
        "stage to export: sample, ingest, or auto (sample when it exists, else ingest)")
       ("export.dir", po::value<std::string>()->default_value(""),
        "output directory (default: <run.dir>/export/<stage>)")
-      ("export.vcf", po::value<bool>()->default_value(true), "write genomes as bgzipped, indexed VCF");
+      ("export.vcf", po::value<bool>()->default_value(true), "write genomes as bgzipped, indexed VCF")
+      ("export.plink", po::value<bool>()->default_value(true), "write genomes as PLINK 1 .bed/.bim/.fam (genotypes, unphased)");
   return options;
 }
 
@@ -50,16 +52,25 @@ StageResult run_export(const StageContext& context) {
     total_rows += rows;
   }
   nlohmann::json genomes = nlohmann::json::object();
+  int64_t plink_sets = 0;
   for (const std::string group : {"genomes/reference", "genomes/synthetic"}) {
-    if (reader.shards(group).empty() || !config.flag("export.vcf")) continue;
+    if (reader.shards(group).empty()) continue;
     std::string name = group.substr(group.find('/') + 1);
-    std::string path = out_dir + "/" + name + ".vcf.gz";
-    export_genomes_vcf(context, reader, group, path);
-    genomes[name] = path;
+    if (config.flag("export.vcf")) {
+      std::string path = out_dir + "/" + name + ".vcf.gz";
+      export_genomes_vcf(context, reader, group, path);
+      genomes[name] = path;
+    }
+    if (config.flag("export.plink")) {
+      export_genomes_plink(context, reader, group, out_dir + "/" + name);
+      genomes[name + "_plink"] = out_dir + "/" + name + ".bed";
+      ++plink_sets;
+    }
   }
   result.summary = {{"stage", stage}, {"directory", out_dir}, {"tables", tables}, {"genomes", genomes}};
   result.summary_line = std::to_string(tables.size()) + " tables (" + std::to_string(total_rows) + " rows)" +
-                        (genomes.empty() ? "" : " and " + std::to_string(genomes.size()) + " VCF") + " from '" +
+                        (genomes.size() == static_cast<size_t>(plink_sets) ? "" : " and " + std::to_string(genomes.size() - static_cast<size_t>(plink_sets)) + " VCF") +
+                        (plink_sets ? " and " + std::to_string(plink_sets) + " PLINK set(s)" : "") + " from '" +
                         stage + "' to " + out_dir;
   return result;
 }

@@ -131,13 +131,12 @@ void write_vcf(const StageContext& context, const StageReader& stage, const std:
 
 }  // namespace
 
-void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-                        const std::string& out_path) {
+void write_on_root(const Communicator& comm, const std::function<void()>& write, const std::vector<std::string>& temporaries) {
   std::string problem;
   ExitCode code = ExitCode::ok;
-  if (context.comm.is_root()) {
+  if (comm.is_root()) {
     try {
-      write_vcf(context, stage, group, out_path);
+      write();
     } catch (const Error& e) {
       problem = e.what();
       code = e.code();
@@ -145,12 +144,15 @@ void export_genomes_vcf(const StageContext& context, const StageReader& stage, c
       problem = e.what();
       code = ExitCode::io;
     }
-    if (!problem.empty()) {
-      std::remove((out_path + ".tmp").c_str());
-      std::remove((out_path + ".csi.tmp").c_str());
-    }
+    if (!problem.empty())
+      for (const auto& path : temporaries) std::remove(path.c_str());
   }
-  context.comm.agree_on_error(problem, code);
+  comm.agree_on_error(problem, code);
+}
+
+void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
+                        const std::string& out_path) {
+  write_on_root(context.comm, [&] { write_vcf(context, stage, group, out_path); }, {out_path + ".tmp", out_path + ".csi.tmp"});
 }
 
 }  // namespace sc

@@ -6,7 +6,9 @@
 // other ranks wait and share its outcome (an error is raised on every rank).
 #pragma once
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "pipeline/stage.hpp"
 #include "pipeline/store.hpp"
@@ -16,5 +18,9 @@ namespace sc {
 // Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi.
 void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
                         const std::string& out_path);
+
+// Collective. Runs `write` on rank 0 only; if it fails, removes `temporaries` there; then every
+// rank raises the same error (or none). Shared by the genome exports.
+void write_on_root(const Communicator& comm, const std::function<void()>& write, const std::vector<std::string>& temporaries);
 
 }  // namespace sc

@@ -9,6 +9,7 @@
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
+#include "stages/fit/genome_fit.hpp"
 #include "stages/fit/table_fit.hpp"
 
 namespace sc {
@@ -92,11 +93,14 @@ StageResult run_fit(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction", "table."}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "fit", {"fit.", "run.seed", "evaluate.holdout_fraction", "table.", "genome."}, result.inputs);
   if (already_complete(context, "fit", fingerprint, "this ingest", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
-  if (names.empty()) throw InputError(ingest.directory() + " holds no registry table to fit");
+  const bool genomes = has_genome_reference(ingest);
+  if (names.empty() && !genomes) throw InputError(ingest.directory() + " holds no registry table and no genome panel to fit");
   Schema schema = schema_from_config(config);
+  GenomeModel genome_model;
+  if (genomes) genome_model = plan_genome_fit(context, ingest);
 
   // Differential privacy: domains checked, one person's rows per table bounded, the budget split.
   const double epsilon = config.real("fit.epsilon");
@@ -173,6 +177,13 @@ StageResult run_fit(const StageContext& context) {
     summary[names[i]] = t.model.report;
     line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
   }
+  nlohmann::json genome_summary;
+  if (genomes) {
+    genome_summary = fit_genomes(context, ingest, genome_model, writer, expected);
+    line += std::string(line.empty() ? "" : ", ") + "genome mosaic of " +
+            std::to_string(genome_summary["reference_individuals"].get<int64_t>() - genome_summary["held_out"].get<int64_t>()) +
+            " donor individuals";
+  }
   nlohmann::json privacy = nullptr;
   if (options.private_fit) {
     double spent = 0;
@@ -187,9 +198,10 @@ StageResult run_fit(const StageContext& context) {
                {"queries", accounting}};
   }
   nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction},
-                                                  {"differential_privacy", privacy}});
+                                                  {"differential_privacy", privacy}, {"genomes", genome_summary}});
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"differential_privacy", privacy}};
+  if (genomes) result.summary["genomes"] = genome_summary;
   result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "") +
                         (options.private_fit ? " under epsilon = " + std::to_string(epsilon) + " (row counts noisy)" : "");
   return result;

@@ -14,6 +14,8 @@
 #include "pipeline/table_store.hpp"
 #include "kernels/sampling/network_sampler.hpp"
 #include "stages/sample/constraint_repair.hpp"
+#include "stages/fit/genome_fit.hpp"
+#include "stages/sample/genome_sample.hpp"
 #include "stages/sample/table_sampler.hpp"
 
 namespace sc {
@@ -49,7 +51,7 @@ StageResult run_sample(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[fit.directory() + "/index.json"] = sha256_file(fit.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression", "table."}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression", "table.", "genome."}, result.inputs);
   if (already_complete(context, "sample", fingerprint, "this fit", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   std::map<std::string, TableMeta> metas;
@@ -89,6 +91,9 @@ StageResult run_sample(const StageContext& context) {
     }
   }
 
+  const bool with_genomes = has_genome_reference(ingest);
+  GenomeSamplePlan genome_plan;
+  if (with_genomes) genome_plan = plan_genome_sample(context, fit);
   StageWriter writer(context.store_dir, "sample", fingerprint, config.flag("run.restart"), comm);
   std::map<std::string, SampledTable> sampled;
   std::map<std::string, int64_t> table_rows;
@@ -185,10 +190,20 @@ StageResult run_sample(const StageContext& context) {
     line += (line.empty() ? "" : ", ") + name + " " + human_count(static_cast<double>(table.rows)) + " rows";
     sampled.emplace(name, std::move(table));
   }
-  nlohmann::json index = writer.finish(expected, {{"tables", summary}});
+  // Genomes when the ingest holds a reference panel (their own backend key: genome.backend).
+  GenomeSampleSummary genomes;
+  if (with_genomes) genomes = sample_genomes(context, ingest, genome_plan, writer, expected);
+  nlohmann::json index_summary = {{"tables", summary}};
+  if (with_genomes) index_summary["genomes"] = genomes.summary;
+  nlohmann::json index = writer.finish(expected, index_summary);
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"backend", use_cuda ? "cuda" : "cpu"}};
-  result.summary_line = "sampled " + line + " (" + (use_cuda ? "CUDA" : "CPU") + " kernel)";
+  if (with_genomes) result.summary["genomes"] = genomes.summary;
+  result.summary_line = "sampled " + line + (names.empty() ? "" : std::string(" (") + (use_cuda ? "CUDA" : "CPU") + " kernel)");
+  if (!genomes.line.empty()) result.summary_line += (line.empty() ? "" : ", ") + genomes.line;
+  int64_t skipped = 0;
+  for (const auto& rank : index["ranks"]) skipped += rank["shards_skipped"].get<int64_t>();
+  if (skipped > 0) result.summary_line += ", " + std::to_string(skipped) + " already committed (resumed)";
   return result;
 }
 

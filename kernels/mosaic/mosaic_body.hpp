@@ -1,0 +1,159 @@
+// The per-haplotype bodies of the mosaic kernels, compiled unchanged by the host compiler (CPU
+// backend, the reference) and by nvcc (CUDA backend), so that both give the same bits: drawing a
+// haplotype's segment list, finding its allele flips, and copying one variant window of it from
+// its donors word by word.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/mosaic/mosaic_math.hpp"
+#include "kernels/mosaic/mosaic_model.hpp"
+
+namespace sc::kernels {
+
+// Per-haplotype total cM taken from each donor of its population (only with max_donor_cm > 0):
+// `used` has one slot per donor of the population and is zeroed by the body before use.
+struct DonorLedger {
+  double* used = nullptr;
+};
+
+// Draws haplotype `haplotype`'s segments, contig by contig, writing the first `capacity` of them
+// to `out` (nothing when it is null); returns how many there are. Segment k (counted across contigs) uses Philox block
+// (haplotype, k): words 0 and 1 give the coalescent age T = theta (E1 + E2) ~ Gamma(2, theta)
+// with E1 + E2 = -log(U1 U2),
+// word 2 the length E3 / (2 rho T) ~ Exp(mean 1/(2 T rho)) cM, word 3 the donor. The donor is
+// never the previous segment's (so that max_segment_cm caps one piece from one donor), nor one
+// whose total in this haplotype has reached max_donor_cm: such a draw moves on to the next donor
+// of the population in list order. A segment is cut to max_segment_cm and to what its donor has
+// left under max_donor_cm. The host checks beforehand that the caps leave room to cover every
+// contig (mosaic_caps_problem), so the loop always ends.
+SC_HOST_DEVICE inline int64_t draw_haplotype_segments(const MosaicView& v, int64_t haplotype, MosaicSegment* out,
+                                                      int64_t capacity, DonorLedger ledger) {
+  const MosaicPopulation population = v.populations[v.individual_population[haplotype / 2]];
+  const uint32_t donor_count = static_cast<uint32_t>(population.donor_count);
+  const bool capped = v.max_donor_cm > 0 && ledger.used != nullptr;
+  if (capped)
+    for (uint32_t d = 0; d < donor_count; ++d) ledger.used[d] = 0.0;
+  const DrawKey key{v.seed, DrawPurpose::mosaic_segment, 0};
+  uint32_t k = 0;
+  int64_t count = 0;
+  for (int32_t c = 0; c < v.contig_count; ++c) {
+    const MosaicContig contig = v.contigs[c];
+    if (contig.variants <= 0) continue;
+    double position = contig.first_cm;
+    uint32_t previous = donor_count;  // none
+    do {
+      const DrawWords w = draw_words(key, static_cast<uint64_t>(haplotype), k++);
+      // E1 + E2 = -log(U1 U2): one logarithm for the Gamma(2) sum (the product is rounded once,
+      // identically on both sides, and cannot underflow: U >= 2^-32).
+      const double age = population.theta * -mosaic_log(unit_open_closed(w.w[0]) * unit_open_closed(w.w[1]));
+      double length = standard_exponential(w.w[2]) / (2.0 * population.rho * age);
+      if (v.max_segment_cm > 0 && length > v.max_segment_cm) length = v.max_segment_cm;
+      uint32_t donor = scaled_index(w.w[3], donor_count);
+      for (uint32_t step = 0; step < donor_count; ++step) {
+        const bool free_of_cap = !capped || ledger.used[donor] < v.max_donor_cm;
+        if (donor != previous && free_of_cap) break;
+        donor = donor + 1 == donor_count ? 0 : donor + 1;
+      }
+      if (capped) {
+        const double left = v.max_donor_cm - ledger.used[donor];
+        if (length > left) length = left;
+        ledger.used[donor] += length;
+      }
+      const double end = position + length;
+      if (out != nullptr && count < capacity) {
+        MosaicSegment segment;
+        segment.start_cm = position;
+        segment.end_cm = end;
+        segment.age = age;
+        segment.donor = v.donors[population.donor_first + donor];
+        segment.contig = c;
+        out[count] = segment;
+      }
+      ++count;
+      previous = donor;
+      position = end;
+    } while (position <= contig.last_cm);
+  }
+  return count;
+}
+
+// The global variant index of haplotype `haplotype`'s flip number `j`, given flip j-1 at
+// `previous` (-1 before the first): previous + 1 + G with G ~ Geometric(mutation_rate) by
+// inversion, floor(log U / log(1 - mu)). Returns total_variants once past the last variant.
+SC_HOST_DEVICE inline int64_t next_flip(const MosaicView& v, int64_t haplotype, uint32_t j, int64_t previous) {
+  if (!(v.mutation_rate > 0)) return v.total_variants;
+  const DrawWords w = draw_words(DrawKey{v.seed, DrawPurpose::mosaic_mutation, 0}, static_cast<uint64_t>(haplotype), j);
+  const double gap = mosaic_log(unit_open_closed_53(w.w[0], w.w[1])) / v.log_keep;
+  if (!(gap < static_cast<double>(v.total_variants - previous))) return v.total_variants;
+  const int64_t next = previous + 1 + static_cast<int64_t>(gap);
+  return next < v.total_variants ? next : v.total_variants;
+}
+
+// One variant window of the reference panel: `rows` haplotype rows of `words` 64-bit words.
+struct ReferenceWindowView {
+  const uint64_t* bits = nullptr;
+  int64_t rows = 0, words = 0, variants = 0;
+  int64_t first_variant = 0;  // global index of the window's first variant
+  int32_t contig = 0;         // a window holds one contig
+  const double* cm = nullptr;  // variants genetic positions
+};
+
+// Copies bits [first, last) of `source` into `target` (same bit positions), word by word.
+SC_HOST_DEVICE inline void copy_bit_range(const uint64_t* source, uint64_t* target, int64_t first, int64_t last) {
+  if (first >= last) return;
+  const int64_t first_word = first / 64, last_word = (last - 1) / 64;
+  const uint64_t head = ~uint64_t{0} << (first % 64);
+  const uint64_t tail = ~uint64_t{0} >> (63 - (last - 1) % 64);
+  if (first_word == last_word) {
+    const uint64_t mask = head & tail;
+    target[first_word] = (target[first_word] & ~mask) | (source[first_word] & mask);
+    return;
+  }
+  target[first_word] = (target[first_word] & ~head) | (source[first_word] & head);
+  for (int64_t w = first_word + 1; w < last_word; ++w) target[w] = source[w];
+  target[last_word] = (target[last_word] & ~tail) | (source[last_word] & tail);
+}
+
+// Fills `row` (window.words words, zeroed beyond the window's variants) with haplotype
+// `haplotype`'s alleles in the window: its segments' donor bits, then its flips.
+SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const ReferenceWindowView& window,
+                                                 const MosaicSegment* segments, int64_t segment_count,
+                                                 int64_t haplotype, uint64_t* row) {
+  for (int64_t w = 0; w < window.words; ++w) row[w] = 0;
+  if (window.variants <= 0) return;
+  // The first segment of this contig that ends after the window's first variant.
+  int64_t lo = 0, hi = segment_count;
+  const double first_cm = window.cm[0];
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    const MosaicSegment& s = segments[mid];
+    if (s.contig < window.contig || (s.contig == window.contig && s.end_cm <= first_cm)) lo = mid + 1;
+    else hi = mid;
+  }
+  int64_t first = 0;
+  for (int64_t k = lo; k < segment_count && first < window.variants && segments[k].contig == window.contig; ++k) {
+    // The segment covers the variants before the first one at or beyond its end.
+    int64_t a = first, b = window.variants;
+    const double end = segments[k].end_cm;
+    while (a < b) {
+      const int64_t mid = a + (b - a) / 2;
+      if (window.cm[mid] < end) a = mid + 1;
+      else b = mid;
+    }
+    copy_bit_range(window.bits + static_cast<int64_t>(segments[k].donor) * window.words, row, first, a);
+    first = a;
+  }
+  const int64_t window_end = window.first_variant + window.variants;
+  int64_t flip = -1;
+  for (uint32_t j = 0;; ++j) {
+    flip = next_flip(v, haplotype, j, flip);
+    if (flip >= window_end) break;
+    if (flip >= window.first_variant) {
+      const int64_t local = flip - window.first_variant;
+      row[local / 64] ^= uint64_t{1} << (local % 64);
+    }
+  }
+}
+
+}  // namespace sc::kernels

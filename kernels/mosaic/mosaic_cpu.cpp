@@ -1,0 +1,140 @@
+// CPU backend of the mosaic kernels (the reference): TBB over blocks of haplotypes, each running
+// the shared body. Segment lists are drawn in one pass into per-block buffers and joined in
+// haplotype order: the same layout as the GPU's count-then-fill passes.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "kernels/mosaic/mosaic_kernel.hpp"
+
+#if defined(SC_KERNELS_HAVE_TBB)
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#endif
+
+namespace sc::kernels {
+
+MosaicView MosaicArrays::view() const {
+  MosaicView v;
+  v.seed = seed;
+  v.populations = populations.data();
+  v.population_count = static_cast<int32_t>(populations.size());
+  v.donors = donors.data();
+  v.individual_population = individual_population.data();
+  v.contigs = contigs.data();
+  v.contig_count = static_cast<int32_t>(contigs.size());
+  v.max_segment_cm = max_segment_cm;
+  v.max_donor_cm = max_donor_cm;
+  v.mutation_rate = mutation_rate;
+  v.log_keep = mutation_rate > 0 ? mosaic_log(1.0 - mutation_rate) : 0.0;
+  for (const auto& c : contigs) v.total_variants = std::max(v.total_variants, c.first_variant + c.variants);
+  return v;
+}
+
+int64_t MosaicArrays::ledger_slots() const {
+  int64_t slots = 0;
+  if (max_donor_cm > 0)
+    for (const auto& p : populations) slots = std::max(slots, p.donor_count);
+  return slots;
+}
+
+std::string mosaic_caps_problem(const MosaicArrays& model) {
+  double genome_cm = 0;
+  for (const auto& c : model.contigs)
+    if (c.variants > 0) genome_cm += c.last_cm - c.first_cm;
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    const auto& population = model.populations[p];
+    if (population.donor_count < 2)
+      return "population " + std::to_string(p) + " has " + std::to_string(population.donor_count) +
+             " donor haplotypes; the mosaic needs at least 2 (a segment never copies its predecessor's donor)";
+    if (population.donor_count > int64_t{1} << 31) return "more than 2^31 donor haplotypes in one population";
+    if (model.max_donor_cm > 0 && model.max_donor_cm * static_cast<double>(population.donor_count - 1) <= genome_cm)
+      return "max_donor_cm times the donors but one (" + std::to_string(population.donor_count - 1) +
+             ") must exceed the genome's length of " + std::to_string(genome_cm) + " cM";
+  }
+  return "";
+}
+
+
+SegmentLists draw_segments_cpu(const MosaicArrays& model) {
+  const std::string problem = mosaic_caps_problem(model);
+  if (!problem.empty()) throw std::invalid_argument(problem);
+  const MosaicView v = model.view();
+  const int64_t haplotypes = model.haplotypes();
+  // One pass: blocks of haplotypes draw into their own buffers (a haplotype's count is not known
+  // before it is drawn), joined in haplotype order afterwards: the layout of the GPU's two passes.
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (haplotypes + kBlock - 1) / kBlock;
+  std::vector<std::vector<MosaicSegment>> drawn(static_cast<size_t>(blocks));
+  SegmentLists lists;
+  lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
+  const size_t slots = static_cast<size_t>(model.ledger_slots());
+  auto draw_block = [&](int64_t b, std::vector<double>& ledger) {
+    std::vector<MosaicSegment>& out = drawn[static_cast<size_t>(b)];
+    for (int64_t h = b * kBlock; h < std::min(haplotypes, (b + 1) * kBlock); ++h) {
+      const DonorLedger book{slots ? ledger.data() : nullptr};
+      const size_t before = out.size();
+      // Room for twice the block's mean so far; a longer list is drawn again into enough room.
+      const int64_t done = h - b * kBlock;
+      const int64_t room = done > 0 ? 2 * static_cast<int64_t>(before) / done + 64 : 4096;
+      out.resize(before + static_cast<size_t>(room));
+      int64_t count = draw_haplotype_segments(v, h, out.data() + before, room, book);
+      if (count > room) {
+        out.resize(before + static_cast<size_t>(count));
+        draw_haplotype_segments(v, h, out.data() + before, count, book);
+      }
+      out.resize(before + static_cast<size_t>(count));
+      lists.offsets[static_cast<size_t>(h) + 1] = count;
+    }
+  };
+#if defined(SC_KERNELS_HAVE_TBB)
+  tbb::enumerable_thread_specific<std::vector<double>> ledgers([slots] { return std::vector<double>(slots); });
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks, 1), [&](const tbb::blocked_range<int64_t>& r) {
+    for (int64_t b = r.begin(); b < r.end(); ++b) draw_block(b, ledgers.local());
+  });
+#else
+  std::vector<double> ledger(slots);
+  for (int64_t b = 0; b < blocks; ++b) draw_block(b, ledger);
+#endif
+  for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
+  lists.segments.reserve(static_cast<size_t>(lists.offsets.back()));
+  for (auto& block : drawn) {
+    lists.segments.insert(lists.segments.end(), block.begin(), block.end());
+    std::vector<MosaicSegment>().swap(block);
+  }
+  return lists;
+}
+
+std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
+                                      const ReferenceWindowView& window) {
+  const MosaicView v = model.view();
+  const int64_t haplotypes = model.haplotypes();
+  std::vector<uint64_t> out(static_cast<size_t>(haplotypes * window.words));
+  auto one = [&](int64_t h) {
+    const int64_t first = lists.offsets[static_cast<size_t>(h)];
+    copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
+                          out.data() + h * window.words);
+  };
+#if defined(SC_KERNELS_HAVE_TBB)
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 16), [&](const tbb::blocked_range<int64_t>& r) {
+    for (int64_t h = r.begin(); h < r.end(); ++h) one(h);
+  });
+#else
+  for (int64_t h = 0; h < haplotypes; ++h) one(h);
+#endif
+  return out;
+}
+
+#if !defined(SC_KERNELS_HAVE_CUDA)
+bool mosaic_cuda_available() { return false; }
+SegmentLists draw_segments_cuda(const MosaicArrays&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+std::vector<uint64_t> copy_window_cuda(const MosaicArrays&, const SegmentLists&, const ReferenceWindowView&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+#endif
+
+}  // namespace sc::kernels

@@ -1,0 +1,177 @@
+// The mosaic kernels on a small random panel (2 populations, 2 contigs, caps and allele flips on).
+// "cpu": our log against the C library's; segment lists tile each contig and keep the caps; a
+// contig copied as one window equals the same contig copied in windows of other sizes; drawing
+// twice gives the same lists. "gpu": the CUDA backend's segment lists and window bits equal the
+// CPU backend's bit for bit (exit 77 where no GPU answers).
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "kernels/mosaic/mosaic_kernel.hpp"
+
+using namespace sc::kernels;
+
+namespace {
+
+int failures = 0;
+void expect(bool ok, const std::string& what) {
+  if (!ok && ++failures <= 20) std::fprintf(stderr, "FAIL: %s\n", what.c_str());
+}
+
+struct Panel {
+  MosaicArrays model;
+  std::vector<double> cm;           // per global variant
+  std::vector<int32_t> contig;      // per global variant
+  std::vector<uint64_t> alleles;    // rows x variants bits, one uint64 per allele for simplicity
+  int64_t rows = 0, variants = 0;
+};
+
+uint64_t mix(uint64_t x) {  // splitmix64: test data only
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+Panel make_panel() {
+  Panel p;
+  p.rows = 100;
+  const int64_t per_contig[2] = {1800, 1400};
+  for (int32_t c = 0; c < 2; ++c) {
+    MosaicContig contig;
+    contig.first_variant = p.variants;
+    contig.variants = per_contig[c];
+    double x = 10.0 * c;
+    for (int64_t v = 0; v < per_contig[c]; ++v) {
+      if (v > 0) x += static_cast<double>(mix(static_cast<uint64_t>(p.variants + v)) % 1000) * 2e-6;  // ~0.001 cM apart, ties allowed
+      p.cm.push_back(x);
+      p.contig.push_back(c);
+    }
+    contig.first_cm = p.cm[static_cast<size_t>(contig.first_variant)];
+    contig.last_cm = p.cm.back();
+    p.variants += per_contig[c];
+    p.model.contigs.push_back(contig);
+  }
+  for (int64_t r = 0; r < p.rows; ++r)
+    for (int64_t v = 0; v < p.variants; ++v) p.alleles.push_back(mix(static_cast<uint64_t>(r * 100003 + v)) & 1u);
+  // Population 0: rows 0..59 but 10..13 (held out); population 1: rows 60..99.
+  for (int32_t r = 0; r < 60; ++r)
+    if (r < 10 || r > 13) p.model.donors.push_back(r);
+  p.model.populations.push_back({20.0, 0.68, 0, static_cast<int64_t>(p.model.donors.size())});
+  for (int32_t r = 60; r < 100; ++r) p.model.donors.push_back(r);
+  p.model.populations.push_back({8.0, 0.77, p.model.populations[0].donor_count, 40});
+  for (int i = 0; i < 300; ++i) p.model.individual_population.push_back(static_cast<int32_t>(mix(static_cast<uint64_t>(i)) % 2));
+  p.model.seed = 424242;
+  p.model.max_segment_cm = 0.2;
+  p.model.max_donor_cm = 0.6;
+  p.model.mutation_rate = 0.002;
+  return p;
+}
+
+// The panel's variants [first, first + count) of one contig as a bit-packed window.
+struct Window {
+  std::vector<uint64_t> bits;
+  std::vector<double> cm;
+  ReferenceWindowView view;
+};
+Window make_window(const Panel& p, int64_t first, int64_t count) {
+  Window w;
+  const int64_t words = (count + 63) / 64;
+  w.bits.assign(static_cast<size_t>(p.rows * words), 0);
+  for (int64_t r = 0; r < p.rows; ++r)
+    for (int64_t v = 0; v < count; ++v)
+      w.bits[static_cast<size_t>(r * words + v / 64)] |= p.alleles[static_cast<size_t>(r * p.variants + first + v)] << (v % 64);
+  w.cm.assign(p.cm.begin() + first, p.cm.begin() + first + count);
+  w.view.bits = w.bits.data();
+  w.view.rows = p.rows;
+  w.view.words = words;
+  w.view.variants = count;
+  w.view.first_variant = first;
+  w.view.contig = p.contig[static_cast<size_t>(first)];
+  w.view.cm = w.cm.data();
+  return w;
+}
+
+// Allele of haplotype h at window variant v.
+int bit(const std::vector<uint64_t>& bits, int64_t words, int64_t h, int64_t v) {
+  return static_cast<int>((bits[static_cast<size_t>(h * words + v / 64)] >> (v % 64)) & 1u);
+}
+
+// Every contig copied in windows of `size` variants: alleles[h][global variant].
+std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists& lists, int64_t size, bool gpu) {
+  const int64_t haplotypes = p.model.haplotypes();
+  std::vector<std::vector<int>> out(static_cast<size_t>(haplotypes), std::vector<int>(static_cast<size_t>(p.variants)));
+  for (const auto& contig : p.model.contigs)
+    for (int64_t first = contig.first_variant; first < contig.first_variant + contig.variants; first += size) {
+      const int64_t count = std::min(size, contig.first_variant + contig.variants - first);
+      Window w = make_window(p, first, count);
+      const std::vector<uint64_t> bits = gpu ? copy_window_cuda(p.model, lists, w.view) : copy_window_cpu(p.model, lists, w.view);
+      for (int64_t h = 0; h < haplotypes; ++h)
+        for (int64_t v = 0; v < count; ++v) out[static_cast<size_t>(h)][static_cast<size_t>(first + v)] = bit(bits, w.view.words, h, v);
+    }
+  return out;
+}
+
+bool same_lists(const SegmentLists& a, const SegmentLists& b) {
+  return a.offsets == b.offsets && a.segments.size() == b.segments.size() &&
+         std::memcmp(a.segments.data(), b.segments.data(), a.segments.size() * sizeof(MosaicSegment)) == 0;
+}
+
+void check_cpu(const Panel& p) {
+  for (int i = 1; i < 200000; ++i) {
+    const double x = static_cast<double>(mix(static_cast<uint64_t>(i)) >> 11) * std::ldexp(1.0, -53 + (i % 7) * 3) + 1e-300;
+    const double ours = mosaic_log(x), libc = std::log(x);
+    expect(std::fabs(ours - libc) <= 4e-16 * std::fmax(1.0, std::fabs(libc)), "mosaic_log(" + std::to_string(x) + ")");
+  }
+  const SegmentLists lists = draw_segments_cpu(p.model);
+  expect(same_lists(lists, draw_segments_cpu(p.model)), "drawing twice gives other segment lists");
+  for (int64_t h = 0; h < p.model.haplotypes(); ++h) {
+    double per_donor[100] = {0};
+    for (int64_t k = lists.offsets[static_cast<size_t>(h)]; k < lists.offsets[static_cast<size_t>(h) + 1]; ++k) {
+      const MosaicSegment& s = lists.segments[static_cast<size_t>(k)];
+      const MosaicContig& c = p.model.contigs[static_cast<size_t>(s.contig)];
+      const bool first = k == lists.offsets[static_cast<size_t>(h)] || lists.segments[static_cast<size_t>(k - 1)].contig != s.contig;
+      expect(first ? s.start_cm == c.first_cm : s.start_cm == lists.segments[static_cast<size_t>(k - 1)].end_cm, "segments tile the contig");
+      expect(s.end_cm - s.start_cm <= p.model.max_segment_cm + 1e-12, "max_segment_cm holds (to the rounding of start + length)");
+      expect(s.donor < 10 || s.donor > 13, "a held-out row is never a donor");
+      per_donor[s.donor] += s.end_cm - s.start_cm;
+      const bool last = k + 1 == lists.offsets[static_cast<size_t>(h) + 1] || lists.segments[static_cast<size_t>(k + 1)].contig != s.contig;
+      if (last) expect(s.end_cm > c.last_cm, "the last segment covers the contig's last variant");
+    }
+    for (double total : per_donor) expect(total <= p.model.max_donor_cm + 1e-9, "max_donor_cm holds (to the rounding of start + length)");
+  }
+  const auto whole = copy_in_windows(p, lists, 1 << 20, false);
+  expect(whole == copy_in_windows(p, lists, 700, false), "windows of 700 variants join into the whole");
+  expect(whole == copy_in_windows(p, lists, 64, false), "windows of 64 variants join into the whole");
+  std::printf("cpu: %zu segments for %lld haplotypes\n", lists.segments.size(), static_cast<long long>(p.model.haplotypes()));
+}
+
+int check_gpu(const Panel& p) {
+  if (!mosaic_cuda_available()) {
+    std::printf("gpu: no CUDA device answers (or no CUDA backend); skipped\n");
+    return 77;
+  }
+  const SegmentLists cpu = draw_segments_cpu(p.model);
+  const SegmentLists gpu = draw_segments_cuda(p.model);
+  expect(same_lists(cpu, gpu), "CUDA segment lists differ from the CPU's");
+  expect(copy_in_windows(p, cpu, 700, false) == copy_in_windows(p, gpu, 700, true), "CUDA window bits differ from the CPU's");
+  std::printf("gpu: %zu segments and every window bit identical to the CPU backend\n", gpu.segments.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "cpu";
+  const Panel panel = make_panel();
+  int rc = 0;
+  if (mode == "gpu") rc = check_gpu(panel);
+  else check_cpu(panel);
+  if (failures) {
+    std::fprintf(stderr, "%d failures\n", failures);
+    return 1;
+  }
+  return rc;
+}
