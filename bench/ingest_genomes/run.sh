@@ -37,7 +37,7 @@ sites=$(bcftools index -n panel.bcf 2>/dev/null || bcftools view -H panel.bcf | 
 samples=$(bcftools query -l panel.bcf | wc -l)
 bytes=$(stat -c %s panel.bcf)
 cores=$(nproc)
-echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD)"
+echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), binary $($bin --version)"
 echo "panel.bcf: $samples samples ($((2 * samples)) haplotypes) x $sites sites, $bytes bytes"
 cat panel.bcf > /dev/null  # warm the page cache: we measure decoding, not the disk's first read
 
