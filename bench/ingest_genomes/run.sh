@@ -33,7 +33,8 @@ if [ ! -f panel.map ]; then
   awk -v L=$length -v c=$contig 'BEGIN { print "pos chr cM"; for (p = 1; p <= L + 1000000; p += 1000000) printf "%d %s %.6f\n", p, c, p * 0.5e-6 }' > panel.map
 fi
 
-sites=$(bcftools index -n panel.bcf 2>/dev/null || bcftools view -H panel.bcf | wc -l)
+[ -f panel.bcf.csi ] || bcftools index panel.bcf  # for the site count; ingest does not use it
+sites=$(bcftools index -n panel.bcf 2>/dev/null)
 samples=$(bcftools query -l panel.bcf | wc -l)
 bytes=$(stat -c %s panel.bcf)
 cores=$(nproc)
