@@ -15,6 +15,7 @@
 
 #include "pipeline/error.hpp"
 #include "stages/ingest/bit_transpose.hpp"
+#include "stages/ingest/phased_genotype_pack.hpp"
 
 namespace sc {
 namespace {
@@ -239,6 +240,17 @@ bool PhasedVcfReader::check_order() {
 bool PhasedVcfReader::pack_genotypes(uint64_t* row) {
   bcf1_t* rec = hts_->rec;
   const int64_t samples = static_cast<int64_t>(samples_.size());
+  // The fast path: GT kept as one byte per allele (always so for biallelic sites) and every
+  // genotype a phased call of allele 0 or 1, packed without htslib's int32 copy. Any other site
+  // takes the general path below, which finds and names the problem.
+  if (const bcf_fmt_t* fmt = bcf_get_fmt(hts_->hdr, rec, "GT");
+      fmt && fmt->type == BCF_BT_INT8 && fmt->n == 2 && rec->n_sample == samples &&
+      pack_phased_gt_bytes(reinterpret_cast<const int8_t*>(fmt->p), 2 * samples, row)) {
+    if (rec->n_allele >= 2) return true;
+    bool any_alt = false;
+    for (int64_t word = 0; word < words_for_bits(2 * samples); ++word) any_alt |= row[word] != 0;
+    if (!any_alt) return true;
+  }
   const int n = bcf_get_genotypes(hts_->hdr, rec, &hts_->gt, &hts_->gt_capacity);
   if (n <= 0)
     return judge(SiteProblem::missing, "column 9 (FORMAT)", "no GT field, so every genotype is missing; expected phased genotypes");
