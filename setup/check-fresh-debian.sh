@@ -23,6 +23,13 @@ mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The network this machine reaches the mirrors and PyPI through may re-sign TLS with a local CA
+# (this workplace's egress does): the fresh root trusts what the host trusts locally, and nothing
+# else of the host comes with it. ca-certificates, installed by the set-up, picks these up.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" > /dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+fi
 mkdir -p "$root/root/synthcohort"
 git archive HEAD | tar -x -C "$root/root/synthcohort"
 echo "== tree: $(git rev-parse --short HEAD)"
