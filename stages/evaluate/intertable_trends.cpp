@@ -106,20 +106,6 @@ metrics::TableData join_shard(const JoinSide& side, int64_t s, const ScoredColum
   return joined;
 }
 
-// Pieces of every child shard, computed by its owner rank, merged in shard order on every rank.
-template <class Piece, class Compute, class Deserialize>
-Piece merged_over_child_shards(const Communicator& comm, const JoinSide& side, Compute compute, Deserialize deserialize) {
-  Piece merged{};
-  bool first = true;
-  for (const auto& bytes : gather_shard_pieces(comm, static_cast<int64_t>(side.child_shards.size()), compute)) {
-    Piece piece = deserialize(std::span<const uint8_t>(bytes));
-    if (first) merged = std::move(piece);
-    else metrics::merge(merged, piece);
-    first = false;
-  }
-  return merged;
-}
-
 }  // namespace
 
 nlohmann::json evaluate_intertable_trends(const Communicator& comm, const StageReader& real_reader,
@@ -151,8 +137,8 @@ nlohmann::json evaluate_intertable_trends(const Communicator& comm, const StageR
   // Pass 1: the ranges of the denormalised columns (a parent column's range is over the parents
   // that have children, as in the merged frame SDMetrics bins).
   auto profile_of = [&](const JoinSide& side) {
-    return merged_over_child_shards<metrics::ProfilePiece>(
-        comm, side, [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(join_shard(side, s, child_scored).view())); },
+    return merged_shard_pieces<metrics::ProfilePiece>(
+        comm, static_cast<int64_t>(side.child_shards.size()), [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(join_shard(side, s, child_scored).view())); },
         [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
   };
   const metrics::QualityPlan plan = metrics::make_quality_plan(kinds, profile_of(real), profile_of(synthetic));
@@ -161,8 +147,8 @@ nlohmann::json evaluate_intertable_trends(const Communicator& comm, const StageR
   int64_t joined_rows[2] = {0, 0};
   auto pieces_of = [&](const JoinSide& side) {
     const auto table_side = side.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real;
-    return merged_over_child_shards<metrics::QualityPiece>(
-        comm, side,
+    return merged_shard_pieces<metrics::QualityPiece>(
+        comm, static_cast<int64_t>(side.child_shards.size()),
         [&](int64_t s) {
           const metrics::TableData joined = join_shard(side, s, child_scored);
           const metrics::ShardView view = joined.view();
