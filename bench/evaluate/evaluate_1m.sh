@@ -9,7 +9,8 @@
 # QualityReport and calculate_dcr run on the same data at doubling sizes within a time budget.
 # Usage: bench/evaluate/evaluate_1m.sh [BUILD_DIR] [WORK_DIR] [DCR_SHARDS] [SDMETRICS_BUDGET_S]
 #   DCR_SHARDS: synthetic shards (of 8, 125,000 rows each) whose DCR is computed, per rank count
-#   a multiple of it; the full time is that x 8 / DCR_SHARDS (default 8: all, exact 1M x 1M).
+#   a multiple of it; the full time is that x 8 / DCR_SHARDS (default 8: all, exact 1M x 1M;
+#   0: no DCR).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)

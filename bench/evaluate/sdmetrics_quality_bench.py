@@ -28,7 +28,7 @@ def sizes(limit, budget, growth, run):
         seconds = time.perf_counter() - start
         spent += seconds
         last = (n, seconds)
-        print(f"  {n:>9,} x {n:<9,} {seconds:9.2f} s  {what}", flush=True)
+        print(f"  n = {n:>9,} {seconds:9.2f} s  {what}", flush=True)
         n = min(n * 2, limit) if n < limit else limit + 1
     return last
 
@@ -50,7 +50,7 @@ def main():
         report = QualityReport()
         report.generate(real.iloc[:n].copy(), synthetic.iloc[:n].copy(), metadata, verbose=False)
         return f"QualityReport score {report.get_score():.4f}"
-    print("QualityReport (contingency pairs subsampled to 50,000 rows by sdmetrics):")
+    print("QualityReport, n real x n synthetic rows (contingency pairs subsampled to 50,000 rows by sdmetrics):")
     last = sizes(full, args.budget, 1, quality)
     if last and last[0] < full:
         print(f"  extrapolated {full:,} x {full:,}: {last[1] * full / last[0]:.0f} s (linear)")
