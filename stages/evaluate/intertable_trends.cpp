@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include <tbb/parallel_for.h>
@@ -119,6 +120,10 @@ nlohmann::json evaluate_intertable_trends(const Communicator& comm, const StageR
   const TableMeta synthetic_parent = read_table_meta(synthetic_reader, real_child.parent);
   const ScoredColumns parent_scored = scored_columns(real_parent, synthetic_parent);
   const ScoredColumns child_scored = scored_columns(real_child, synthetic_child);
+  for (const TableMeta* meta : {&real_child, &synthetic_child})
+    SC_EXPECTS(meta->column_index(meta->foreign_key) >= 0, InputError,
+               "table " + child_table + " has no foreign-key column '" + meta->foreign_key + "' to join it to " +
+                   real_child.parent);
 
   JoinSide real{real_reader, real_child, real_reader.shards(table_group(child_table)),
                 read_parent_rows(real_reader, real_parent, parent_scored, false), false};
@@ -138,7 +143,8 @@ nlohmann::json evaluate_intertable_trends(const Communicator& comm, const StageR
   // that have children, as in the merged frame SDMetrics bins).
   auto profile_of = [&](const JoinSide& side) {
     return merged_shard_pieces<metrics::ProfilePiece>(
-        comm, static_cast<int64_t>(side.child_shards.size()), [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(join_shard(side, s, child_scored).view())); },
+        comm, static_cast<int64_t>(side.child_shards.size()),
+        [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(join_shard(side, s, child_scored).view())); },
         [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
   };
   const metrics::QualityPlan plan = metrics::make_quality_plan(kinds, profile_of(real), profile_of(synthetic));
