@@ -7,6 +7,7 @@
 
 #include "pipeline/error.hpp"
 #include "pipeline/table_store.hpp"
+#include "stages/evaluate/intertable_trends.hpp"
 #include "stages/evaluate/metrics/ks_complement.hpp"
 #include "stages/evaluate/shard_pieces.hpp"
 
@@ -190,6 +191,8 @@ nlohmann::json evaluate_relation(const Communicator& comm, const StageReader& re
                                  {"synthetic", number(sc_.child_rows ? 1.0 - static_cast<double>(sc_.orphans) / sc_.child_rows : 1.0)}}},
       {"children_per_parent_mean", {{"real", number(real.parent_keys.empty() ? NAN : static_cast<double>(rc.child_rows - rc.orphans) / real.parent_keys.size())},
                                     {"synthetic", number(synthetic.parent_keys.empty() ? NAN : static_cast<double>(sc_.child_rows - sc_.orphans) / synthetic.parent_keys.size())}}}};
+
+  out["intertable_trends"] = evaluate_intertable_trends(comm, real_reader, synthetic_reader, child_table);
 
   // Shapes within categories.
   std::vector<ColumnPair> pairs;

@@ -6,6 +6,7 @@
 // - shapes within categories: for each categorical column C and numeric column X of the child
 //   table, the KS complement of X within each category of C, weighted by the category's real
 //   frequency (each lab test's value distribution);
+// - intertable trends (intertable_trends.hpp): SDMetrics' InterTableTrends of the relation;
 // - gap shapes: KS complement of the gaps between successive children of one parent along the
 //   table's first day-offset or date column.
 // Counts reduce exactly; KS pieces are sorted runs merged in shard order: the same for any rank

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "pipeline/mpi_comm.hpp"
@@ -36,6 +37,22 @@ inline std::vector<std::vector<uint8_t>> gather_shard_pieces(
     }
   }
   return pieces;
+}
+
+// The pieces of every shard (gather_shard_pieces), deserialized and merged in shard order: the
+// same merged piece on every rank, for any rank count. `Piece` has a `merge(Piece&, const Piece&)`
+// found by argument-dependent lookup (the metrics' pieces).
+template <class Piece, class Compute, class Deserialize>
+Piece merged_shard_pieces(const Communicator& comm, int64_t shards, Compute compute, Deserialize deserialize) {
+  Piece merged{};
+  bool first = true;
+  for (const auto& bytes : gather_shard_pieces(comm, shards, compute)) {
+    Piece piece = deserialize(std::span<const uint8_t>(bytes));
+    if (first) merged = std::move(piece);
+    else merge(merged, piece);
+    first = false;
+  }
+  return merged;
 }
 
 }  // namespace sc

@@ -28,19 +28,6 @@ metrics::TableData load(const TableSide& side, int64_t s, const ScoredColumns& s
                           side.synthetic);
 }
 
-template <class Piece, class Compute, class Deserialize>
-Piece merged_pieces(const Communicator& comm, int64_t shards, Compute compute, Deserialize deserialize) {
-  Piece merged{};
-  bool first = true;
-  for (const auto& bytes : gather_shard_pieces(comm, shards, compute)) {
-    Piece piece = deserialize(std::span<const uint8_t>(bytes));
-    if (first) merged = std::move(piece);
-    else metrics::merge(merged, piece);
-    first = false;
-  }
-  return merged;
-}
-
 // The per-row DCRs as 20 equal bins over [0, 1] (a DCR is a mean of per-column distances in
 // [0, 1]; anything above 1 joins the last bin), for the report's DCR chart. Counts of the same
 // per-row values: identical for any rank count.
@@ -129,7 +116,7 @@ nlohmann::json evaluate_table(const Communicator& comm, const StageReader& real_
   ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
 
   auto profile_of = [&](const TableSide& side) {
-    return merged_pieces<metrics::ProfilePiece>(
+    return merged_shard_pieces<metrics::ProfilePiece>(
         comm, static_cast<int64_t>(side.shards.size()),
         [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load(side, s, scored).view())); },
         [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
@@ -137,7 +124,7 @@ nlohmann::json evaluate_table(const Communicator& comm, const StageReader& real_
   metrics::ProfilePiece real_profile = profile_of(real), synthetic_profile = profile_of(synthetic);
   metrics::QualityPlan plan = metrics::make_quality_plan(scored.kinds, real_profile, synthetic_profile);
   auto quality_of = [&](const TableSide& side) {
-    return merged_pieces<metrics::QualityPiece>(
+    return merged_shard_pieces<metrics::QualityPiece>(
         comm, static_cast<int64_t>(side.shards.size()),
         [&](int64_t s) {
           return metrics::serialize(metrics::compute_quality_piece(

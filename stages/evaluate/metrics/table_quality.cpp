@@ -117,6 +117,28 @@ std::vector<ColumnPair> column_pairs(int columns) {
   return pairs;
 }
 
+void compute_pair_pieces(const ShardView& shard, const QualityPlan& plan, TableSide side, ColumnPair pair,
+                         QualityPiece& piece, std::size_t slot) {
+  const auto [i, j] = pair;
+  const ColumnView& x = shard.columns[i];
+  const ColumnView& y = shard.columns[j];
+  if (numeric_like(plan.kinds[i]) && numeric_like(plan.kinds[j])) {
+    piece.correlations[slot] = compute_correlation_piece(x, y);
+    return;
+  }
+  const auto& own_bins = side == TableSide::real ? plan.real_bins : plan.synthetic_bins;
+  ContingencyAxis x_axis, y_axis;
+  if (numeric_like(plan.kinds[i])) x_axis.edges = own_bins[i].edges;
+  if (numeric_like(plan.kinds[j])) y_axis.edges = own_bins[j].edges;
+  piece.contingency[slot] = compute_contingency_piece(x, x_axis, y, y_axis);
+  if (x_axis.edges || y_axis.edges) {
+    ContingencyAxis x_shared, y_shared;
+    if (numeric_like(plan.kinds[i])) x_shared.edges = plan.shared_edges[i];
+    if (numeric_like(plan.kinds[j])) y_shared.edges = plan.shared_edges[j];
+    piece.contingency_shared[slot] = compute_contingency_piece(x, x_shared, y, y_shared);
+  }
+}
+
 QualityPiece compute_quality_piece(const ShardView& shard, const QualityPlan& plan, TableSide side) {
   check_shard(shard, plan.kinds);
   const int columns = static_cast<int>(plan.kinds.size());
@@ -127,7 +149,6 @@ QualityPiece compute_quality_piece(const ShardView& shard, const QualityPlan& pl
   piece.correlations.resize(pairs.size());
   piece.contingency.resize(pairs.size());
   piece.contingency_shared.resize(pairs.size());
-  const auto& own_bins = side == TableSide::real ? plan.real_bins : plan.synthetic_bins;
   // Each task writes its own slot, and every slot is computed the same way whatever the
   // scheduling, so threads change nothing in the result.
   tbb::parallel_for(0, columns, [&](int c) {
@@ -137,25 +158,8 @@ QualityPiece compute_quality_piece(const ShardView& shard, const QualityPlan& pl
       piece.categories[c] = compute_category_counts(shard.columns[c]);
     }
   });
-  tbb::parallel_for(std::size_t{0}, pairs.size(), [&](std::size_t p) {
-    const auto [i, j] = pairs[p];
-    const ColumnView& x = shard.columns[i];
-    const ColumnView& y = shard.columns[j];
-    if (numeric_like(plan.kinds[i]) && numeric_like(plan.kinds[j])) {
-      piece.correlations[p] = compute_correlation_piece(x, y);
-      return;
-    }
-    ContingencyAxis x_axis, y_axis;
-    if (numeric_like(plan.kinds[i])) x_axis.edges = own_bins[i].edges;
-    if (numeric_like(plan.kinds[j])) y_axis.edges = own_bins[j].edges;
-    piece.contingency[p] = compute_contingency_piece(x, x_axis, y, y_axis);
-    if (x_axis.edges || y_axis.edges) {
-      ContingencyAxis x_shared, y_shared;
-      if (numeric_like(plan.kinds[i])) x_shared.edges = plan.shared_edges[i];
-      if (numeric_like(plan.kinds[j])) y_shared.edges = plan.shared_edges[j];
-      piece.contingency_shared[p] = compute_contingency_piece(x, x_shared, y, y_shared);
-    }
-  });
+  tbb::parallel_for(std::size_t{0}, pairs.size(),
+                    [&](std::size_t p) { compute_pair_pieces(shard, plan, side, pairs[p], piece, p); });
   return piece;
 }
 
@@ -189,6 +193,43 @@ QualityPiece deserialize_quality(std::span<const std::uint8_t> bytes) {
   return piece;
 }
 
+PairTrendScore finish_pair_trend(const QualityPlan& plan, ColumnPair pair, const QualityPiece& real,
+                                 const QualityPiece& synthetic, std::size_t slot, const QualityThresholds& thresholds) {
+  const auto [i, j] = pair;
+  PairTrendScore trend{pair, "", kNan, kNan, kNan, kNan, false, kNan, kNan, false};
+  if (numeric_like(plan.kinds[i]) && numeric_like(plan.kinds[j])) {
+    const auto result = finish_correlation_similarity(real.correlations[slot], synthetic.correlations[slot],
+                                                      plan.constant[i] || plan.constant[j]);
+    trend.metric = "CorrelationSimilarity";
+    trend.score = result.score;
+    trend.real_correlation = result.real;
+    trend.synthetic_correlation = result.synthetic;
+    trend.meets_threshold = !std::isnan(result.real) && std::fabs(result.real) > thresholds.real_correlation;
+    trend.score_shared_bins = trend.score;
+    trend.meets_threshold_shared_bins = trend.meets_threshold;
+  } else {
+    trend.metric = "ContingencySimilarity";
+    // SDMetrics gives no score to a mixed pair whose numeric column could not be cut into bins.
+    bool binned = true;
+    for (int c : {i, j})
+      if (numeric_like(plan.kinds[c])) binned = binned && plan.real_bins[c].valid && plan.synthetic_bins[c].valid;
+    if (binned) {
+      trend.score = finish_contingency_similarity(real.contingency[slot], synthetic.contingency[slot]);
+      trend.real_association = cramers_v(real.contingency[slot]);
+      trend.meets_threshold =
+          !std::isnan(trend.real_association) && trend.real_association > thresholds.real_association;
+    }
+    const bool mixed = numeric_like(plan.kinds[i]) || numeric_like(plan.kinds[j]);
+    const ContingencyPiece& real_shared = mixed ? real.contingency_shared[slot] : real.contingency[slot];
+    const ContingencyPiece& synthetic_shared = mixed ? synthetic.contingency_shared[slot] : synthetic.contingency[slot];
+    trend.score_shared_bins = finish_contingency_similarity(real_shared, synthetic_shared);
+    trend.real_association_shared_bins = cramers_v(real_shared);
+    trend.meets_threshold_shared_bins = !std::isnan(trend.real_association_shared_bins) &&
+                                        trend.real_association_shared_bins > thresholds.real_association;
+  }
+  return trend;
+}
+
 QualityScores finish_quality(const QualityPlan& plan, const QualityPiece& real, const QualityPiece& synthetic,
                              const QualityThresholds& thresholds) {
   const int columns = static_cast<int>(plan.kinds.size());
@@ -209,38 +250,7 @@ QualityScores finish_quality(const QualityPlan& plan, const QualityPiece& real, 
   std::vector<double> all, thresholded, shared, shared_thresholded;
   const auto pairs = column_pairs(columns);
   for (std::size_t p = 0; p < pairs.size(); ++p) {
-    const auto [i, j] = pairs[p];
-    PairTrendScore trend{pairs[p], "", kNan, kNan, kNan, kNan, false, kNan, kNan, false};
-    if (numeric_like(plan.kinds[i]) && numeric_like(plan.kinds[j])) {
-      const auto result = finish_correlation_similarity(real.correlations[p], synthetic.correlations[p],
-                                                        plan.constant[i] || plan.constant[j]);
-      trend.metric = "CorrelationSimilarity";
-      trend.score = result.score;
-      trend.real_correlation = result.real;
-      trend.synthetic_correlation = result.synthetic;
-      trend.meets_threshold = !std::isnan(result.real) && std::fabs(result.real) > thresholds.real_correlation;
-      trend.score_shared_bins = trend.score;
-      trend.meets_threshold_shared_bins = trend.meets_threshold;
-    } else {
-      trend.metric = "ContingencySimilarity";
-      // SDMetrics gives no score to a mixed pair whose numeric column could not be cut into bins.
-      bool binned = true;
-      for (int c : {i, j})
-        if (numeric_like(plan.kinds[c])) binned = binned && plan.real_bins[c].valid && plan.synthetic_bins[c].valid;
-      if (binned) {
-        trend.score = finish_contingency_similarity(real.contingency[p], synthetic.contingency[p]);
-        trend.real_association = cramers_v(real.contingency[p]);
-        trend.meets_threshold =
-            !std::isnan(trend.real_association) && trend.real_association > thresholds.real_association;
-      }
-      const bool mixed = numeric_like(plan.kinds[i]) || numeric_like(plan.kinds[j]);
-      const ContingencyPiece& real_shared = mixed ? real.contingency_shared[p] : real.contingency[p];
-      const ContingencyPiece& synthetic_shared = mixed ? synthetic.contingency_shared[p] : synthetic.contingency[p];
-      trend.score_shared_bins = finish_contingency_similarity(real_shared, synthetic_shared);
-      trend.real_association_shared_bins = cramers_v(real_shared);
-      trend.meets_threshold_shared_bins = !std::isnan(trend.real_association_shared_bins) &&
-                                          trend.real_association_shared_bins > thresholds.real_association;
-    }
+    const PairTrendScore trend = finish_pair_trend(plan, pairs[p], real, synthetic, p, thresholds);
     all.push_back(trend.score);
     if (trend.meets_threshold) thresholded.push_back(trend.score);
     shared.push_back(trend.score_shared_bins);

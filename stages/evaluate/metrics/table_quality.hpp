@@ -66,6 +66,10 @@ struct QualityPiece {
   std::vector<ContingencyPiece> contingency_shared;
 };
 QualityPiece compute_quality_piece(const ShardView& shard, const QualityPlan& plan, TableSide side);
+// The pieces of one pair, written to slot `slot` of `piece` (its pair vectors sized by the caller),
+// for callers that score their own choice of pairs (intertable trends: parent x child columns).
+void compute_pair_pieces(const ShardView& shard, const QualityPlan& plan, TableSide side, ColumnPair pair,
+                         QualityPiece& piece, std::size_t slot);
 void merge(QualityPiece& into, const QualityPiece& from);
 std::vector<std::uint8_t> serialize(const QualityPiece& piece);
 QualityPiece deserialize_quality(std::span<const std::uint8_t> bytes);
@@ -107,6 +111,10 @@ struct QualityScores {
   double overall_shared_bins;
   double overall_shared_bins_thresholded;
 };
+
+// One pair's scores from the merged pieces in `slot` (as finish_quality scores each of its pairs).
+PairTrendScore finish_pair_trend(const QualityPlan& plan, ColumnPair pair, const QualityPiece& real,
+                                 const QualityPiece& synthetic, std::size_t slot, const QualityThresholds& thresholds = {});
 
 QualityScores finish_quality(const QualityPlan& plan, const QualityPiece& real, const QualityPiece& synthetic,
                              const QualityThresholds& thresholds = {});

@@ -1,0 +1,198 @@
+// Time of each table metric of `evaluate` on one root table of two stores (real: ingest; synthetic:
+// any stage), over MPI ranks as the stage runs them: shards owned by rank (s % size), pieces
+// gathered in shard order. Prints, per metric, the wall time (slowest rank) and the score, then the
+// peak resident memory per rank. The stage computes column shapes and pair trends from one piece;
+// here they are timed apart (column pieces, then pair pieces), so their sum is a little above the
+// stage's. Relation metrics are not timed (root table only).
+// Usage: mpirun -np N evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE
+//        [HOLDOUT_FRACTION] [SEED] [DCR_SHARDS]
+//   DCR_SHARDS (default: all): DCR only for the first DCR_SHARDS synthetic shards (the time of all
+//   shards is that times shards / DCR_SHARDS: every synthetic row costs the same).
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "pipeline/holdout.hpp"
+#include "pipeline/mpi_comm.hpp"
+#include "pipeline/store.hpp"
+#include "pipeline/table_store.hpp"
+#include "stages/evaluate/metrics/dcr.hpp"
+#include "stages/evaluate/metrics/table_quality.hpp"
+#include "stages/evaluate/shard_pieces.hpp"
+#include "stages/evaluate/table_views.hpp"
+
+namespace {
+
+using namespace sc;
+
+struct Side {
+  const StageReader& reader;
+  TableMeta meta;
+  std::vector<std::string> shards;
+  bool synthetic;
+};
+
+metrics::TableData load(const Side& side, int64_t s, const ScoredColumns& scored) {
+  return shard_table_data(read_table_shard(side.reader, side.shards[static_cast<size_t>(s)], side.meta), scored,
+                          side.synthetic);
+}
+
+
+// Runs `work` on every rank and prints its wall time on the slowest rank.
+template <class Work>
+void timed(const Communicator& comm, const char* what, Work work) {
+  comm.barrier();
+  const auto start = std::chrono::steady_clock::now();
+  std::string result = work();
+  const double mine = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int64_t slowest_ms = comm.allreduce_max(static_cast<int64_t>(mine * 1000));
+  if (comm.is_root()) std::printf("  %-34s %9.2f s   %s\n", what, slowest_ms / 1000.0, result.c_str());
+  std::fflush(stdout);
+}
+
+std::string fixed(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", x);
+  return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MpiEnvironment mpi(&argc, &argv);
+  Communicator comm = Communicator::world();
+  if (argc < 5) {
+    if (comm.is_root())
+      std::fprintf(stderr, "usage: evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE [HOLDOUT] [SEED] [DCR_SHARDS]\n");
+    return 2;
+  }
+  const std::string table = argv[4];
+  const double holdout_fraction = argc > 5 ? std::stod(argv[5]) : 0.5;
+  const uint64_t seed = argc > 6 ? std::stoull(argv[6]) : 1;
+  StageReader real_reader(argv[1], "ingest"), synthetic_reader(argv[2], argv[3]);
+  Side real{real_reader, read_table_meta(real_reader, table), real_reader.shards(table_group(table)), false};
+  Side synthetic{synthetic_reader, read_table_meta(synthetic_reader, table), synthetic_reader.shards(table_group(table)), true};
+  const int64_t dcr_shards = argc > 7 ? std::stoll(argv[7]) : static_cast<int64_t>(synthetic.shards.size());
+  const ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
+  const int columns = static_cast<int>(scored.kinds.size());
+  if (comm.is_root())
+    std::printf("evaluate_bench: table %s, %d scored columns, %zu real and %zu synthetic shards, %d ranks\n",
+                table.c_str(), columns, real.shards.size(), synthetic.shards.size(), comm.size());
+
+  // Column shapes: KS pieces (numeric, date) and category counts, per shard.
+  timed(comm, "column shapes (KS, TV)", [&] {
+    auto pieces = [&](const Side& side) {
+      return merged_shard_pieces<metrics::QualityPiece>(
+          comm, static_cast<int64_t>(side.shards.size()),
+          [&](int64_t s) {
+            const metrics::TableData data = load(side, s, scored);
+            metrics::QualityPiece piece;
+            piece.ks.resize(columns);
+            piece.categories.resize(columns);
+            for (int c = 0; c < columns; ++c) {
+              if (scored.kinds[c] == metrics::ColumnKind::categorical)
+                piece.categories[c] = metrics::compute_category_counts(data.columns[c].view());
+              else piece.ks[c] = metrics::compute_ks_piece(data.columns[c].view());
+            }
+            return metrics::serialize(piece);
+          },
+          [](std::span<const uint8_t> b) { return metrics::deserialize_quality(b); });
+    };
+    const metrics::QualityPiece r = pieces(real), s = pieces(synthetic);
+    double sum = 0;
+    for (int c = 0; c < columns; ++c)
+      sum += scored.kinds[c] == metrics::ColumnKind::categorical ? metrics::finish_tv_complement(r.categories[c], s.categories[c])
+                                                                 : metrics::finish_ks_complement(r.ks[c], s.ks[c]);
+    return "Column Shapes " + fixed(sum / columns);
+  });
+
+  // Pair trends: pass 1 (ranges, bins), pass 2 (pair pieces), as the stage does.
+  timed(comm, "pair trends (2 passes)", [&] {
+    auto profile = [&](const Side& side) {
+      return merged_shard_pieces<metrics::ProfilePiece>(
+          comm, static_cast<int64_t>(side.shards.size()),
+          [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load(side, s, scored).view())); },
+          [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
+    };
+    const metrics::QualityPlan plan = metrics::make_quality_plan(scored.kinds, profile(real), profile(synthetic));
+    const auto pairs = metrics::column_pairs(columns);
+    auto pieces = [&](const Side& side) {
+      return merged_shard_pieces<metrics::QualityPiece>(
+          comm, static_cast<int64_t>(side.shards.size()),
+          [&](int64_t s) {
+            const metrics::TableData data = load(side, s, scored);
+            metrics::QualityPiece piece;
+            piece.correlations.resize(pairs.size());
+            piece.contingency.resize(pairs.size());
+            piece.contingency_shared.resize(pairs.size());
+            for (size_t p = 0; p < pairs.size(); ++p)
+              metrics::compute_pair_pieces(data.view(), plan, side.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real,
+                                           pairs[p], piece, p);
+            return metrics::serialize(piece);
+          },
+          [](std::span<const uint8_t> b) { return metrics::deserialize_quality(b); });
+    };
+    const metrics::QualityPiece r = pieces(real), s = pieces(synthetic);
+    std::vector<double> all, counted;
+    for (size_t p = 0; p < pairs.size(); ++p) {
+      const auto t = metrics::finish_pair_trend(plan, pairs[p], r, s, p);
+      if (!std::isnan(t.score)) all.push_back(t.score);
+      if (t.meets_threshold && !std::isnan(t.score)) counted.push_back(t.score);
+    }
+    double a = 0, c = 0;
+    for (double x : all) a += x;
+    for (double x : counted) c += x;
+    return "unthresholded " + fixed(a / static_cast<double>(all.size())) + ", 0.27 " +
+           (counted.empty() ? std::string("none counts") : fixed(c / static_cast<double>(counted.size())));
+  });
+
+  // DCR: every rank holds the training and hold-out rows; synthetic shards are spread over ranks.
+  metrics::TableData training, holdout;
+  timed(comm, "DCR: read and split reference rows", [&] {
+    const int key = real.meta.column_index(real.meta.primary_key);
+    for (int64_t s = 0; s < static_cast<int64_t>(real.shards.size()); ++s) {
+      TableShard shard = read_table_shard(real.reader, real.shards[static_cast<size_t>(s)], real.meta);
+      std::vector<uint8_t> in_training(static_cast<size_t>(shard.rows())), in_holdout(in_training.size());
+      for (int64_t r = 0; r < shard.rows(); ++r) {
+        const bool out = held_out(seed, shard.columns[static_cast<size_t>(key)].i64[static_cast<size_t>(r)], holdout_fraction);
+        in_holdout[static_cast<size_t>(r)] = out;
+        in_training[static_cast<size_t>(r)] = !out;
+      }
+      const metrics::TableData data = shard_table_data(shard, scored, false);
+      append_rows(training, data, in_training);
+      append_rows(holdout, data, in_holdout);
+    }
+    return std::to_string(training.view().rows()) + " training, " + std::to_string(holdout.view().rows()) + " hold-out rows";
+  });
+  metrics::NearestSet to_training, to_holdout;
+  auto dcr_to = [&](const metrics::TableData& reference, metrics::NearestSet& set) {
+    const metrics::DcrPlan plan = metrics::make_dcr_plan(scored.kinds, metrics::compute_profile_piece(reference.view()));
+    const metrics::DcrRows rows = metrics::encode_dcr_rows(reference.view(), plan);
+    for (const auto& bytes : gather_shard_pieces(comm, dcr_shards, [&](int64_t s) {
+           metrics::NearestSet one;
+           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(load(synthetic, s, scored).view(), plan), rows, plan));
+           return metrics::serialize(one);
+         }))
+      metrics::merge(set, metrics::deserialize_nearest(std::span<const uint8_t>(bytes)));
+    const metrics::DcrSummary summary = metrics::summarize_dcr(set, columns);
+    return std::to_string(summary.dcr.size()) + " synthetic rows, median DCR " + fixed(summary.median_dcr) +
+           ", exact matches " + fixed(summary.exact_match_share);
+  };
+  timed(comm, "DCR to training", [&] { return dcr_to(training, to_training); });
+  timed(comm, "DCR to hold-out", [&] { return dcr_to(holdout, to_holdout); });
+  if (comm.is_root())
+    std::printf("  DCROverfittingProtection %.4f\n", metrics::finish_overfitting_protection(to_training, to_holdout, columns).score);
+
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const std::vector<int64_t> peaks = comm.allgather<int64_t>(static_cast<int64_t>(usage.ru_maxrss) / 1024);
+  if (comm.is_root()) {
+    std::printf("  peak resident memory per rank (MiB):");
+    for (int64_t p : peaks) std::printf(" %lld", static_cast<long long>(p));
+    std::printf("\n");
+  }
+  return 0;
+}
