@@ -74,7 +74,7 @@ start() {
     sleep 0.2
   done
   echo "cluster.sh: the test cluster did not come up; logs in $R/log" >&2
-  tail -5 "$R/log/slurmctld.log" "$R/log/slurmd.log" >&2 || true
+  tail -n 5 "$R/log/slurmctld.log" "$R/log/slurmd.log" >&2 || true
   return 1
 }
 
