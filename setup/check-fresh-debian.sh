@@ -23,6 +23,9 @@ mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# What Debian's installer writes and debootstrap does not: the machine's own name resolves
+# (munge and Slurm look it up).
+printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n' "$(hostname)" > "$root/etc/hosts"
 # The network this machine reaches the mirrors and PyPI through may re-sign TLS with a local CA
 # (this workplace's egress does): the fresh root trusts what the host trusts locally, and nothing
 # else of the host comes with it. ca-certificates, installed by the set-up, picks these up.
