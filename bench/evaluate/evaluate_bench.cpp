@@ -28,19 +28,6 @@ namespace {
 
 using namespace sc;
 
-struct Side {
-  const StageReader& reader;
-  TableMeta meta;
-  std::vector<std::string> shards;
-  bool synthetic;
-};
-
-metrics::TableData load(const Side& side, int64_t s, const ScoredColumns& scored) {
-  return shard_table_data(read_table_shard(side.reader, side.shards[static_cast<size_t>(s)], side.meta), scored,
-                          side.synthetic);
-}
-
-
 // Runs `work` on every rank and prints its wall time on the slowest rank.
 template <class Work>
 void timed(const Communicator& comm, const char* what, Work work) {
@@ -73,8 +60,8 @@ int main(int argc, char** argv) {
   const double holdout_fraction = argc > 5 ? std::stod(argv[5]) : 0.5;
   const uint64_t seed = argc > 6 ? std::stoull(argv[6]) : 1;
   StageReader real_reader(argv[1], "ingest"), synthetic_reader(argv[2], argv[3]);
-  Side real{real_reader, read_table_meta(real_reader, table), real_reader.shards(table_group(table)), false};
-  Side synthetic{synthetic_reader, read_table_meta(synthetic_reader, table), synthetic_reader.shards(table_group(table)), true};
+  const TableRows real = select_rows(real_reader, table, false, RowSelection::all, 0, 0.0);
+  const TableRows synthetic = select_rows(synthetic_reader, table, true, RowSelection::all, 0, 0.0);
   const int64_t dcr_shards = argc > 7 ? std::stoll(argv[7]) : static_cast<int64_t>(synthetic.shards.size());
   const ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
   const int columns = static_cast<int>(scored.kinds.size());
@@ -84,11 +71,11 @@ int main(int argc, char** argv) {
 
   // Column shapes: KS pieces (numeric, date) and category counts, per shard.
   timed(comm, "column shapes (KS, TV)", [&] {
-    auto pieces = [&](const Side& side) {
+    auto pieces = [&](const TableRows& side) {
       return merged_shard_pieces<metrics::QualityPiece>(
           comm, static_cast<int64_t>(side.shards.size()),
           [&](int64_t s) {
-            const metrics::TableData data = load(side, s, scored);
+            const metrics::TableData data = load_selected_rows(side, s, scored);
             metrics::QualityPiece piece;
             piece.ks.resize(columns);
             piece.categories.resize(columns);
@@ -111,19 +98,19 @@ int main(int argc, char** argv) {
 
   // Pair trends: pass 1 (ranges, bins), pass 2 (pair pieces), as the stage does.
   timed(comm, "pair trends (2 passes)", [&] {
-    auto profile = [&](const Side& side) {
+    auto profile = [&](const TableRows& side) {
       return merged_shard_pieces<metrics::ProfilePiece>(
           comm, static_cast<int64_t>(side.shards.size()),
-          [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load(side, s, scored).view())); },
+          [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load_selected_rows(side, s, scored).view())); },
           [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
     };
     const metrics::QualityPlan plan = metrics::make_quality_plan(scored.kinds, profile(real), profile(synthetic));
     const auto pairs = metrics::column_pairs(columns);
-    auto pieces = [&](const Side& side) {
+    auto pieces = [&](const TableRows& side) {
       return merged_shard_pieces<metrics::QualityPiece>(
           comm, static_cast<int64_t>(side.shards.size()),
           [&](int64_t s) {
-            const metrics::TableData data = load(side, s, scored);
+            const metrics::TableData data = load_selected_rows(side, s, scored);
             metrics::QualityPiece piece;
             piece.correlations.resize(pairs.size());
             piece.contingency.resize(pairs.size());
@@ -173,7 +160,7 @@ int main(int argc, char** argv) {
     const metrics::DcrRows rows = metrics::encode_dcr_rows(reference.view(), plan);
     for (const auto& bytes : gather_shard_pieces(comm, dcr_shards, [&](int64_t s) {
            metrics::NearestSet one;
-           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(load(synthetic, s, scored).view(), plan), rows, plan));
+           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(load_selected_rows(synthetic, s, scored).view(), plan), rows, plan));
            return metrics::serialize(one);
          }))
       metrics::merge(set, metrics::deserialize_nearest(std::span<const uint8_t>(bytes)));

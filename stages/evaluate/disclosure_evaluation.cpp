@@ -17,19 +17,14 @@ nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::js
 
 metrics::DisclosurePiece pieces_of(const Communicator& comm, const TableRows& rows, const ScoredColumns& scored,
                                    const metrics::DisclosurePlan& plan) {
-  metrics::DisclosurePiece merged;
-  bool first = true;
-  for (const auto& bytes : gather_shard_pieces(comm, static_cast<int64_t>(rows.shards.size()), [&](int64_t s) {
-         return metrics::serialize(metrics::compute_disclosure_piece(
-             load_selected_rows(rows, s, scored).view(), plan,
-             rows.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real));
-       })) {
-    metrics::DisclosurePiece piece = metrics::deserialize_disclosure(std::span<const uint8_t>(bytes));
-    if (first) merged = std::move(piece);
-    else metrics::merge(merged, piece);
-    first = false;
-  }
-  return merged;
+  return merged_shard_pieces<metrics::DisclosurePiece>(
+      comm, static_cast<int64_t>(rows.shards.size()),
+      [&](int64_t s) {
+        return metrics::serialize(metrics::compute_disclosure_piece(
+            load_selected_rows(rows, s, scored).view(), plan,
+            rows.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real));
+      },
+      metrics::deserialize_disclosure);
 }
 
 // Known-value combinations (the first `known` codes of each tuple) with their row counts.
@@ -81,16 +76,10 @@ nlohmann::json evaluate_disclosure(const Communicator& comm, const StageReader& 
   const std::vector<int> known = indices(options.known, "evaluate.known_columns");
   const std::vector<int> sensitive = indices(options.sensitive, "evaluate.sensitive_columns");
   // Bins span the real training values, as SDMetrics cuts over the real data it is given.
-  metrics::ProfilePiece profile;
-  bool first = true;
-  for (const auto& bytes : gather_shard_pieces(comm, static_cast<int64_t>(training.shards.size()), [&](int64_t s) {
-         return metrics::serialize(metrics::compute_profile_piece(load_selected_rows(training, s, scored).view()));
-       })) {
-    metrics::ProfilePiece piece = metrics::deserialize_profile(std::span<const uint8_t>(bytes));
-    if (first) profile = std::move(piece);
-    else metrics::merge(profile, piece);
-    first = false;
-  }
+  const metrics::ProfilePiece profile = merged_shard_pieces<metrics::ProfilePiece>(
+      comm, static_cast<int64_t>(training.shards.size()),
+      [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load_selected_rows(training, s, scored).view())); },
+      metrics::deserialize_profile);
   const metrics::DisclosurePlan plan = metrics::make_disclosure_plan(scored.kinds, known, sensitive, profile);
   const metrics::DisclosurePiece real_piece = pieces_of(comm, training, scored, plan);
   const metrics::DisclosurePiece synthetic_piece = pieces_of(comm, synthetic, scored, plan);

@@ -34,16 +34,12 @@ Outcome train_and_test(const Communicator& comm, const TableRows& train, const T
     return metrics::encode_design(load_selected_rows(set, s, scored).view(), plan);
   };
   // The feature plan from the training rows' moments.
-  metrics::MomentPiece moments;
-  bool first = true;
-  for (const auto& bytes : gather_shard_pieces(comm, shard_count(train), [&](int64_t s) {
-         return metrics::serialize(metrics::compute_moment_piece(load_selected_rows(train, s, scored).view(), columns));
-       })) {
-    metrics::MomentPiece piece = metrics::deserialize_moments(std::span<const uint8_t>(bytes));
-    if (first) moments = std::move(piece);
-    else metrics::merge(moments, piece);
-    first = false;
-  }
+  const metrics::MomentPiece moments = merged_shard_pieces<metrics::MomentPiece>(
+      comm, shard_count(train),
+      [&](int64_t s) {
+        return metrics::serialize(metrics::compute_moment_piece(load_selected_rows(train, s, scored).view(), columns));
+      },
+      metrics::deserialize_moments);
   const metrics::FeaturePlan plan = metrics::make_feature_plan(columns, feature_kinds, moments);
   Outcome outcome;
   Eigen::VectorXd beta;
@@ -51,50 +47,39 @@ Outcome train_and_test(const Communicator& comm, const TableRows& train, const T
     // Newton's method, each step from the pieces of every training shard.
     beta = Eigen::VectorXd::Zero(plan.width());
     for (int iteration = 0; iteration < 50; ++iteration) {
-      metrics::NewtonPiece total;
-      bool any = false;
-      for (const auto& bytes : gather_shard_pieces(comm, shard_count(train), [&](int64_t s) {
-             return metrics::serialize(metrics::compute_newton_piece(design_of(train, s, plan), beta));
-           })) {
-        metrics::NewtonPiece piece = metrics::deserialize_newton(std::span<const uint8_t>(bytes));
-        if (!any) total = std::move(piece);
-        else metrics::merge(total, piece);
-        any = true;
-      }
+      const metrics::NewtonPiece total = merged_shard_pieces<metrics::NewtonPiece>(
+          comm, shard_count(train),
+          [&](int64_t s) { return metrics::serialize(metrics::compute_newton_piece(design_of(train, s, plan), beta)); },
+          metrics::deserialize_newton);
       outcome.train_rows = total.rows;
       Eigen::VectorXd next = metrics::newton_step(beta, total, options.lambda);
       const double moved = (next - beta).cwiseAbs().maxCoeff();
       beta = next;
       if (moved < 1e-10) break;
     }
-    metrics::AucPiece auc;
-    for (const auto& bytes : gather_shard_pieces(comm, shard_count(test), [&](int64_t s) {
-           metrics::MlDesign design = design_of(test, s, plan);
-           return metrics::serialize(metrics::compute_auc_piece(metrics::linear_predictor(design, beta), design.y));
-         })) {
-      metrics::merge(auc, metrics::deserialize_auc(std::span<const uint8_t>(bytes)));
-    }
+    const metrics::AucPiece auc = merged_shard_pieces<metrics::AucPiece>(
+        comm, shard_count(test),
+        [&](int64_t s) {
+          metrics::MlDesign design = design_of(test, s, plan);
+          return metrics::serialize(metrics::compute_auc_piece(metrics::linear_predictor(design, beta), design.y));
+        },
+        metrics::deserialize_auc);
     for (size_t i = 0; i < auc.positives.size(); ++i) outcome.test_rows += auc.positives[i] + auc.negatives[i];
     outcome.score = metrics::finish_auc(auc);
   } else {
-    metrics::NormalEquationsPiece total;
-    bool any = false;
-    for (const auto& bytes : gather_shard_pieces(comm, shard_count(train), [&](int64_t s) {
-           return metrics::serialize(metrics::compute_normal_equations_piece(design_of(train, s, plan)));
-         })) {
-      metrics::NormalEquationsPiece piece = metrics::deserialize_normal_equations(std::span<const uint8_t>(bytes));
-      if (!any) total = std::move(piece);
-      else metrics::merge(total, piece);
-      any = true;
-    }
+    const metrics::NormalEquationsPiece total = merged_shard_pieces<metrics::NormalEquationsPiece>(
+        comm, shard_count(train),
+        [&](int64_t s) { return metrics::serialize(metrics::compute_normal_equations_piece(design_of(train, s, plan))); },
+        metrics::deserialize_normal_equations);
     outcome.train_rows = total.rows;
     beta = metrics::solve_ridge(total, options.lambda);
-    metrics::RSquaredPiece r2;
-    for (const auto& bytes : gather_shard_pieces(comm, shard_count(test), [&](int64_t s) {
-           metrics::MlDesign design = design_of(test, s, plan);
-           return metrics::serialize(metrics::compute_r_squared_piece(design.x * beta, design.y));
-         }))
-      metrics::merge(r2, metrics::deserialize_r_squared(std::span<const uint8_t>(bytes)));
+    const metrics::RSquaredPiece r2 = merged_shard_pieces<metrics::RSquaredPiece>(
+        comm, shard_count(test),
+        [&](int64_t s) {
+          metrics::MlDesign design = design_of(test, s, plan);
+          return metrics::serialize(metrics::compute_r_squared_piece(design.x * beta, design.y));
+        },
+        metrics::deserialize_r_squared);
     outcome.test_rows = r2.rows;
     outcome.score = metrics::finish_r_squared(r2);
   }

@@ -16,18 +16,6 @@ namespace {
 
 nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
-struct TableSide {
-  const StageReader& reader;
-  TableMeta meta;
-  std::vector<std::string> shards;
-  bool synthetic;
-};
-
-metrics::TableData load(const TableSide& side, int64_t s, const ScoredColumns& scored) {
-  return shard_table_data(read_table_shard(side.reader, side.shards[static_cast<size_t>(s)], side.meta), scored,
-                          side.synthetic);
-}
-
 // The per-row DCRs as 20 equal bins over [0, 1] (a DCR is a mean of per-column distances in
 // [0, 1]; anything above 1 joins the last bin), for the report's DCR chart. Counts of the same
 // per-row values: identical for any rank count.
@@ -48,7 +36,7 @@ nlohmann::json dcr_json(const metrics::DcrSummary& summary) {
 }
 
 // DCR of every synthetic row to the real training rows (and hold-out rows when there are some).
-nlohmann::json evaluate_privacy(const Communicator& comm, const TableSide& real, const TableSide& synthetic,
+nlohmann::json evaluate_privacy(const Communicator& comm, const TableRows& real, const TableRows& synthetic,
                                 const ScoredColumns& scored, const TableEvaluationOptions& options) {
   int key_column = real.meta.column_index(real.meta.primary_key);
   metrics::TableData training, holdout;
@@ -82,7 +70,7 @@ nlohmann::json evaluate_privacy(const Communicator& comm, const TableSide& real,
   auto nearest = [&](const metrics::DcrPlan& plan, const metrics::DcrRows& reference) {
     metrics::NearestSet set;
     for (const auto& bytes : gather_shard_pieces(comm, shards, [&](int64_t s) {
-           metrics::TableData data = load(synthetic, s, scored);
+           metrics::TableData data = load_selected_rows(synthetic, s, scored);
            metrics::NearestSet one;
            metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(data.view(), plan), reference, plan));
            return metrics::serialize(one);
@@ -110,25 +98,24 @@ nlohmann::json evaluate_privacy(const Communicator& comm, const TableSide& real,
 nlohmann::json evaluate_table(const Communicator& comm, const StageReader& real_reader,
                               const StageReader& synthetic_reader, const std::string& table,
                               const TableEvaluationOptions& options) {
-  TableSide real{real_reader, read_table_meta(real_reader, table), real_reader.shards(table_group(table)), false};
-  TableSide synthetic{synthetic_reader, read_table_meta(synthetic_reader, table),
-                      synthetic_reader.shards(table_group(table)), true};
+  const TableRows real = select_rows(real_reader, table, false, RowSelection::all, options.seed, options.holdout_fraction);
+  const TableRows synthetic = select_rows(synthetic_reader, table, true, RowSelection::all, options.seed, options.holdout_fraction);
   ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
 
-  auto profile_of = [&](const TableSide& side) {
+  auto profile_of = [&](const TableRows& side) {
     return merged_shard_pieces<metrics::ProfilePiece>(
         comm, static_cast<int64_t>(side.shards.size()),
-        [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load(side, s, scored).view())); },
+        [&](int64_t s) { return metrics::serialize(metrics::compute_profile_piece(load_selected_rows(side, s, scored).view())); },
         [](std::span<const uint8_t> b) { return metrics::deserialize_profile(b); });
   };
   metrics::ProfilePiece real_profile = profile_of(real), synthetic_profile = profile_of(synthetic);
   metrics::QualityPlan plan = metrics::make_quality_plan(scored.kinds, real_profile, synthetic_profile);
-  auto quality_of = [&](const TableSide& side) {
+  auto quality_of = [&](const TableRows& side) {
     return merged_shard_pieces<metrics::QualityPiece>(
         comm, static_cast<int64_t>(side.shards.size()),
         [&](int64_t s) {
           return metrics::serialize(metrics::compute_quality_piece(
-              load(side, s, scored).view(), plan,
+              load_selected_rows(side, s, scored).view(), plan,
               side.synthetic ? metrics::TableSide::synthetic : metrics::TableSide::real));
         },
         [](std::span<const uint8_t> b) { return metrics::deserialize_quality(b); });

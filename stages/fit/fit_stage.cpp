@@ -109,11 +109,18 @@ StageResult run_fit(const StageContext& context) {
   std::vector<int64_t> person_rows;
   std::vector<bool> has_references;
   nlohmann::json accounting = nlohmann::json::array();
+  // Each ingested table's stored layout and its schema section (null when the config has none).
+  std::map<std::string, TableMeta> metas;
+  std::map<std::string, const TableSpec*> specs;
   for (const auto& name : names) {
-    const TableMeta meta = read_table_meta(ingest, name);
-    const TableSpec* spec = nullptr;
-    for (const auto& t : schema.tables)
-      if (t.name == name) spec = &t;
+    metas[name] = read_table_meta(ingest, name);
+    specs[name] = nullptr;
+  }
+  for (const auto& t : schema.tables)
+    if (specs.count(t.name)) specs[t.name] = &t;
+  for (const auto& name : names) {
+    const TableMeta& meta = metas[name];
+    const TableSpec* spec = specs[name];
     rows_per_person[name] = meta.parent.empty() ? 1 : rows_per_person.at(meta.parent) * options.max_children;
     person_rows.push_back(rows_per_person[name]);
     has_references.push_back(spec && !spec->references.empty());
@@ -127,8 +134,7 @@ StageResult run_fit(const StageContext& context) {
     FitOptions o = options;
     if (o.private_fit) {
       o.dp = budget[i];
-      for (const auto& t : schema.tables)
-        if (t.name == names[i]) o.domains = t.domains;
+      o.domains = specs[names[i]]->domains;
       o.accounting = &accounting;
     }
     table_options[names[i]] = o;
@@ -138,7 +144,7 @@ StageResult run_fit(const StageContext& context) {
   std::map<std::string, FittedTable> tables;
   for (const auto& name : names) {
     FittedTable& t = tables[name];
-    t.meta = read_table_meta(ingest, name);
+    t.meta = metas[name];
     t.layout = table_layout(ingest, t.meta);
     FittedTable* parent = nullptr;
     if (!t.meta.parent.empty()) {
@@ -158,9 +164,8 @@ StageResult run_fit(const StageContext& context) {
     FittedTable& t = tables[names[i]];
     const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
     std::vector<std::pair<std::string, std::string>> references;
-    for (const auto& spec : schema.tables)
-      if (spec.name == names[i])
-        for (const auto& ref : spec.references) references.emplace_back(ref.column, ref.table);
+    if (specs[names[i]])
+      for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
     fit_table(comm, ingest, t, parent, references, table_options[names[i]]);
     if (!parent) persons += t.model.rows_fit;
     t.model.persons_fit = persons;

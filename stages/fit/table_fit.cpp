@@ -460,7 +460,8 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       for (size_t j = 0; j < n_nodes; ++j) all_states[static_cast<size_t>(g) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
   });
   comm.allreduce_sum_inplace(pairs);
-  if (dp && !pairs.empty()) {
+  if (dp) {
+    // Recorded even without pairs (a one-node table): its share counts as spent either way.
     const double sensitivity = static_cast<double>(person_rows * static_cast<int64_t>(pair_offset.size()));
     pairs = noisy_counts(pairs, options.seed, options.dp.stream, DpQuery::pairs, 0, sensitivity, options.dp.pairs);
     record(DpQuery::pairs, options.dp.pairs, sensitivity);

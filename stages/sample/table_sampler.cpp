@@ -92,19 +92,19 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     const ModelNode& gap = model.nodes[static_cast<size_t>(gap_node)];
     // The times of one family, rows [a, b) of the block.
     auto family_times = [&](int64_t a, int64_t b) {
-    for (int64_t i = a; i < b; ++i) {
-      const int32_t* st = sampled.states.data() + i * sampled.width + context;
-      const double* v = sampled.values.data() + i * static_cast<int64_t>(nodes);
-      bool first_sibling = i == a;
-      if (first_sibling) {
-        time_missing[static_cast<size_t>(i)] = st[order_node] == first_node.missing_state;
-        times[static_cast<size_t>(i)] = std::floor(v[order_node]);
-      } else {
-        time_missing[static_cast<size_t>(i)] = time_missing[static_cast<size_t>(i - 1)];
-        double step = st[gap_node] == gap.missing_state ? 0.0 : std::floor(v[gap_node]);
-        times[static_cast<size_t>(i)] = times[static_cast<size_t>(i - 1)] + step;
+      for (int64_t i = a; i < b; ++i) {
+        const int32_t* st = sampled.states.data() + i * sampled.width + context;
+        const double* v = sampled.values.data() + i * static_cast<int64_t>(nodes);
+        bool first_sibling = i == a;
+        if (first_sibling) {
+          time_missing[static_cast<size_t>(i)] = st[order_node] == first_node.missing_state;
+          times[static_cast<size_t>(i)] = std::floor(v[order_node]);
+        } else {
+          time_missing[static_cast<size_t>(i)] = time_missing[static_cast<size_t>(i - 1)];
+          double step = st[gap_node] == gap.missing_state ? 0.0 : std::floor(v[gap_node]);
+          times[static_cast<size_t>(i)] = times[static_cast<size_t>(i - 1)] + step;
+        }
       }
-    }
     };
     auto breaks_bound = [&](int64_t a, int64_t b, double bound) {
       for (int64_t i = a; i < b; ++i)
