@@ -1,5 +1,6 @@
 #include "pipeline/mpi_comm.hpp"
 
+#include <thread>
 #include <utility>
 
 namespace sc {
@@ -119,6 +120,15 @@ std::vector<uint8_t> Communicator::recv_bytes(int source, int tag) const {
     SC_MPI_CHECK(MPI_Recv(bytes.data() + off, len, MPI_UINT8_T, source, tag, comm_, MPI_STATUS_IGNORE));
   }
   return bytes;
+}
+
+std::vector<uint8_t> Communicator::recv_bytes_sleeping(int source, int tag, std::chrono::microseconds poll) const {
+  for (;;) {
+    int arrived = 0;
+    SC_MPI_CHECK(MPI_Iprobe(source, tag, comm_, &arrived, MPI_STATUS_IGNORE));
+    if (arrived) return recv_bytes(source, tag);
+    std::this_thread::sleep_for(poll);
+  }
 }
 
 void Communicator::agree_on_error(const std::string& local_message, ExitCode local_code) const {

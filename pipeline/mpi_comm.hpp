@@ -10,6 +10,8 @@
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
 
+#include <chrono>
+
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -118,6 +120,13 @@ class Communicator {
   }
   void send_bytes(const std::vector<uint8_t>& bytes, int dest, int tag) const;
   std::vector<uint8_t> recv_bytes(int source, int tag) const;
+  // As recv_bytes, but waits for the message by probing and sleeping instead of inside MPI_Recv.
+  // Open MPI's blocking receive spins on its shared-memory queues at full speed; a rank that waits
+  // long for a producer (ingest's window owners wait on rank 0's decoder) would take the core
+  // that producer needs when ranks share cores. The sleep adds at most `poll` to each message's
+  // latency, which is small against messages that take tens of milliseconds to make.
+  std::vector<uint8_t> recv_bytes_sleeping(int source, int tag,
+                                           std::chrono::microseconds poll = std::chrono::microseconds(500)) const;
 
   // Broadcasts the first error raised on any rank so that every rank throws it together; a
   // collective error check at the points where ranks must agree (e.g. after validation).

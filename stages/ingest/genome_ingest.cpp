@@ -140,7 +140,8 @@ void ingest_on_owner(const StageContext& context, const GenomeOptions& options, 
                      std::string& problem, ExitCode& code) {
   Progress progress(context.comm, "ingest", "genome windows", 1, "variants");  // only rank 0 prints
   for (;;) {
-    const std::vector<uint8_t> bytes = context.comm.recv_bytes(0, kWindowTag);
+    // Sleeping, not spinning, between windows: rank 0's decoder needs the cores (mpi_comm.hpp).
+    const std::vector<uint8_t> bytes = context.comm.recv_bytes_sleeping(0, kWindowTag);
     if (bytes.empty()) return;
     if (!problem.empty()) continue;
     try {
