@@ -6,8 +6,8 @@ of HAPNEST's allele-age rule on the bundled chr20 panel, which the Atlas itself 
 Ages are the neutral coalescent's expected age of an allele seen at frequency p (Kimura & Ohta
 1973, Genetics 75:199-212): E[age] = -4 Ne p ln(p) / (1 - p) generations, with p the panel
 frequency of the derived allele. The derived allele is the minor one (REF is taken as ancestral
-unless ALT is the major allele), a common stand-in where no outgroup is at hand. Every tenth site
-is left out (undated), and every seventh also gets a TGP row with a doubled age, which the
+unless ALT is the major allele), a common stand-in where no outgroup is at hand. Sites
+monomorphic in the panel get no row; nor does every tenth site (undated), and every seventh also gets a TGP row with a doubled age, which the
 reader must rank below the Combined row.
 
 Usage: make_allele_ages.py VCF OUT.csv [NE=10000]   (needs bcftools on PATH)
