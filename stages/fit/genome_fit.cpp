@@ -1,6 +1,7 @@
 #include "stages/fit/genome_fit.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <sstream>
 #include <unordered_set>
@@ -8,6 +9,7 @@
 #include "pipeline/error.hpp"
 #include "pipeline/genome_holdout.hpp"
 #include "pipeline/progress.hpp"
+#include "pipeline/sha256.hpp"
 #include "pipeline/string_table.hpp"
 #include "stages/fit/allele_age_file.hpp"
 #include "stages/fit/genome_fit_search.hpp"
@@ -87,6 +89,7 @@ void date_variants(const StageReader& ingest, const std::vector<std::string>& wi
     tables.push_back(std::move(t));
   }
   const AlleleAgeRows rows = read_allele_age_file(model.allele_age_file, sites);
+  model.allele_age_sha256 = sha256_file(model.allele_age_file);
   for (const auto& t : tables) {
     std::vector<double> ages;
     std::vector<uint8_t> alt_ancestral;
@@ -157,7 +160,9 @@ nlohmann::json GenomeModel::to_json() const {
     j["populations"].push_back({{"name", p.name}, {"rho", p.rho}, {"ne", p.ne}, {"individuals", p.individuals},
                                 {"donor_haplotypes", p.donors.size()}, {"ne_search", p.ne_search}});
   if (!allele_age_file.empty())
-    j["allele_ages"] = {{"file", allele_age_file}, {"variants_with_age", variants_with_age}};
+    j["allele_ages"] = {{"file", std::filesystem::path(allele_age_file).filename().string()},
+                        {"sha256", allele_age_sha256},
+                        {"variants_with_age", variants_with_age}};
   for (const auto& c : contigs)
     j["contigs"].push_back({{"name", c.name}, {"first_cm", c.first_cm}, {"last_cm", c.last_cm},
                             {"first_variant", c.first_variant}, {"variants", c.variants}});
@@ -333,6 +338,7 @@ GenomeModel read_genome_model(const StageReader& fit) {
   model.window_variants = j.at("window_variants").get<std::vector<int64_t>>();
   if (j.contains("allele_ages")) {
     model.allele_age_file = j.at("allele_ages").at("file").get<std::string>();
+    model.allele_age_sha256 = j.at("allele_ages").at("sha256").get<std::string>();
     model.variants_with_age = j.at("allele_ages").at("variants_with_age").get<int64_t>();
   }
   SC_EXPECTS(offsets.size() == j.at("populations").size() + 1 && offsets.back() == static_cast<int64_t>(donors.size()),

@@ -45,6 +45,7 @@ struct GenomeModel {
   // it dates; fit also holds each window's ages (generations, +inf undated) and ancestral alleles
   // (1 = ALT), written to fit/genome/allele_ages (not read back into the model).
   std::string allele_age_file;
+  std::string allele_age_sha256;  // of the file's bytes: the model records what, not where
   int64_t variants_with_age = 0;
   std::vector<std::vector<double>> window_allele_age;
   std::vector<std::vector<uint8_t>> window_alt_ancestral;
