@@ -2,7 +2,8 @@
 # HAPNEST's allele-age rule through the real binary on the bundled chr20 panel (9 windows of
 # 3,000 variants): an Atlas-layout age file made by make_allele_ages.py (Kimura-Ohta ages, Ne
 # 1,000, so that many derived alleles are younger than segments' T), ingest/fit/sample at 1, 2
-# and 4 ranks give identical fit and sample digests with every rank committing shards; the
+# and 4 ranks (and with one TBB thread) give identical fit and sample digests with every rank
+# committing shards; the
 # provenance checker rebuilds every haplotype from its segments, applying the rule from the
 # stored ages, and finds the stored bits; and the rule changed the genomes (another digest than
 # the same run without ages).
@@ -19,6 +20,9 @@ for n in 1 2 4; do
 done
 grep -q 'genome/allele_ages/allele_age' digests_np1.txt || fail "no allele age dataset in the fit store: $(cut -d' ' -f1 digests_np1.txt | tr '\n' ' ')"
 for n in 2 4; do cmp digests_np1.txt digests_np$n.txt || fail "fit/sample digests differ between 1 and $n ranks"; done
+for stage in ingest fit sample; do run_np 2 $stage --config g.ini --run.dir threads1 --run.threads 1 > threads1.$stage.log; done
+{ dataset_digests threads1/store/fit/index.json; dataset_digests threads1/store/sample/index.json; } > digests_threads1.txt
+cmp digests_np1.txt digests_threads1.txt || fail "fit/sample digests differ with one TBB thread per rank"
 python3 - <<'PY' || fail "the fit summary does not count the dated variants"
 import json
 g = json.load(open('np2/provenance.json'))['stages']['fit']['summary']['genomes']
