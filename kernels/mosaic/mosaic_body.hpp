@@ -97,7 +97,27 @@ struct ReferenceWindowView {
   int64_t first_variant = 0;  // global index of the window's first variant
   int32_t contig = 0;         // a window holds one contig
   const double* cm = nullptr;  // variants genetic positions
+  // HAPNEST's allele-age rule, off while null (see apply_allele_ages): per window variant the age
+  // of its derived allele in generations (+infinity where the age file has none), and the
+  // ancestral allele as bits laid out like a haplotype row (1 where ALT is the ancestral allele).
+  const double* allele_age = nullptr;
+  const uint64_t* ancestral = nullptr;
 };
+
+// HAPNEST's allele-age rule on window variants [first, last), copied from a segment whose
+// coalescent age is T generations (Wharrie et al. 2023, Bioinformatics 39:btad535): where the
+// derived allele is not older than T (age <= T) it arose on the donor's lineage after the
+// synthetic haplotype split from it, so the synthetic haplotype carries the ancestral allele.
+// Only comparisons of the stored doubles: the same bits on every backend.
+SC_HOST_DEVICE inline void apply_allele_ages(const ReferenceWindowView& window, double coalescent_age, int64_t first,
+                                             int64_t last, uint64_t* row) {
+  if (window.allele_age == nullptr) return;
+  for (int64_t i = first; i < last; ++i) {
+    if (!(window.allele_age[i] <= coalescent_age)) continue;
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    row[i / 64] = (row[i / 64] & ~bit) | (window.ancestral[i / 64] & bit);
+  }
+}
 
 // Copies bits [first, last) of `source` into `target` (same bit positions), word by word.
 SC_HOST_DEVICE inline void copy_bit_range(const uint64_t* source, uint64_t* target, int64_t first, int64_t last) {
@@ -116,7 +136,8 @@ SC_HOST_DEVICE inline void copy_bit_range(const uint64_t* source, uint64_t* targ
 }
 
 // Fills `row` (window.words words, zeroed beyond the window's variants) with haplotype
-// `haplotype`'s alleles in the window: its segments' donor bits, then its flips.
+// `haplotype`'s alleles in the window: its segments' donor bits (with the allele-age rule where
+// the window carries ages), then its flips.
 SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const ReferenceWindowView& window,
                                                  const MosaicSegment* segments, int64_t segment_count,
                                                  int64_t haplotype, uint64_t* row) {
@@ -142,6 +163,7 @@ SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const Refe
       else b = mid;
     }
     copy_bit_range(window.bits + static_cast<int64_t>(segments[k].donor) * window.words, row, first, a);
+    apply_allele_ages(window, segments[k].age, first, a, row);
     first = a;
   }
   const int64_t window_end = window.first_variant + window.variants;

@@ -128,9 +128,14 @@ std::vector<uint64_t> copy_window_cuda(const MosaicArrays& model, const SegmentL
   DeviceBuffer<uint64_t> reference(window.bits, static_cast<size_t>(window.rows * window.words));
   DeviceBuffer<double> cm(window.cm, static_cast<size_t>(window.variants));
   DeviceBuffer<uint64_t> out(static_cast<size_t>(haplotypes * window.words));
+  const bool aged = window.allele_age != nullptr;
+  DeviceBuffer<double> allele_age(window.allele_age, aged ? static_cast<size_t>(window.variants) : 0);
+  DeviceBuffer<uint64_t> ancestral(window.ancestral, aged ? static_cast<size_t>(window.words) : 0);
   ReferenceWindowView on_device = window;
   on_device.bits = reference.ptr;
   on_device.cm = cm.ptr;
+  on_device.allele_age = aged ? allele_age.ptr : nullptr;
+  on_device.ancestral = aged ? ancestral.ptr : nullptr;
   if (haplotypes > 0) {
     copy_kernel<<<blocks_for(haplotypes), kThreads>>>(device.view, on_device, segments.ptr, offsets.ptr, haplotypes, out.ptr);
     SC_MOSAIC_CUDA_CHECK(cudaGetLastError());

@@ -1,12 +1,17 @@
 #include "stages/fit/genome_fit.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <sstream>
+#include <unordered_set>
 
 #include "pipeline/error.hpp"
 #include "pipeline/genome_holdout.hpp"
 #include "pipeline/progress.hpp"
+#include "pipeline/sha256.hpp"
+#include "pipeline/string_table.hpp"
+#include "stages/fit/allele_age_file.hpp"
 #include "stages/fit/genome_fit_search.hpp"
 #include "stages/ingest/genome_store.hpp"
 
@@ -28,6 +33,8 @@ po::options_description genome_generator_options() {
        "share of synthetic individuals per population, POP:weight,... (default: as the donor individuals)")
       ("genome.mutation_rate", po::value<double>()->default_value(0.0),
        "probability that a copied allele is flipped (0 to 0.5; 0 = exact copies)")
+      ("genome.allele_ages", po::value<std::string>()->default_value(""),
+       "per-variant allele ages (Atlas of Variant Age CSV, generations) for HAPNEST's allele-age rule; \"\" = off (docs/genome-generator.md)")
       ("genome.max_segment_cm", po::value<double>()->default_value(0.0), "longest piece (cM) copied from one donor at once (0 = no cap)")
       ("genome.max_donor_cm", po::value<double>()->default_value(0.0),
        "most cM one synthetic haplotype copies from any single donor haplotype in all (0 = no cap)")
@@ -61,6 +68,40 @@ std::vector<std::string> sorted_windows(const StageReader& ingest) {
   std::vector<std::string> windows = ingest.shards("genomes/reference");
   std::sort(windows.begin(), windows.end());
   return windows;
+}
+
+// The age of every panel variant's derived allele from genome.allele_ages: every rank reads the
+// file (so a bad one stops every rank alike, before anything is written), keeping the rows of the
+// panel's sites only.
+void date_variants(const StageReader& ingest, const std::vector<std::string>& windows,
+                   const std::vector<std::string>& contig_names, GenomeModel& model) {
+  std::vector<GenomeWindow> tables;
+  std::unordered_set<std::string> sites;
+  for (size_t w = 0; w < windows.size(); ++w) {
+    const h5::File file = h5::File::open_read(ingest.path(windows[w]));
+    GenomeWindow t;
+    t.position = file.read<int64_t>("/variants/position");
+    t.contig = file.read<int32_t>("/variants/contig");
+    t.ref = read_strings(file, "/variants/ref");
+    t.alt = read_strings(file, "/variants/alt");
+    for (size_t v = 0; v < t.position.size(); ++v)
+      sites.insert(allele_age_site_key(contig_names[static_cast<size_t>(t.contig[v])], t.position[v]));
+    tables.push_back(std::move(t));
+  }
+  const AlleleAgeRows rows = read_allele_age_file(model.allele_age_file, sites);
+  model.allele_age_sha256 = sha256_file(model.allele_age_file);
+  for (const auto& t : tables) {
+    std::vector<double> ages;
+    std::vector<uint8_t> alt_ancestral;
+    for (size_t v = 0; v < t.position.size(); ++v) {
+      const VariantAlleleAge a = match_allele_age(rows, contig_names[static_cast<size_t>(t.contig[v])], t.position[v], t.ref[v], t.alt[v]);
+      ages.push_back(a.generations);
+      alt_ancestral.push_back(a.alt_ancestral ? 1 : 0);
+      model.variants_with_age += std::isfinite(a.generations) ? 1 : 0;
+    }
+    model.window_allele_age.push_back(std::move(ages));
+    model.window_alt_ancestral.push_back(std::move(alt_ancestral));
+  }
 }
 
 }  // namespace
@@ -118,6 +159,10 @@ nlohmann::json GenomeModel::to_json() const {
   for (const auto& p : populations)
     j["populations"].push_back({{"name", p.name}, {"rho", p.rho}, {"ne", p.ne}, {"individuals", p.individuals},
                                 {"donor_haplotypes", p.donors.size()}, {"ne_search", p.ne_search}});
+  if (!allele_age_file.empty())
+    j["allele_ages"] = {{"file", std::filesystem::path(allele_age_file).filename().string()},
+                        {"sha256", allele_age_sha256},
+                        {"variants_with_age", variants_with_age}};
   for (const auto& c : contigs)
     j["contigs"].push_back({{"name", c.name}, {"first_cm", c.first_cm}, {"last_cm", c.last_cm},
                             {"first_variant", c.first_variant}, {"variants", c.variants}});
@@ -189,6 +234,8 @@ GenomeModel plan_genome_fit(const StageContext& context, const StageReader& inge
     model.window_variants.push_back(static_cast<int64_t>(cm.size()));
     global += static_cast<int64_t>(cm.size());
   }
+  model.allele_age_file = config.path("genome.allele_ages");
+  if (!model.allele_age_file.empty()) date_variants(ingest, windows, samples.contigs, model);
   if (config.flag("genome.estimate_ne")) {
     const int64_t synthetic = config.integer("genome.estimate_individuals");
     if (synthetic < 1 || synthetic > 100000) config.reject("genome.estimate_individuals", "a number of individuals from 1 to 100000");
@@ -204,6 +251,21 @@ GenomeModel plan_genome_fit(const StageContext& context, const StageReader& inge
   }
   return model;
 }
+
+namespace {
+
+// Window w's allele ages beside its ALT counts: /allele_age (generations of the derived allele,
+// +inf where undated) and /alt_ancestral (1 where ALT is the ancestral allele).
+void write_allele_ages(const GenomeModel& model, int64_t w, StageWriter& writer) {
+  const std::string shard = shard_name("genome/allele_ages", w);
+  if (writer.committed(shard)) return;
+  ShardFile file = writer.begin(shard);
+  file.write("/allele_age", model.window_allele_age[static_cast<size_t>(w)]);
+  file.write("/alt_ancestral", model.window_alt_ancestral[static_cast<size_t>(w)]);
+  writer.commit(file);
+}
+
+}  // namespace
 
 nlohmann::json fit_genomes(const StageContext& context, const StageReader& ingest, const GenomeModel& model,
                            StageWriter& writer, std::vector<std::string>& expected) {
@@ -235,7 +297,12 @@ nlohmann::json fit_genomes(const StageContext& context, const StageReader& inges
   for (size_t w = 0; w < windows.size(); ++w) {
     const std::string shard = shard_name("genome/frequencies", static_cast<int64_t>(w));
     expected.push_back(shard);
-    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank() || writer.committed(shard)) continue;
+    const bool mine = static_cast<int>(w % static_cast<size_t>(comm.size())) == comm.rank();
+    if (!model.allele_age_file.empty()) {
+      expected.push_back(shard_name("genome/allele_ages", static_cast<int64_t>(w)));
+      if (mine) write_allele_ages(model, static_cast<int64_t>(w), writer);
+    }
+    if (!mine || writer.committed(shard)) continue;
     const GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
     SC_EXPECTS(window.haplotypes == 2 * individuals, IoError,
                ingest.path(windows[w]) + " has " + std::to_string(window.haplotypes) + " haplotypes, the sample table " +
@@ -269,6 +336,11 @@ GenomeModel read_genome_model(const StageReader& fit) {
   model.reference_individuals = j.at("reference_individuals").get<int64_t>();
   model.held_out = j.at("held_out").get<int64_t>();
   model.window_variants = j.at("window_variants").get<std::vector<int64_t>>();
+  if (j.contains("allele_ages")) {
+    model.allele_age_file = j.at("allele_ages").at("file").get<std::string>();
+    model.allele_age_sha256 = j.at("allele_ages").at("sha256").get<std::string>();
+    model.variants_with_age = j.at("allele_ages").at("variants_with_age").get<int64_t>();
+  }
   SC_EXPECTS(offsets.size() == j.at("populations").size() + 1 && offsets.back() == static_cast<int64_t>(donors.size()),
              IoError, path + ": donor lists do not match the populations of the model");
   size_t p = 0;

@@ -3,7 +3,7 @@
 // scaling rho and effective size Ne (published posterior means unless genome.rho / genome.ne say
 // otherwise), the donor individuals N (the panel minus the genome.holdout_samples held out) and
 // their haplotype rows; per contig its genetic span; per variant window the donors' ALT allele
-// counts. The sample stage reads the model back (read_genome_model) and draws from it. Also holds
+// counts, and with genome.allele_ages the age of every variant's derived allele. The sample stage reads the model back (read_genome_model) and draws from it. Also holds
 // the genome generator's config keys (genome_generator_options), shared by fit and sample.
 #pragma once
 
@@ -41,7 +41,15 @@ struct GenomeModel {
   std::vector<GenomeContigModel> contigs;  // every contig of the panel's sample table, in its order
   std::vector<int64_t> window_variants;    // variants per reference window, in window order
   int64_t reference_individuals = 0, held_out = 0;
-  nlohmann::json to_json() const;  // everything but the donor lists
+  // HAPNEST's allele-age rule: the file genome.allele_ages ("" = off) and how many panel variants
+  // it dates; fit also holds each window's ages (generations, +inf undated) and ancestral alleles
+  // (1 = ALT), written to fit/genome/allele_ages (not read back into the model).
+  std::string allele_age_file;
+  std::string allele_age_sha256;  // of the file's bytes: the model records what, not where
+  int64_t variants_with_age = 0;
+  std::vector<std::vector<double>> window_allele_age;
+  std::vector<std::vector<uint8_t>> window_alt_ancestral;
+  nlohmann::json to_json() const;  // everything but the donor lists and the per-window ages
 };
 
 // Whether the ingest stage holds a genome reference panel.

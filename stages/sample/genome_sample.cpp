@@ -148,6 +148,25 @@ nlohmann::json provenance_summary(const kernels::MosaicArrays& arrays, const Gen
           {"mean_uses_per_donor", donors > 0 ? static_cast<double>(total_uses) / donors : 0.0}};
 }
 
+// One window's allele ages as the kernel takes them: generations per variant and the ancestral
+// alleles packed like a haplotype row.
+struct AlleleAgeWindow {
+  std::vector<double> generations;
+  std::vector<uint64_t> ancestral_bits;
+};
+AlleleAgeWindow read_allele_age_window(const std::string& path, int64_t variants) {
+  const h5::File file = h5::File::open_read(path);
+  AlleleAgeWindow out;
+  out.generations = file.read<double>("/allele_age");
+  const std::vector<uint8_t> alt_ancestral = file.read<uint8_t>("/alt_ancestral");
+  SC_EXPECTS(static_cast<int64_t>(out.generations.size()) == variants && alt_ancestral.size() == out.generations.size(), IoError,
+             path + ": allele ages do not match the window's variants");
+  out.ancestral_bits.assign(static_cast<size_t>((variants + 63) / 64), 0);
+  for (int64_t v = 0; v < variants; ++v)
+    out.ancestral_bits[static_cast<size_t>(v / 64)] |= static_cast<uint64_t>(alt_ancestral[static_cast<size_t>(v)] & 1u) << (v % 64);
+  return out;
+}
+
 }  // namespace
 
 GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit) {
@@ -156,6 +175,9 @@ GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageRead
   if (plan.individuals == 0) return plan;
   plan.model = read_genome_model(fit);
   plan.arrays = mosaic_arrays(context.config, plan.model, plan.individuals);
+  if (!plan.model.allele_age_file.empty())
+    for (size_t w = 0; w < plan.model.window_variants.size(); ++w)
+      plan.allele_age_paths.push_back(fit.path(shard_name("genome/allele_ages", static_cast<int64_t>(w))));
   return plan;
 }
 
@@ -201,6 +223,12 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     view.first_variant = window_first;
     view.contig = window.variants() > 0 ? window.contig[0] : 0;
     view.cm = window.cm.data();
+    AlleleAgeWindow ages;
+    if (!options.allele_age_paths.empty()) {
+      ages = read_allele_age_window(options.allele_age_paths[w], window.variants());
+      view.allele_age = ages.generations.data();
+      view.ancestral = ages.ancestral_bits.data();
+    }
     try {
       window.bits = options.use_cuda ? kernels::copy_window_cuda(arrays, lists, view) : kernels::copy_window_cpu(arrays, lists, view);
     } catch (const std::runtime_error& e) {
@@ -252,6 +280,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   out.summary["haplotypes"] = haplotypes;
   out.summary["windows"] = windows.size();
   out.summary["backend"] = options.use_cuda ? "cuda" : "cpu";
+  if (!model.allele_age_file.empty()) out.summary["variants_with_allele_age"] = model.variants_with_age;
   char line[160];
   std::snprintf(line, sizeof line, "%lld genomes (%s segments, longest %.3f cM, donor uses max %lld mean %.1f)",
                 static_cast<long long>(options.individuals), human_count(static_cast<double>(lists.segments.size())).c_str(),

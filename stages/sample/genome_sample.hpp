@@ -32,6 +32,7 @@ struct GenomeSamplePlan {
   int deflate = 0;
   GenomeModel model;
   kernels::MosaicArrays arrays;
+  std::vector<std::string> allele_age_paths;  // fit/genome/allele_ages per window (empty: rule off)
 };
 GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit);
 

@@ -1,7 +1,9 @@
 // Checks a completed genome run against its own provenance, independently of the mosaic kernel:
 // every synthetic haplotype is rebuilt variant by variant from its segment list
 // (sample/genomes/segments) and the reference panel (ingest/genomes/reference) and must equal the
-// stored bits (sample/genomes/synthetic) exactly (with genome.mutation_rate = 0); segments tile
+// stored bits (sample/genomes/synthetic) exactly (with genome.mutation_rate = 0), applying
+// HAPNEST's allele-age rule where fit stored allele ages (fit/genome/allele_ages: a variant whose
+// derived allele is not older than the segment's coalescent age takes the ancestral allele); segments tile
 // each contig; no segment exceeds max_segment_cm, no donor gives one haplotype more than
 // max_donor_cm, adjacent segments never share a donor, and no held-out individual is a donor.
 // Usage: genome_provenance_check STORE_DIR SEED HOLDOUT MAX_SEGMENT_CM MAX_DONOR_CM
@@ -25,7 +27,7 @@ void fail(const std::string& what) {
 
 struct Segments {
   std::vector<int64_t> offsets = {0};
-  std::vector<double> start, end;
+  std::vector<double> start, end, age;
   std::vector<int32_t> donor, contig;
 };
 
@@ -40,9 +42,9 @@ Segments read_segments(const sc::StageReader& sample) {
     if (file.read<int64_t>("/first_haplotype").at(0) != static_cast<int64_t>(all.offsets.size()) - 1)
       fail(name + ": haplotypes do not follow on from the previous shard");
     for (size_t i = 1; i < offsets.size(); ++i) all.offsets.push_back(base + offsets[i]);
-    for (const char* d : {"/start_cm", "/end_cm"}) {
+    for (const char* d : {"/start_cm", "/end_cm", "/age"}) {
       auto v = file.read<double>(d);
-      auto& target = std::string(d) == "/start_cm" ? all.start : all.end;
+      auto& target = std::string(d) == "/start_cm" ? all.start : std::string(d) == "/end_cm" ? all.end : all.age;
       target.insert(target.end(), v.begin(), v.end());
     }
     auto donor = file.read<int32_t>("/donor");
@@ -64,7 +66,10 @@ int main(int argc, char** argv) {
   const uint64_t seed = std::strtoull(argv[2], nullptr, 10);
   const int64_t holdout = std::atoll(argv[3]);
   const double max_segment_cm = std::atof(argv[4]), max_donor_cm = std::atof(argv[5]);
-  const sc::StageReader ingest(store, "ingest"), sample(store, "sample");
+  const sc::StageReader ingest(store, "ingest"), sample(store, "sample"), fit(store, "fit");
+  std::vector<std::string> age_windows = fit.shards("genome/allele_ages");
+  std::sort(age_windows.begin(), age_windows.end());
+  int64_t aged = 0;  // alleles the rule gave the ancestral allele
   std::vector<std::string> reference_windows = ingest.shards("genomes/reference");
   std::vector<std::string> synthetic_windows = sample.shards("genomes/synthetic");
   std::sort(reference_windows.begin(), reference_windows.end());
@@ -106,6 +111,14 @@ int main(int argc, char** argv) {
     const sc::GenomeWindow syn = sc::read_genome_window(sc::h5::File::open_read(sample.path(synthetic_windows[w])), static_cast<int64_t>(w));
     if (syn.haplotypes != haplotypes || syn.variants() != ref.variants() || syn.position != ref.position || syn.cm != ref.cm)
       fail("synthetic window " + std::to_string(w) + " does not match its reference window's variants or the segment lists");
+    std::vector<double> allele_age;
+    std::vector<uint8_t> alt_ancestral;
+    if (!age_windows.empty()) {
+      const sc::h5::File file = sc::h5::File::open_read(fit.path(age_windows.at(w)));
+      allele_age = file.read<double>("/allele_age");
+      alt_ancestral = file.read<uint8_t>("/alt_ancestral");
+      if (static_cast<int64_t>(allele_age.size()) != ref.variants()) fail("allele ages of window " + std::to_string(w) + " do not match its variants");
+    }
     for (int64_t h = 0; h < std::min(haplotypes, syn.haplotypes); ++h) {
       int64_t k = seg.offsets[h];
       for (int64_t v = 0; v < ref.variants(); ++v) {
@@ -116,7 +129,12 @@ int main(int argc, char** argv) {
           fail("haplotype " + std::to_string(h) + ": no segment covers a variant of window " + std::to_string(w));
           break;
         }
-        if (syn.allele(h, v) != ref.allele(seg.donor[k], v)) {
+        int expected = ref.allele(seg.donor[k], v);
+        if (!allele_age.empty() && allele_age[static_cast<size_t>(v)] <= seg.age[k]) {
+          expected = alt_ancestral[static_cast<size_t>(v)];
+          ++aged;
+        }
+        if (syn.allele(h, v) != expected) {
           fail("haplotype " + std::to_string(h) + " differs from its rebuild at variant " + std::to_string(v) + " of window " + std::to_string(w));
           break;
         }
@@ -128,7 +146,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%d failures\n", failures);
     return 1;
   }
-  std::printf("rebuilt %lld haplotypes from %zu segments: %lld alleles equal; longest segment %.4f cM\n",
-              static_cast<long long>(haplotypes), seg.start.size(), static_cast<long long>(compared), longest);
+  std::printf("rebuilt %lld haplotypes from %zu segments: %lld alleles equal; longest segment %.4f cM; %lld alleles ancestral by the allele-age rule\n",
+              static_cast<long long>(haplotypes), seg.start.size(), static_cast<long long>(compared), longest,
+              static_cast<long long>(aged));
   return 0;
 }

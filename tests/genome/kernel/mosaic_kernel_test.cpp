@@ -1,8 +1,10 @@
 // The mosaic kernels on a small random panel (2 populations, 2 contigs, caps and allele flips on).
 // "cpu": our log against the C library's; segment lists tile each contig and keep the caps; a
 // contig copied as one window equals the same contig copied in windows of other sizes; drawing
-// twice gives the same lists. "gpu": the CUDA backend's segment lists and window bits equal the
-// CPU backend's bit for bit (exit 77 where no GPU answers).
+// twice gives the same lists; with allele ages, every allele equals HAPNEST's allele-age rule
+// recomputed variant by variant from the segment list, and windows still join. "gpu": the CUDA
+// backend's segment lists and window bits (with and without allele ages) equal the CPU
+// backend's bit for bit (exit 77 where no GPU answers).
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -25,6 +27,8 @@ struct Panel {
   std::vector<double> cm;           // per global variant
   std::vector<int32_t> contig;      // per global variant
   std::vector<uint64_t> alleles;    // rows x variants bits, one uint64 per allele for simplicity
+  std::vector<double> allele_age;   // per global variant, generations (+inf: none); empty = rule off
+  std::vector<uint64_t> ancestral;  // per global variant: 1 where ALT is the ancestral allele
   int64_t rows = 0, variants = 0;
 };
 
@@ -70,10 +74,22 @@ Panel make_panel() {
   return p;
 }
 
+// The same panel with allele ages around the segments' T (theta 20 and 8 generations: T mostly
+// 0-100), one variant in ten without an age, one in five with ALT ancestral.
+Panel with_allele_ages(Panel p) {
+  for (int64_t v = 0; v < p.variants; ++v) {
+    const uint64_t r = mix(static_cast<uint64_t>(v) + 777);
+    p.allele_age.push_back(r % 10 == 0 ? INFINITY : static_cast<double>((r >> 8) % 100000) / 1000.0);
+    p.ancestral.push_back((r >> 40) % 5 == 0 ? 1u : 0u);
+  }
+  return p;
+}
+
 // The panel's variants [first, first + count) of one contig as a bit-packed window.
 struct Window {
   std::vector<uint64_t> bits;
-  std::vector<double> cm;
+  std::vector<double> cm, allele_age;
+  std::vector<uint64_t> ancestral;
   ReferenceWindowView view;
 };
 Window make_window(const Panel& p, int64_t first, int64_t count) {
@@ -91,6 +107,13 @@ Window make_window(const Panel& p, int64_t first, int64_t count) {
   w.view.first_variant = first;
   w.view.contig = p.contig[static_cast<size_t>(first)];
   w.view.cm = w.cm.data();
+  if (!p.allele_age.empty()) {
+    w.allele_age.assign(p.allele_age.begin() + first, p.allele_age.begin() + first + count);
+    w.ancestral.assign(static_cast<size_t>(words), 0);
+    for (int64_t v = 0; v < count; ++v) w.ancestral[static_cast<size_t>(v / 64)] |= p.ancestral[static_cast<size_t>(first + v)] << (v % 64);
+    w.view.allele_age = w.allele_age.data();
+    w.view.ancestral = w.ancestral.data();
+  }
   return w;
 }
 
@@ -148,6 +171,40 @@ void check_cpu(const Panel& p) {
   std::printf("cpu: %zu segments for %lld haplotypes\n", lists.segments.size(), static_cast<long long>(p.model.haplotypes()));
 }
 
+// The allele-age rule recomputed directly, variant by variant, from the segment lists (no flips):
+// the segment holding the variant (start <= cM < end on its contig), its donor's allele, replaced
+// by the ancestral allele where the variant's age <= the segment's T.
+void check_allele_ages(Panel p) {
+  p.model.mutation_rate = 0;
+  const SegmentLists lists = draw_segments_cpu(p.model);
+  const auto whole = copy_in_windows(p, lists, 1 << 20, false);
+  int64_t replaced = 0, changed = 0, mismatches = 0;
+  for (int64_t h = 0; h < p.model.haplotypes(); ++h)
+    for (int64_t v = 0; v < p.variants; ++v) {
+      const MosaicSegment* holder = nullptr;
+      for (int64_t k = lists.offsets[static_cast<size_t>(h)]; k < lists.offsets[static_cast<size_t>(h) + 1]; ++k) {
+        const MosaicSegment& s = lists.segments[static_cast<size_t>(k)];
+        if (s.contig == p.contig[static_cast<size_t>(v)] && s.start_cm <= p.cm[static_cast<size_t>(v)] && p.cm[static_cast<size_t>(v)] < s.end_cm) holder = &s;
+      }
+      if (holder == nullptr) { ++mismatches; continue; }
+      const int copied = static_cast<int>(p.alleles[static_cast<size_t>(holder->donor * p.variants + v)]);
+      int expected = copied;
+      if (p.allele_age[static_cast<size_t>(v)] <= holder->age) {
+        ++replaced;
+        expected = static_cast<int>(p.ancestral[static_cast<size_t>(v)]);
+        changed += expected != copied;
+      }
+      mismatches += whole[static_cast<size_t>(h)][static_cast<size_t>(v)] != expected;
+    }
+  expect(mismatches == 0, std::to_string(mismatches) + " alleles differ from the allele-age rule recomputed per variant");
+  const int64_t total = p.model.haplotypes() * p.variants;
+  expect(changed > 0 && replaced < total, "the allele-age rule changed no allele, or replaced every one (test data too weak)");
+  expect(whole == copy_in_windows(p, lists, 700, false), "with allele ages: windows of 700 variants join into the whole");
+  expect(whole == copy_in_windows(p, lists, 64, false), "with allele ages: windows of 64 variants join into the whole");
+  std::printf("ages: %lld of %lld alleles take the ancestral allele (%lld changed), as recomputed per variant\n",
+              static_cast<long long>(replaced), static_cast<long long>(total), static_cast<long long>(changed));
+}
+
 int check_gpu(const Panel& p) {
   if (!mosaic_cuda_available()) {
     std::printf("gpu: no CUDA device answers (or no CUDA backend); skipped\n");
@@ -157,7 +214,11 @@ int check_gpu(const Panel& p) {
   const SegmentLists gpu = draw_segments_cuda(p.model);
   expect(same_lists(cpu, gpu), "CUDA segment lists differ from the CPU's");
   expect(copy_in_windows(p, cpu, 700, false) == copy_in_windows(p, gpu, 700, true), "CUDA window bits differ from the CPU's");
-  std::printf("gpu: %zu segments and every window bit identical to the CPU backend\n", gpu.segments.size());
+  const Panel aged = with_allele_ages(p);
+  expect(copy_in_windows(aged, cpu, 700, false) == copy_in_windows(aged, gpu, 700, true),
+         "CUDA window bits with the allele-age rule differ from the CPU's");
+  std::printf("gpu: %zu segments and every window bit (with and without allele ages) identical to the CPU backend\n",
+              gpu.segments.size());
   return 0;
 }
 
@@ -168,7 +229,10 @@ int main(int argc, char** argv) {
   const Panel panel = make_panel();
   int rc = 0;
   if (mode == "gpu") rc = check_gpu(panel);
-  else check_cpu(panel);
+  else {
+    check_cpu(panel);
+    check_allele_ages(with_allele_ages(panel));
+  }
   if (failures) {
     std::fprintf(stderr, "%d failures\n", failures);
     return 1;
