@@ -48,9 +48,9 @@ disk_bandwidth() {
   for flag in oflag=direct conv=fdatasync; do
     say "dd if=/dev/zero of=$work/ddtest bs=1M count=$dd_mb $flag"
     dd if=/dev/zero of="$work/ddtest" bs=1M count="$dd_mb" $flag 2> dd.log
-    python3 - "$flag" < dd.log <<'PY'
+    python3 - "$flag" dd.log <<'PY'
 import re, sys
-line = [l for l in sys.stdin if 'copied' in l][0]
+line = [l for l in open(sys.argv[2]) if 'copied' in l][0]
 size, secs = int(line.split()[0]), float(re.search(r'copied, ([0-9.e+-]+) s', line).group(1))
 print(f"dd {sys.argv[1]}: {size} bytes in {secs:.2f} s = {size / secs / 1e6:.0f} MB/s")
 PY

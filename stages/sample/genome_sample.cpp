@@ -134,6 +134,13 @@ void write_segment_shard(StageWriter& writer, const std::string& name, const ker
   for (int64_t h = first_haplotype; h <= first_haplotype + haplotypes; ++h) offsets.push_back(lists.offsets[static_cast<size_t>(h)] - first);
   std::vector<double> start, end, age;
   std::vector<int32_t> donor, contig;
+  // Sized once: growing them by doubling faulted in and copied every column several times.
+  const size_t count = static_cast<size_t>(last - first);
+  start.reserve(count);
+  end.reserve(count);
+  age.reserve(count);
+  donor.reserve(count);
+  contig.reserve(count);
   for (int64_t s = first; s < last; ++s) {
     const kernels::MosaicSegment& segment = lists.segments[static_cast<size_t>(s)];
     start.push_back(segment.start_cm);
