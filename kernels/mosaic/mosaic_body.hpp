@@ -54,13 +54,20 @@ SC_HOST_DEVICE inline int64_t draw_haplotype_segments(const MosaicView& v, int64
       if (k == batch_end) {
         batch_first = k;
         batch_end = k + kSegmentBatch;
+        uint32_t age_words[2][kSegmentBatch], length_words[kSegmentBatch];
         for (uint32_t i = 0; i < kSegmentBatch; ++i) {
           const DrawWords w = draw_words(key, static_cast<uint64_t>(haplotype), batch_first + i);
+          age_words[0][i] = w.w[0];
+          age_words[1][i] = w.w[1];
+          length_words[i] = w.w[2];
+          donor_words[i] = w.w[3];
+        }
+        // Arithmetic only, lane by lane: a loop the compiler may run on vector registers.
+        for (uint32_t i = 0; i < kSegmentBatch; ++i) {
           // E1 + E2 = -log(U1 U2): one logarithm for the Gamma(2) sum (the product is rounded once,
           // identically on both sides, and cannot underflow: U >= 2^-32).
-          ages[i] = population.theta * -mosaic_log(unit_open_closed(w.w[0]) * unit_open_closed(w.w[1]));
-          lengths[i] = standard_exponential(w.w[2]) / (2.0 * population.rho * ages[i]);
-          donor_words[i] = w.w[3];
+          ages[i] = population.theta * -mosaic_log(unit_open_closed(age_words[0][i]) * unit_open_closed(age_words[1][i]));
+          lengths[i] = standard_exponential(length_words[i]) / (2.0 * population.rho * ages[i]);
         }
       }
       const uint32_t slot = k++ - batch_first;
