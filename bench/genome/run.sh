@@ -13,7 +13,8 @@
 # Environment: SHORT_INDIVIDUALS, LONG_INDIVIDUALS, LONG_PANEL (directory with panel.bcf and
 #   panel.map), COMPRESSION (store.compression of the compressed runs, default 1),
 #   MSPRIME_ENV (a venv with msprime, made when missing; default /var/tmp/msprime-env),
-#   VCF_EXPORT (1: export at 1 rank; 0: skip), DD_MB (MiB written by dd, default 2000).
+#   VCF_EXPORT (1: export at 1 rank; 0: skip), DD_MB (MiB written by dd, default 2000),
+#   LEVELS (store.compression levels of the sample runs, default "0 COMPRESSION").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
@@ -29,6 +30,7 @@ compression=${COMPRESSION:-1}
 msprime_env=${MSPRIME_ENV:-/var/tmp/msprime-env}
 vcf_export=${VCF_EXPORT:-1}
 dd_mb=${DD_MB:-2000}
+levels=${LEVELS:-0 $compression}
 cores=$(nproc)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 mkdir -p "$work"
@@ -88,24 +90,27 @@ PY
 }
 
 # The sample stage's numbers from provenance.json: wall, peak RSS per rank, phase seconds and
-# bytes; store bandwidth = window (genotype) bytes / the slowest rank's window-write seconds x ranks.
-report_sample() {  # report_sample RUN_DIR RANKS INDIVIDUALS SITES LABEL DD_DIRECT_MBS
+# bytes; store bandwidth = bytes (all ranks) / the slowest rank's write seconds. Every run uses all
+# cores (ranks x threads per rank = cores), so per core = per second / cores.
+report_sample() {  # report_sample RUN_DIR RANKS INDIVIDUALS SITES LABEL CORES
   python3 - "$@" <<'PY'
 import json, sys
-run, ranks, individuals, sites, label = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+run, ranks, individuals, sites, label, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 stage = json.load(open(run + '/provenance.json'))['stages']['sample']
 g = stage['summary']['genomes']; p = g['phases']
 wall = stage['wall_seconds']; alleles = 2 * individuals * sites
 peaks = [r['peak_resident_bytes'] / 2**20 for r in stage['per_rank']]
 write = p['write_windows_seconds_max']
 print(f"sample {label}, {ranks} rank(s): wall {wall:.1f} s; {g['segments']} segments, {alleles:.3g} haplotype alleles; "
-      f"per core (wall x ranks): {g['segments'] / wall / ranks:.3g} segments/s, {alleles / wall / ranks:.3g} alleles/s; "
+      f"per core (wall x {cores} cores): {g['segments'] / wall / cores:.3g} segments/s, {alleles / wall / cores:.3g} alleles/s; "
       f"peak RSS per rank {', '.join(f'{x:.0f}' for x in peaks)} MiB")
 print(f"  phases (slowest rank, s): draw {p['draw_seconds_max']:.2f}, read reference {p['read_reference_seconds_max']:.2f}, "
       f"copy {p['copy_seconds_max']:.2f}, write windows {write:.2f} ({p['window_bytes'] / 1e6:.0f} MB), "
       f"write segments {p['write_segments_seconds_max']:.2f} ({p['segment_bytes'] / 1e6:.0f} MB)")
+total = p['window_bytes'] + p['segment_bytes']; total_s = write + p['write_segments_seconds_max']
 print(f"  store: genotype windows {p['window_bytes'] / write / 1e6:.0f} MB/s over the slowest rank's write time "
-      f"(all ranks' bytes); segments {p['segment_bytes'] / max(p['write_segments_seconds_max'], 1e-9) / 1e6:.0f} MB/s")
+      f"(all ranks' bytes); segments {p['segment_bytes'] / max(p['write_segments_seconds_max'], 1e-9) / 1e6:.0f} MB/s; "
+      f"both {total / total_s / 1e6:.0f} MB/s")
 PY
 }
 
@@ -137,14 +142,14 @@ INI
   local sites; sites=$(python3 -c "import json; s = json.load(open('$dir/run/provenance.json'))['stages']['ingest']['summary']; print(s['genomes']['variants'] if 'genomes' in s else '')" 2> /dev/null || true)
   [ -n "$sites" ] || sites=$(bcftools index -n "$vcf" 2> /dev/null || bcftools view -H "$vcf" | wc -l)
   echo "$name panel: $vcf, $sites sites"
-  for level in 0 "$compression"; do
+  for level in $levels; do
     for n in 1 2; do
       rm -rf "$dir/run/store/sample" "$dir/run/store/sample.partial" "$dir/run/export"
       sync
       run mpirun --oversubscribe -np $n "$bin" sample --config "$dir/bench.ini" --run.dir "$dir/run" \
         --run.threads $((cores / n)) --store.compression $level > "$dir/sample_np${n}_z$level.log"
       tail -n 1 "$dir/sample_np${n}_z$level.log"
-      report_sample "$dir/run" $n "$individuals" "$sites" "$name, store.compression = $level"
+      report_sample "$dir/run" $n "$individuals" "$sites" "$name, store.compression = $level" "$cores"
       echo "  store size: $(du -sb "$dir/run/store/sample" | cut -f1) bytes"
       if [ "$n" = 1 ] && [ "$level" = 0 ] && [ "$vcf_export" = 1 ]; then
         local start; start=$(date +%s.%N)
