@@ -150,14 +150,42 @@ SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const Refe
   // The first segment of this contig that ends after the window's first variant.
   // Both searches are branch-free (the halving is a select, not a jump): their outcomes are
   // unpredictable, and mispredicted branches were most of the copy's time.
-  int64_t lo = 0, span = segment_count;
+  // The first one is found by galloping from a guess (the window's share of all variants), not
+  // by halving the whole list: the lists do not fit in cache, and halving fetches ~10 lines of
+  // memory per haplotype and window where the guess is usually within a line or two. Any guess
+  // gives the same segment.
   const double first_cm = window.cm[0];
+  auto before = [&](int64_t k) {
+    const MosaicSegment& s = segments[k];
+    return (s.contig < window.contig) | ((s.contig == window.contig) & (s.end_cm <= first_cm));
+  };
+  int64_t lo = 0, span = segment_count;  // the answer lies in [lo, lo + span]
+  const int64_t guess = v.total_variants > 0 ? segment_count * window.first_variant / v.total_variants : 0;
+  if (guess < segment_count) {
+    int64_t step = 1;
+    if (before(guess)) {
+      int64_t known = guess;  // before(known) holds
+      while (known + step < segment_count && before(known + step)) {
+        known += step;
+        step *= 2;
+      }
+      lo = known + 1;
+      span = (known + step < segment_count ? known + step : segment_count) - lo;
+    } else {
+      int64_t known = guess;  // !before(known)
+      while (known - step >= 0 && !before(known - step)) {
+        known -= step;
+        step *= 2;
+      }
+      lo = known - step >= 0 ? known - step + 1 : 0;
+      span = known - lo;
+    }
+  }
   while (span > 0) {
     const int64_t half = span / 2;
-    const MosaicSegment& s = segments[lo + half];
-    const bool before = (s.contig < window.contig) | ((s.contig == window.contig) & (s.end_cm <= first_cm));
-    lo = before ? lo + half + 1 : lo;
-    span = before ? span - half - 1 : half;
+    const bool is_before = before(lo + half);
+    lo = is_before ? lo + half + 1 : lo;
+    span = is_before ? span - half - 1 : half;
   }
   int64_t first = 0;
   for (int64_t k = lo; k < segment_count && first < window.variants && segments[k].contig == window.contig; ++k) {

@@ -156,6 +156,15 @@ void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const
   // it is (a fresh one costs a page fault per 4 KiB).
   out.resize(static_cast<size_t>(haplotypes * window.words));
   auto one = [&](int64_t h) {
+    // Ask for a haplotype a few ahead at the segment where the body's search will start (its
+    // guess): the lists do not fit in cache, and that first read is otherwise a wait for memory.
+    constexpr int64_t kAhead = 4;
+    if (h + kAhead < haplotypes && v.total_variants > 0) {
+      const int64_t ahead = lists.offsets[static_cast<size_t>(h + kAhead)];
+      const int64_t count = lists.offsets[static_cast<size_t>(h + kAhead) + 1] - ahead;
+      const int64_t guess = count * window.first_variant / v.total_variants;
+      if (guess < count) __builtin_prefetch(lists.segments.data() + ahead + guess);
+    }
     const int64_t first = lists.offsets[static_cast<size_t>(h)];
     copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
                           out.data() + h * window.words);
