@@ -14,7 +14,9 @@
 #   panel.map), COMPRESSION (store.compression of the compressed runs, default 1),
 #   MSPRIME_ENV (a venv with msprime, made when missing; default /var/tmp/msprime-env),
 #   VCF_EXPORT (1: export at 1 rank; 0: skip), DD_MB (MiB written by dd, default 2000),
-#   LEVELS (store.compression levels of the sample runs, default "0 COMPRESSION").
+#   LEVELS (store.compression levels of the sample runs, default "0 COMPRESSION"), RANKS (rank
+#   counts of the sample runs, default "1 2"). dd runs before and after (the disk is shared and
+#   its bandwidth moves from minute to minute).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
@@ -31,6 +33,7 @@ msprime_env=${MSPRIME_ENV:-/var/tmp/msprime-env}
 vcf_export=${VCF_EXPORT:-1}
 dd_mb=${DD_MB:-2000}
 levels=${LEVELS:-0 $compression}
+rank_counts=${RANKS:-1 2}
 cores=$(nproc)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 mkdir -p "$work"
@@ -143,7 +146,7 @@ INI
   [ -n "$sites" ] || sites=$(bcftools index -n "$vcf" 2> /dev/null || bcftools view -H "$vcf" | wc -l)
   echo "$name panel: $vcf, $sites sites"
   for level in $levels; do
-    for n in 1 2; do
+    for n in $rank_counts; do
       rm -rf "$dir/run/store/sample" "$dir/run/store/sample.partial" "$dir/run/export"
       sync
       run mpirun --oversubscribe -np $n "$bin" sample --config "$dir/bench.ini" --run.dir "$dir/run" \
@@ -178,3 +181,4 @@ if [ "$which" = long ] || [ "$which" = all ]; then
   msprime_run "$long_individuals" "$long_sites" 50000000
   panel_run long "$long_panel/panel.bcf" "$long_panel/panel.map" "$long_individuals" 10000
 fi
+disk_bandwidth
