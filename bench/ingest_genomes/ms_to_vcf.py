@@ -32,21 +32,29 @@ def read_locus(stream):
         sys.exit("ms_to_vcf.py: no 'positions:' line in the input; expected ms/scrm output of one locus")
     if segsites is None or positions.size != segsites:
         sys.exit(f"ms_to_vcf.py: segsites {segsites} but {positions.size} positions")
-    rows = []
+    # Rows go straight into one growing matrix (doubled when full), not a list joined at the end:
+    # the panel is haplotypes x sites bytes (5 GB at 5,000 x 1,000,000), so a list plus its join
+    # would hold it twice while scrm still holds its own copy.
+    haps = np.empty((64, segsites), dtype=np.uint8)
+    count = 0
     for line in stream:
         line = line.rstrip(b"\n")
         if not line:
-            if rows:
+            if count:
                 break  # the blank line that ends the locus
             continue
         if line.startswith(b"//"):
             sys.exit("ms_to_vcf.py: more than one locus in the input; expected scrm N 1 ...")
         if len(line) != segsites:
-            sys.exit(f"ms_to_vcf.py: haplotype {len(rows) + 1} has {len(line)} alleles; expected {segsites}")
-        rows.append(np.frombuffer(line, dtype=np.uint8))
-    if len(rows) % 2:
-        sys.exit(f"ms_to_vcf.py: {len(rows)} haplotypes; expected an even number (diploid individuals)")
-    return positions, np.vstack(rows)
+            sys.exit(f"ms_to_vcf.py: haplotype {count + 1} has {len(line)} alleles; expected {segsites}")
+        if count == haps.shape[0]:
+            haps.resize((2 * count, segsites), refcheck=False)
+        haps[count] = np.frombuffer(line, dtype=np.uint8)
+        count += 1
+    if count % 2:
+        sys.exit(f"ms_to_vcf.py: {count} haplotypes; expected an even number (diploid individuals)")
+    haps.resize((count, segsites), refcheck=False)
+    return positions, haps
 
 
 def base_pairs(relative, length):

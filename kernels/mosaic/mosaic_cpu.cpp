@@ -3,6 +3,10 @@
 // haplotype order: the same layout as the GPU's count-then-fill passes.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -15,6 +19,41 @@
 #endif
 
 namespace sc::kernels {
+namespace {
+
+// A block's segments in a buffer that grows without value-initialising what it has not written
+// (std::vector::resize wrote zeros into every room handed to the body: more bytes than the
+// segments themselves). MosaicSegment is an aggregate of numbers, so malloc'd storage holds it.
+class SegmentBuffer {
+ public:
+  MosaicSegment* room(int64_t count) {
+    if (size_ + count > capacity_) {
+      const int64_t capacity = std::max(size_ + count, 2 * capacity_);
+      void* grown = std::realloc(data_.get(), static_cast<size_t>(capacity) * sizeof(MosaicSegment));
+      if (grown == nullptr) throw std::bad_alloc();
+      data_.release();
+      data_.reset(static_cast<MosaicSegment*>(grown));
+      capacity_ = capacity;
+    }
+    return data_.get() + size_;
+  }
+  void grow(int64_t count) { size_ += count; }
+  int64_t size() const { return size_; }
+  const MosaicSegment* data() const { return data_.get(); }
+  void release() {
+    data_.reset();
+    size_ = capacity_ = 0;
+  }
+
+ private:
+  struct Free {
+    void operator()(MosaicSegment* p) const { std::free(p); }
+  };
+  std::unique_ptr<MosaicSegment, Free> data_;
+  int64_t size_ = 0, capacity_ = 0;
+};
+
+}  // namespace
 
 MosaicView MosaicArrays::view() const {
   MosaicView v;
@@ -67,25 +106,20 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model) {
   // before it is drawn), joined in haplotype order afterwards: the layout of the GPU's two passes.
   constexpr int64_t kBlock = 256;
   const int64_t blocks = (haplotypes + kBlock - 1) / kBlock;
-  std::vector<std::vector<MosaicSegment>> drawn(static_cast<size_t>(blocks));
+  std::vector<SegmentBuffer> drawn(static_cast<size_t>(blocks));
   SegmentLists lists;
   lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
   const size_t slots = static_cast<size_t>(model.ledger_slots());
   auto draw_block = [&](int64_t b, std::vector<double>& ledger) {
-    std::vector<MosaicSegment>& out = drawn[static_cast<size_t>(b)];
+    SegmentBuffer& out = drawn[static_cast<size_t>(b)];
     for (int64_t h = b * kBlock; h < std::min(haplotypes, (b + 1) * kBlock); ++h) {
       const DonorLedger book{slots ? ledger.data() : nullptr};
-      const size_t before = out.size();
       // Room for twice the block's mean so far; a longer list is drawn again into enough room.
       const int64_t done = h - b * kBlock;
-      const int64_t room = done > 0 ? 2 * static_cast<int64_t>(before) / done + 64 : 4096;
-      out.resize(before + static_cast<size_t>(room));
-      int64_t count = draw_haplotype_segments(v, h, out.data() + before, room, book);
-      if (count > room) {
-        out.resize(before + static_cast<size_t>(count));
-        draw_haplotype_segments(v, h, out.data() + before, count, book);
-      }
-      out.resize(before + static_cast<size_t>(count));
+      const int64_t room = done > 0 ? 2 * out.size() / done + 64 : 4096;
+      const int64_t count = draw_haplotype_segments(v, h, out.room(room), room, book);
+      if (count > room) draw_haplotype_segments(v, h, out.room(count), count, book);
+      out.grow(count);
       lists.offsets[static_cast<size_t>(h) + 1] = count;
     }
   };
@@ -101,18 +135,36 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model) {
   for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
   lists.segments.reserve(static_cast<size_t>(lists.offsets.back()));
   for (auto& block : drawn) {
-    lists.segments.insert(lists.segments.end(), block.begin(), block.end());
-    std::vector<MosaicSegment>().swap(block);
+    lists.segments.insert(lists.segments.end(), block.data(), block.data() + block.size());
+    block.release();
   }
   return lists;
 }
 
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window) {
+  std::vector<uint64_t> out;
+  copy_window_cpu(model, lists, window, out);
+  return out;
+}
+
+void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
+                     std::vector<uint64_t>& out) {
   const MosaicView v = model.view();
   const int64_t haplotypes = model.haplotypes();
-  std::vector<uint64_t> out(static_cast<size_t>(haplotypes * window.words));
+  // The body writes every word of every row; a buffer kept from the previous window is reused as
+  // it is (a fresh one costs a page fault per 4 KiB).
+  out.resize(static_cast<size_t>(haplotypes * window.words));
   auto one = [&](int64_t h) {
+    // Ask for a haplotype a few ahead at the segment where the body's search will start (its
+    // guess): the lists do not fit in cache, and that first read is otherwise a wait for memory.
+    constexpr int64_t kAhead = 4;
+    if (h + kAhead < haplotypes && v.total_variants > 0) {
+      const int64_t ahead = lists.offsets[static_cast<size_t>(h + kAhead)];
+      const int64_t count = lists.offsets[static_cast<size_t>(h + kAhead) + 1] - ahead;
+      const int64_t guess = count * window.first_variant / v.total_variants;
+      if (guess < count) __builtin_prefetch(lists.segments.data() + ahead + guess);
+    }
     const int64_t first = lists.offsets[static_cast<size_t>(h)];
     copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
                           out.data() + h * window.words);
@@ -124,7 +176,6 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
 #else
   for (int64_t h = 0; h < haplotypes; ++h) one(h);
 #endif
-  return out;
 }
 
 #if !defined(SC_KERNELS_HAVE_CUDA)

@@ -41,6 +41,9 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model);
 // haplotypes x window.words words, haplotype-major like the store.
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window);
+// The same into `out` (resized; its storage is reused from window to window).
+void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
+                     std::vector<uint64_t>& out);
 
 // Whether a CUDA device answers for the mosaic kernels (false without the CUDA backend).
 bool mosaic_cuda_available();

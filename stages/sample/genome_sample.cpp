@@ -1,7 +1,9 @@
 #include "stages/sample/genome_sample.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <stdexcept>
 
@@ -89,6 +91,35 @@ kernels::MosaicArrays mosaic_arrays(const Config& config, const GenomeModel& mod
   return arrays;
 }
 
+// Wall seconds and bytes of this rank's phases of sample_genomes, for the stage summary (the
+// benchmark's store bandwidth: bytes written / write seconds, bench/genome/run.sh).
+struct GenomePhases {
+  double draw = 0, read = 0, copy = 0, write_windows = 0, write_segments = 0;
+  int64_t window_bytes = 0, segment_bytes = 0;
+};
+
+// Seconds since `start`, added to `total`; returns now as the next start.
+std::chrono::steady_clock::time_point add_seconds(double& total, std::chrono::steady_clock::time_point start) {
+  const auto now = std::chrono::steady_clock::now();
+  total += std::chrono::duration<double>(now - start).count();
+  return now;
+}
+
+int64_t committed_bytes(const StageWriter& writer, const std::string& shard) {
+  return static_cast<int64_t>(std::filesystem::file_size(writer.directory() + "/" + shard));
+}
+
+// Per phase: the slowest rank's seconds (max is exact, DESIGN.md decision 3) and all ranks' bytes.
+nlohmann::json phase_summary(const Communicator& comm, const GenomePhases& p) {
+  return {{"draw_seconds_max", comm.allreduce_max(p.draw)},
+          {"read_reference_seconds_max", comm.allreduce_max(p.read)},
+          {"copy_seconds_max", comm.allreduce_max(p.copy)},
+          {"write_windows_seconds_max", comm.allreduce_max(p.write_windows)},
+          {"write_segments_seconds_max", comm.allreduce_max(p.write_segments)},
+          {"window_bytes", comm.allreduce_sum(p.window_bytes)},
+          {"segment_bytes", comm.allreduce_sum(p.segment_bytes)}};
+}
+
 std::string synthetic_name(int64_t individual) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "SYN%08lld", static_cast<long long>(individual + 1));
@@ -103,6 +134,13 @@ void write_segment_shard(StageWriter& writer, const std::string& name, const ker
   for (int64_t h = first_haplotype; h <= first_haplotype + haplotypes; ++h) offsets.push_back(lists.offsets[static_cast<size_t>(h)] - first);
   std::vector<double> start, end, age;
   std::vector<int32_t> donor, contig;
+  // Sized once: growing them by doubling faulted in and copied every column several times.
+  const size_t count = static_cast<size_t>(last - first);
+  start.reserve(count);
+  end.reserve(count);
+  age.reserve(count);
+  donor.reserve(count);
+  contig.reserve(count);
   for (int64_t s = first; s < last; ++s) {
     const kernels::MosaicSegment& segment = lists.segments[static_cast<size_t>(s)];
     start.push_back(segment.start_cm);
@@ -196,22 +234,27 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   SC_EXPECTS(windows.size() == model.window_variants.size(), InputError,
              "the genome model was fitted on another ingest (window count differs)");
 
+  GenomePhases phases;
+  auto clock = std::chrono::steady_clock::now();
   kernels::SegmentLists lists;
   try {
     lists = options.use_cuda ? kernels::draw_segments_cuda(arrays) : kernels::draw_segments_cpu(arrays);
   } catch (const std::runtime_error& e) {
     throw Error(ExitCode::cuda, "CUDA error", std::string("drawing genome segments: ") + e.what());
   }
+  add_seconds(phases.draw, clock);
 
   const int64_t haplotypes = arrays.haplotypes();
   Progress progress(comm, "sample", "genome windows", static_cast<int64_t>(windows.size()), "variants");
   int64_t first_variant = 0;
+  std::vector<uint64_t> synthetic;  // the copied window, its storage kept from window to window
   for (size_t w = 0; w < windows.size(); ++w) {
     const std::string shard = genome_window_shard("genomes/synthetic", static_cast<int64_t>(w));
     expected.push_back(shard);
     const int64_t window_first = first_variant;
     first_variant += model.window_variants[w];
     if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank() || writer.committed(shard)) continue;
+    clock = std::chrono::steady_clock::now();
     GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
     SC_EXPECTS(window.variants() == model.window_variants[w], InputError,
                ingest.path(windows[w]) + " does not match the fitted genome model (variant count)");
@@ -229,15 +272,22 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
       view.allele_age = ages.generations.data();
       view.ancestral = ages.ancestral_bits.data();
     }
+    clock = add_seconds(phases.read, clock);
     try {
-      window.bits = options.use_cuda ? kernels::copy_window_cuda(arrays, lists, view) : kernels::copy_window_cpu(arrays, lists, view);
+      if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
+      else kernels::copy_window_cpu(arrays, lists, view, synthetic);
     } catch (const std::runtime_error& e) {
       throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());
     }
+    window.bits.swap(synthetic);
     window.haplotypes = haplotypes;
+    clock = add_seconds(phases.copy, clock);
     ShardFile file = writer.begin(shard);
     write_genome_window(file, window, options.deflate);
     writer.commit(file);
+    add_seconds(phases.write_windows, clock);
+    phases.window_bytes += committed_bytes(writer, shard);
+    synthetic.swap(window.bits);  // back for the next window
     progress.shard_done(window.variants());
   }
 
@@ -272,7 +322,10 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     expected.push_back(shard);
     if (b % comm.size() != comm.rank() || writer.committed(shard)) continue;
     const int64_t first = b * block, count = std::min(block, options.individuals - first);
+    clock = std::chrono::steady_clock::now();
     write_segment_shard(writer, shard, lists, 2 * first, 2 * count, options.deflate);
+    add_seconds(phases.write_segments, clock);
+    phases.segment_bytes += committed_bytes(writer, shard);
   }
 
   out.summary = provenance_summary(arrays, model, lists);
@@ -281,6 +334,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   out.summary["windows"] = windows.size();
   out.summary["backend"] = options.use_cuda ? "cuda" : "cpu";
   if (!model.allele_age_file.empty()) out.summary["variants_with_allele_age"] = model.variants_with_age;
+  out.phases = phase_summary(comm, phases);
   char line[160];
   std::snprintf(line, sizeof line, "%lld genomes (%s segments, longest %.3f cM, donor uses max %lld mean %.1f)",
                 static_cast<long long>(options.individuals), human_count(static_cast<double>(lists.segments.size())).c_str(),

@@ -21,6 +21,7 @@ namespace sc {
 struct GenomeSampleSummary {
   nlohmann::json summary;  // the stage summary's "genomes" entry
   std::string line;        // for the one-line stage summary
+  nlohmann::json phases;   // seconds and bytes per phase: run-specific, so provenance.json only (not the index)
 };
 
 // What sampling needs, read and checked before anything is written (a bad key leaves no

@@ -198,7 +198,10 @@ StageResult run_sample(const StageContext& context) {
   nlohmann::json index = writer.finish(expected, index_summary);
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"backend", use_cuda ? "cuda" : "cpu"}};
-  if (with_genomes) result.summary["genomes"] = genomes.summary;
+  if (with_genomes) {
+    result.summary["genomes"] = genomes.summary;
+    result.summary["genomes"]["phases"] = genomes.phases;
+  }
   result.summary_line = "sampled " + line + (names.empty() ? "" : std::string(" (") + (use_cuda ? "CUDA" : "CPU") + " kernel)");
   if (!genomes.line.empty()) result.summary_line += (line.empty() ? "" : ", ") + genomes.line;
   int64_t skipped = 0;
