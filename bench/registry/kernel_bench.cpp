@@ -50,6 +50,7 @@ NetworkArrays registry_like_network(int columns, int states, int fine_bins) {
     }
     net.nodes.push_back(node);
   }
+  add_guide_tables(net);
   return net;
 }
 
