@@ -61,20 +61,37 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int
   out.width = width;
   out.states.assign(static_cast<size_t>(rows * width), 0);
   out.values.assign(static_cast<size_t>(rows * view.node_count), 0.0);
-  // Node by node over a block of rows, not row by row: one node's tables (hundreds of KB for a
-  // node with two 32-state parents) stay in cache for the whole block, where a row visiting every
-  // node would cycle all of them (megabytes) through the cache; and the block's draws of one node
-  // are independent, so their loads overlap. The bits are the row body's (sample_network_node).
+  // Node by node over a block of rows, not row by row: one node's tables stay in cache for the
+  // whole block, where a row visiting every node would cycle all of them through the cache. The
+  // tables are read at random (the configuration and the word are random), so a first pass draws
+  // the block's words and prefetches each row's guide entry, a second the threshold behind it where
+  // the guide alone does not decide, and the third draws the states with the misses overlapped instead of one after another. The bits are the row body's
+  // (network_row.hpp): the same configuration, words and placement.
   auto body = [&](int64_t begin, int64_t end) {
+    int64_t configuration[kRowBlock];
+    DrawWords words[kRowBlock];
     for (int64_t r = begin; r < end; ++r)
       for (int32_t c = 0; c < view.context_count; ++c)
         out.states[static_cast<size_t>(r * width + c)] = context[static_cast<size_t>(r * view.context_count + c)];
     for (int64_t block = begin; block < end; block += kRowBlock) {
-      const int64_t block_end = block + kRowBlock < end ? block + kRowBlock : end;
-      for (int32_t j = 0; j < view.node_count; ++j)
-        for (int64_t r = block; r < block_end; ++r)
-          sample_network_node(view, j, first_entity + static_cast<uint64_t>(r), out.states.data() + r * width,
-                              out.values.data() + r * view.node_count);
+      const int64_t rows_in_block = block + kRowBlock < end ? kRowBlock : end - block;
+      for (int32_t j = 0; j < view.node_count; ++j) {
+        const NetworkNode& node = view.nodes[j];
+        for (int64_t i = 0; i < rows_in_block; ++i) {
+          const int64_t r = block + i;
+          configuration[i] = node_configuration(view, node, out.states.data() + r * width);
+          words[i] = draw_words(view.key, first_entity + static_cast<uint64_t>(r), static_cast<uint32_t>(j));
+          __builtin_prefetch(node_state_entry(view, node, configuration[i], words[i].w[0]));
+        }
+        for (int64_t i = 0; i < rows_in_block; ++i)
+          if (const uint64_t* threshold = node_scan_entry(view, node, configuration[i], words[i].w[0]))
+            __builtin_prefetch(threshold);
+        for (int64_t i = 0; i < rows_in_block; ++i) {
+          const int64_t r = block + i;
+          place_network_node(view, j, configuration[i], words[i], out.states.data() + r * width,
+                             out.values.data() + r * view.node_count);
+        }
+      }
     }
   };
 #if defined(SC_KERNELS_HAVE_TBB)
