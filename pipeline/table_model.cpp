@@ -123,6 +123,7 @@ kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const
     net.fine_edges.insert(net.fine_edges.end(), n.fine_edges.begin(), n.fine_edges.end());
     net.nodes.push_back(k);
   }
+  kernels::add_guide_tables(net);
   return net;
 }
 

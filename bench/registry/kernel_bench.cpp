@@ -1,6 +1,8 @@
 // Throughput of the table sampling kernel on one core (TBB limited to one thread): rows and
 // column values drawn per second for a network shaped like a fitted registry table (10 columns,
-// 32 states, 2 parents each, 256 fine bins per numeric column, half of them numeric). Reproduce:
+// 32 states, 2 parents each, 256 fine bins per numeric column, half of them numeric), with the
+// guide tables the sample stage builds (add_guide_tables). Rates in docs/benchmarks.md are rows per
+// CPU second (the CPU column), since the machine is shared. Reproduce:
 //   build/bench/registry/registry_kernel_bench --benchmark_counters_tabular=true
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
@@ -50,6 +52,7 @@ NetworkArrays registry_like_network(int columns, int states, int fine_bins) {
     }
     net.nodes.push_back(node);
   }
+  add_guide_tables(net);
   return net;
 }
 

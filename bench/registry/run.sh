@@ -2,7 +2,7 @@
 # Scale of the registry generator: nafld repeated 58 times (1,017,842 persons, 23.2 M lab rows,
 # 2.0 M events: 25.2 M child rows; ids shifted per copy so keys stay unique), ingested once, then
 # fit and sample of the same size at 1 and 2 ranks. Prints, per run, wall time, rows per second
-# per core and peak memory per rank (from the provenance manifest), and the command.
+# per core, rows per CPU second and peak memory per rank (from the provenance manifest), and the command.
 # Usage: bench/registry/run.sh [BUILD_DIR] [WORK_DIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,10 +53,13 @@ for n in 1 2; do
   rm -rf run$n && mkdir -p run$n/store && cp -r base/store/ingest run$n/store/
   for stage in fit sample; do
     cmd="mpirun --oversubscribe -np $n $bin $stage --config bench.ini --run.dir run$n --run.threads $((cores / n))"
-    $cmd > $stage$n.log
-    python3 - "$stage" "$n" "$cores" "$cmd" run$n/provenance.json run$n/store/$stage/index.json <<'PY'
+    # CPU seconds of all ranks (user + system, mpirun's children included): the per-core rate that a
+    # shared machine does not distort.
+    /usr/bin/time -f "%U %S" -o $stage$n.cpu $cmd > $stage$n.log
+    python3 - "$stage" "$n" "$cores" "$cmd" run$n/provenance.json run$n/store/$stage/index.json $stage$n.cpu <<'PY'
 import json, sys
 stage, n, cores, cmd, prov, index = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+cpu = sum(float(x) for x in open(sys.argv[7]).read().split()[-2:])
 p = json.load(open(prov))["stages"][stage]
 seconds = p["wall_seconds"]
 if stage == "sample":
@@ -65,7 +68,8 @@ else:
     rows = sum(t["rows_fit"] for t in json.load(open(index))["summary"]["tables"].values())
 peak = round(p["peak_resident_bytes_max"] / 2**20)
 print(f"{stage} ranks={n}: {rows} rows in {seconds:.2f} s = {rows / seconds / 1e6:.2f} M rows/s, "
-      f"{rows / seconds / cores / 1e6:.2f} M rows/s per core; peak memory per rank {peak} MiB\n  command: {cmd}")
+      f"{rows / seconds / cores / 1e6:.2f} M rows/s per core; {cpu:.2f} CPU s = {rows / cpu / 1e6:.2f} M rows per CPU s; "
+      f"peak memory per rank {peak} MiB\n  command: {cmd}")
 PY
   done
 done

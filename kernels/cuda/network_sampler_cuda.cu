@@ -58,6 +58,7 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
   DeviceArray<uint64_t> thresholds(net.thresholds);
   DeviceArray<uint64_t> fine_thresholds(net.fine_thresholds);
   DeviceArray<double> fine_edges(net.fine_edges);
+  DeviceArray<uint16_t> guides(net.guides);
   DeviceArray<int32_t> device_context(context);
   DeviceArray<int32_t> states(static_cast<size_t>(rows * width));
   DeviceArray<double> values(static_cast<size_t>(rows * host.node_count));
@@ -67,6 +68,7 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
   view.thresholds = thresholds.ptr;
   view.fine_thresholds = fine_thresholds.ptr;
   view.fine_edges = fine_edges.ptr;
+  view.guides = guides.ptr;  // nullptr when the network has none
   SampledRows out;
   out.rows = rows;
   out.width = width;

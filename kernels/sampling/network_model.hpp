@@ -25,6 +25,12 @@ struct NetworkNode {
   int32_t binned_states = 0;           // states that are ranges of values (not missing)
   int64_t fine_offset = 0;             // fine thresholds: fine_bins entries per binned state
   int64_t edge_offset = 0;             // fine_bins + 1 ascending edges
+  // Guide tables of the same thresholds (cumulative_table.hpp), 2^bits + 1 entries per
+  // distribution; bits 0: none, the binary search is used.
+  int32_t guide_bits = 0;
+  int32_t fine_guide_bits = 0;
+  int64_t guide_offset = 0;
+  int64_t fine_guide_offset = 0;
 };
 
 // A non-owning view of a network; the owner keeps the arrays alive (host or device memory).
@@ -36,6 +42,7 @@ struct NetworkView {
   const uint64_t* thresholds = nullptr;
   const uint64_t* fine_thresholds = nullptr;
   const double* fine_edges = nullptr;
+  const uint16_t* guides = nullptr;  // nullptr: no guide tables, every draw searches the thresholds
   DrawKey key;  // purpose table_row; the value draw shares the block (words 1-3)
 };
 

@@ -10,36 +10,84 @@
 
 namespace sc::kernels {
 
-// `states` holds context_count fixed states on entry and gets node_count more; `values` gets one
-// value per node (0 for nodes without values or in their missing state).
-SC_HOST_DEVICE inline void sample_network_row(const NetworkView& net, uint64_t entity, int32_t* states, double* values) {
-  for (int32_t j = 0; j < net.node_count; ++j) {
-    const NetworkNode& node = net.nodes[j];
-    int64_t configuration = 0;
-    for (int32_t p = 0; p < node.parent_count; ++p) {
-      int32_t slot = node.parent[p];
-      configuration = configuration * net.parent_states[slot] + states[slot];
-    }
-    DrawWords words = draw_words(net.key, entity, static_cast<uint32_t>(j));
-    int32_t state = draw_state(net.thresholds + node.table_offset + configuration * node.states, node.states,
-                               words.w[0]);
-    states[net.context_count + j] = state;
-    double value = 0.0;
-    if (node.fine_bins > 0 && state < node.binned_states) {
-      int32_t fine = draw_state(net.fine_thresholds + node.fine_offset + static_cast<int64_t>(state) * node.fine_bins,
-                                node.fine_bins, words.w[1]);
-      double lo = net.fine_edges[node.edge_offset + fine];
-      if (node.point_values) {
-        value = lo;
-      } else {
-        double hi = net.fine_edges[node.edge_offset + fine + 1];
-        double width = hi - lo;
-        double offset = width * unit_interval(words.w[2], words.w[3]);
-        value = lo + offset;
-      }
-    }
-    values[j] = value;
+// The state that `word` selects in distribution `distribution` of a node's table (its guide when
+// the network has guide tables, else the binary search: the same state either way).
+SC_HOST_DEVICE inline int32_t draw_table_state(const NetworkView& net, const uint64_t* thresholds, int64_t table_offset,
+                                               int32_t n, int32_t bits, int64_t guide_offset, int64_t distribution,
+                                               uint32_t word) {
+  const uint64_t* threshold = thresholds + table_offset + distribution * n;
+  if (net.guides == nullptr || bits == 0) return draw_state(threshold, n, word);
+  return draw_state_guided(threshold, net.guides + guide_offset + distribution * ((int64_t{1} << bits) + 1), bits, word);
+}
+
+// The parent configuration of a node in a row: the index of the distribution its state is drawn from.
+SC_HOST_DEVICE inline int64_t node_configuration(const NetworkView& net, const NetworkNode& node, const int32_t* states) {
+  int64_t configuration = 0;
+  for (int32_t p = 0; p < node.parent_count; ++p) {
+    int32_t slot = node.parent[p];
+    configuration = configuration * net.parent_states[slot] + states[slot];
   }
+  return configuration;
+}
+
+// The first table entry that drawing node j's state from `word` reads (its guide entry, or the
+// first threshold without guides): what a backend may prefetch ahead of the draw.
+SC_HOST_DEVICE inline const void* node_state_entry(const NetworkView& net, const NetworkNode& node, int64_t configuration,
+                                                   uint32_t word) {
+  if (net.guides == nullptr || node.guide_bits == 0) return net.thresholds + node.table_offset + configuration * node.states;
+  return net.guides + node.guide_offset + configuration * ((int64_t{1} << node.guide_bits) + 1) +
+         (word >> (32 - node.guide_bits));
+}
+
+// The threshold that drawing node j's state from `word` reads after the guide, nullptr when the
+// guide alone decides (or there is no guide): the second entry a backend may prefetch.
+SC_HOST_DEVICE inline const uint64_t* node_scan_entry(const NetworkView& net, const NetworkNode& node,
+                                                      int64_t configuration, uint32_t word) {
+  if (net.guides == nullptr || node.guide_bits == 0) return nullptr;
+  const uint16_t entry = *static_cast<const uint16_t*>(node_state_entry(net, node, configuration, word));
+  if (!(entry & kGuideScan)) return nullptr;
+  return net.thresholds + node.table_offset + configuration * node.states + (entry & kMaxGuidedStates);
+}
+
+// Node j of one row from its configuration and its block of words: its state (into
+// states[context_count + j]) and its value (into values[j]; 0 for nodes without values or in
+// their missing state).
+SC_HOST_DEVICE inline void place_network_node(const NetworkView& net, int32_t j, int64_t configuration,
+                                              const DrawWords& words, int32_t* states, double* values) {
+  const NetworkNode& node = net.nodes[j];
+  int32_t state = draw_table_state(net, net.thresholds, node.table_offset, node.states, node.guide_bits,
+                                   node.guide_offset, configuration, words.w[0]);
+  states[net.context_count + j] = state;
+  double value = 0.0;
+  if (node.fine_bins > 0 && state < node.binned_states) {
+    int32_t fine = draw_table_state(net, net.fine_thresholds, node.fine_offset, node.fine_bins, node.fine_guide_bits,
+                                    node.fine_guide_offset, state, words.w[1]);
+    double lo = net.fine_edges[node.edge_offset + fine];
+    if (node.point_values) {
+      value = lo;
+    } else {
+      double hi = net.fine_edges[node.edge_offset + fine + 1];
+      double width = hi - lo;
+      double offset = width * unit_interval(words.w[2], words.w[3]);
+      value = lo + offset;
+    }
+  }
+  values[j] = value;
+}
+
+// Node j of one row (entity `entity`); the parents' states must be drawn.
+SC_HOST_DEVICE inline void sample_network_node(const NetworkView& net, int32_t j, uint64_t entity, int32_t* states,
+                                               double* values) {
+  place_network_node(net, j, node_configuration(net, net.nodes[j], states),
+                     draw_words(net.key, entity, static_cast<uint32_t>(j)), states, values);
+}
+
+// `states` holds context_count fixed states on entry and gets node_count more; `values` gets one
+// value per node (0 for nodes without values or in their missing state). A node's draw depends
+// only on its parents' states and its own counter, so backends may visit (row, node) pairs in any
+// order that keeps each row's nodes in topological order.
+SC_HOST_DEVICE inline void sample_network_row(const NetworkView& net, uint64_t entity, int32_t* states, double* values) {
+  for (int32_t j = 0; j < net.node_count; ++j) sample_network_node(net, j, entity, states, values);
 }
 
 }  // namespace sc::kernels

@@ -20,9 +20,14 @@ struct NetworkArrays {
   std::vector<uint64_t> thresholds;
   std::vector<uint64_t> fine_thresholds;
   std::vector<double> fine_edges;
+  std::vector<uint16_t> guides;  // filled by add_guide_tables; empty: draws search the thresholds
   DrawKey key;
   NetworkView view() const;
 };
+
+// Builds the guide tables of every node's thresholds (states and fine bins): faster draws, the
+// same bits. Call once after the thresholds are complete.
+void add_guide_tables(NetworkArrays& net);
 
 struct SampledRows {
   int64_t rows = 0;

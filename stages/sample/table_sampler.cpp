@@ -78,6 +78,7 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     }
   };
   kernels::SampledRows sampled = draw(net, 0, drawn);
+  const kernels::DrawKey row_key = net.key;
 
   // The time column: the first sibling's own draw, then each later sibling's gap added to the
   // previous time (a missing first time leaves the family's times missing).
@@ -123,9 +124,10 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
       const double bound = plan.family_time_bound ? (*plan.family_time_bound)[static_cast<size_t>(parent_row[static_cast<size_t>(a)])]
                                                   : std::numeric_limits<double>::quiet_NaN();
       for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && breaks_bound(a, b, bound); ++attempt) {
-        kernels::NetworkArrays retry = net;
-        retry.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
-        kernels::SampledRows again = draw(retry, a, b - a);
+        // The same tables under the retry key (no copy of the network per family and attempt).
+        net.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
+        kernels::SampledRows again = draw(net, a, b - a);
+        net.key = row_key;
         std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
         std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
         family_times(a, b);

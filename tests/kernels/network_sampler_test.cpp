@@ -70,6 +70,41 @@ std::vector<int32_t> test_context(int64_t rows) {
   return context;
 }
 
+// Guide tables select the binary search's state for every word tried: each bucket edge and its
+// neighbours, each threshold and its neighbours, and random words, over distributions with zero
+// weights (leading, inner, trailing), thresholds exactly on bucket edges and sizes 1 to 300.
+bool guides_match_binary_search() {
+  std::vector<std::vector<uint64_t>> weight_sets = {{7}, {0, 5, 0}, {1, 0}, {0, 0, 3}, {1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1},
+                                                    {0, 0, 0}, {1000000, 1, 0, 0, 1}, {3, 0, 0, 0, 0, 0, 0, 0, 0, 5}};
+  uint64_t seed = 99;
+  auto next = [&] { seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; return seed >> 33; };
+  for (int n : {2, 3, 17, 32, 33, 255, 256, 300}) {
+    std::vector<uint64_t> w(static_cast<size_t>(n));
+    for (auto& x : w) x = next() % 4 == 0 ? 0 : next() % 1000;
+    weight_sets.push_back(w);
+  }
+  for (const auto& weights : weight_sets) {
+    const auto t = thresholds_from_weights(weights);
+    const int32_t n = static_cast<int32_t>(t.size());
+    const int32_t bits = guide_bits(n);
+    std::vector<uint16_t> guide;
+    append_guide(t.data(), n, bits, guide);
+    if (bits < 1 || guide.size() != (size_t{1} << bits) + 1) return false;
+    std::vector<uint64_t> words;
+    for (uint64_t g = 0; g <= (uint64_t{1} << bits); ++g)
+      for (int d = -1; d <= 1; ++d) words.push_back((g << (32 - bits)) + static_cast<uint64_t>(d));
+    for (uint64_t x : t)
+      for (int d = -1; d <= 1; ++d) words.push_back(x + static_cast<uint64_t>(d));
+    for (int i = 0; i < 20000; ++i) words.push_back(next());
+    for (uint64_t word : words) {
+      if (word > 0xFFFFFFFFull) continue;
+      const uint32_t w32 = static_cast<uint32_t>(word);
+      if (draw_state_guided(t.data(), guide.data(), bits, w32) != draw_state(t.data(), n, w32)) return false;
+    }
+  }
+  return true;
+}
+
 int run_cpu() {
   const NetworkArrays net = test_network();
   const int64_t rows = 300000;
@@ -111,6 +146,13 @@ int run_cpu() {
               std::memcmp(first.values.data(), all.values.data(), first.values.size() * 8) == 0 &&
               std::memcmp(second.values.data(), all.values.data() + first.values.size(), second.values.size() * 8) == 0;
   expect(same, "draws depend on the entity only, not on the batch");
+  expect(guides_match_binary_search(), "a guide table selects the binary search's state for every word");
+  NetworkArrays guided = net;
+  add_guide_tables(guided);
+  SampledRows fast = sample_rows_cpu(guided, 1000, rows, context);
+  expect(!guided.guides.empty() && fast.states == all.states &&
+             std::memcmp(fast.values.data(), all.values.data(), all.values.size() * 8) == 0,
+         "guide tables change no bit of the sampled rows");
   SampledRows shifted = sample_rows_cpu(net, 1001, rows, context);
   expect(std::memcmp(shifted.states.data(), all.states.data(), all.states.size() * 4) != 0, "other entities, other draws");
   std::printf("kernel_network_sampler cpu: %lld rows, %d failures\n", static_cast<long long>(rows), failures);
@@ -129,6 +171,13 @@ int run_gpu() {
   SampledRows gpu = sample_rows_cuda(net, 5, rows, context);
   expect(cpu.states == gpu.states, "CUDA states equal the CPU states");
   expect(std::memcmp(cpu.values.data(), gpu.values.data(), cpu.values.size() * 8) == 0, "CUDA values equal the CPU values bit for bit");
+  // With guide tables (as the sample stage runs it) the GPU still returns the binary search's bits.
+  NetworkArrays guided = net;
+  add_guide_tables(guided);
+  SampledRows gpu_guided = sample_rows_cuda(guided, 5, rows, context);
+  expect(cpu.states == gpu_guided.states, "CUDA states with guide tables equal the CPU states");
+  expect(std::memcmp(cpu.values.data(), gpu_guided.values.data(), cpu.values.size() * 8) == 0,
+         "CUDA values with guide tables equal the CPU values bit for bit");
   std::printf("kernel_network_sampler gpu: %lld rows compared with the CPU backend, %d failures\n",
               static_cast<long long>(rows), failures);
   return failures == 0 ? 0 : 1;
