@@ -89,12 +89,6 @@ kernels::MosaicArrays mosaic_arrays(const Config& config, const GenomeModel& mod
   return arrays;
 }
 
-std::string synthetic_name(int64_t individual) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "SYN%08lld", static_cast<long long>(individual + 1));
-  return buffer;
-}
-
 void write_segment_shard(StageWriter& writer, const std::string& name, const kernels::SegmentLists& lists,
                          int64_t first_haplotype, int64_t haplotypes, int deflate) {
   const int64_t first = lists.offsets[static_cast<size_t>(first_haplotype)];
@@ -150,6 +144,12 @@ nlohmann::json provenance_summary(const kernels::MosaicArrays& arrays, const Gen
 
 }  // namespace
 
+std::string synthetic_sample_name(int64_t individual) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "SYN%08lld", static_cast<long long>(individual + 1));
+  return buffer;
+}
+
 GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit) {
   GenomeSamplePlan plan;
   read_options(context.comm, context.config, plan);
@@ -160,7 +160,7 @@ GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageRead
 }
 
 GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const GenomeSamplePlan& options,
-                                   StageWriter& writer, std::vector<std::string>& expected) {
+                                   StageWriter& writer, std::vector<std::string>& expected, const SyntheticWindowVisitor& visit) {
   const Communicator& comm = context.comm;
   GenomeSampleSummary out;
   if (options.individuals == 0) {
@@ -189,7 +189,11 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     expected.push_back(shard);
     const int64_t window_first = first_variant;
     first_variant += model.window_variants[w];
-    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank() || writer.committed(shard)) continue;
+    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank()) continue;
+    if (writer.committed(shard)) {
+      if (visit) visit(window_first, read_genome_window(h5::File::open_read(writer.directory() + "/" + shard), static_cast<int64_t>(w)));
+      continue;
+    }
     GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
     SC_EXPECTS(window.variants() == model.window_variants[w], InputError,
                ingest.path(windows[w]) + " does not match the fitted genome model (variant count)");
@@ -210,6 +214,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     ShardFile file = writer.begin(shard);
     write_genome_window(file, window, options.deflate);
     writer.commit(file);
+    if (visit) visit(window_first, window);
     progress.shard_done(window.variants());
   }
 
@@ -226,7 +231,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     std::vector<std::string> sorted = samples.populations;
     std::sort(sorted.begin(), sorted.end());
     for (int64_t i = 0; i < options.individuals; ++i) {
-      samples.names.push_back(synthetic_name(i));
+      samples.names.push_back(synthetic_sample_name(i));
       const std::string& name = samples.populations[static_cast<size_t>(arrays.individual_population[static_cast<size_t>(i)])];
       samples.population.push_back(static_cast<int32_t>(std::lower_bound(sorted.begin(), sorted.end(), name) - sorted.begin()));
     }
