@@ -104,7 +104,7 @@ std::vector<TraitSpec> read_trait_specs(const Config& config) {
                         "] hash to the same random stream; rename one");
     streams[t.stream] = name;
     if (!keys.count("heritability"))
-      throw ConfigError(where + ": [phenotype." + name + "] needs key 'heritability' (h2 in (0, 1))");
+      throw ConfigError(where + ": key '" + t.key("heritability") + "' is required: every [phenotype.NAME] needs a heritability h2 in (0, 1)");
     t.heritability = number_in(config, t.key("heritability"), 0, 1, true, true, "a heritability h2 in (0, 1)");
     if (keys.count("causal_fraction"))
       t.causal_fraction = number_in(config, t.key("causal_fraction"), 0, 1, true, false, "a share of causal variants in (0, 1]");
