@@ -5,7 +5,8 @@
 # binary one a `nafld` event, a category the real events have), sampled at 1, 2 and 4 ranks:
 # identical sample digests (tables, genomes, sample/phenotypes), every rank committed shards, and
 # byte-identical persons, events and effects exports; with one TBB thread, and with windows of
-# 2,000 variants (13 windows: other genome shards, the same persons, events and effects). Evaluate
+# 2,000 variants (13 windows: other genome shards, the same persons, events and effects); a sample
+# killed after some commits resumes to the same store. Evaluate
 # runs on the linked store (the added person columns are not scored; the event rows are).
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
@@ -63,6 +64,17 @@ done
 mkdir -p threads1/store && cp -r np1/store/ingest threads1/store/
 for stage in fit sample; do run_np 2 $stage --config w3000.ini --run.dir threads1 --run.threads 1 > /dev/null; done
 dataset_digests threads1/store/sample/index.json | cmp - digests1.txt || fail "sample digests differ with one TBB thread per rank"
+# A sample killed after some genome windows were committed: the rerun reads those windows back
+# for the genetic values and ends with the same store.
+mkdir -p killed/store && cp -r np1/store/ingest np1/store/fit killed/store/
+set +e
+SYNTHCOHORT_TEST_KILL_AFTER_COMMITS=3 run_np 2 sample --config w3000.ini --run.dir killed > killed.log 2>&1
+rc=$?
+set -e
+[ $rc -ne 0 ] && [ -d killed/store/sample.partial ] && [ ! -e killed/store/sample ] || fail "the killed sample left no partial stage (exit $rc)"
+run_np 2 sample --config w3000.ini --run.dir killed > resumed.log
+grep -q "already committed (resumed)" resumed.log || fail "the rerun did not resume: $(tail -1 resumed.log)"
+dataset_digests killed/store/sample/index.json | cmp - digests1.txt || fail "a resumed sample differs from an uninterrupted one"
 for stage in ingest fit sample export; do run_np 2 $stage --config w2000.ini --run.dir w2000 --export.vcf false --export.plink false > w2000-$stage.log; done
 for f in $files; do cmp np1/export/sample/$f w2000/export/sample/$f || fail "$f differs between windows of 3,000 and 2,000 variants"; done
 grep '^phenotypes/\|^tables/' digests1.txt > tables1.txt
@@ -96,4 +108,4 @@ assert 'genome_id' not in text and 'fatty_liver' not in text and 'bmi_genetic' n
 assert m['events']['relation']['referential_integrity']['synthetic'] == 1.0, m['events']['relation']
 print('evaluate: persons quality', m['persons'].get('quality_score'), 'events referential integrity 1.0')
 PY
-echo "PASS: phenotypes identical at 1, 2, 4 ranks, 1 thread and two window sizes; evaluate runs on the linked store"
+echo "PASS: phenotypes identical at 1, 2, 4 ranks, 1 thread, two window sizes and after a resume; evaluate runs on the linked store"
