@@ -7,6 +7,7 @@
 #include "stages/fit/fit_stage.hpp"
 #include "stages/fit/genome_fit.hpp"
 #include "stages/sample/sample_stage.hpp"
+#include "stages/sample/phenotype_model.hpp"
 #include "stages/ingest/ingest_stage.hpp"
 #include "apps/verify_command.hpp"
 #include "apps/operations_options.hpp"
@@ -44,6 +45,7 @@ po::options_description all_options() {
   all.add(fit_options());
   all.add(sample_options());
   all.add(genome_generator_options());
+  all.add(phenotype_options());
   all.add(evaluate_options());
   all.add(report_options());
   all.add(export_options());
@@ -53,6 +55,6 @@ po::options_description all_options() {
   return all;
 }
 
-std::vector<DynamicSection> dynamic_sections() { return {table_section_keys()}; }
+std::vector<DynamicSection> dynamic_sections() { return {table_section_keys(), phenotype_section_keys()}; }
 
 }  // namespace sc

@@ -9,7 +9,6 @@
 #include "pipeline/error.hpp"
 
 namespace sc {
-namespace {
 
 std::string trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
@@ -26,6 +25,8 @@ std::vector<std::string> split_list(const std::string& text) {
   }
   return out;
 }
+
+namespace {
 
 const std::vector<std::pair<ColumnType, std::string>>& type_names() {
   static const std::vector<std::pair<ColumnType, std::string>> names = {

@@ -76,6 +76,11 @@ struct Schema {
   bool empty() const { return tables.empty(); }
 };
 
+// Config text helpers shared by sections that take lists: `trim` drops surrounding spaces and tabs;
+// `split_list` splits at commas into trimmed, non-empty items.
+std::string trim(const std::string& s);
+std::vector<std::string> split_list(const std::string& text);
+
 // Reads and validates every [table.NAME] section; errors name the key and what was expected.
 Schema schema_from_config(const Config& config);
 // The keys a [table.NAME] section takes, with help, for the config catalog.

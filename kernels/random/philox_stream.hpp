@@ -30,6 +30,10 @@ enum class DrawPurpose : uint32_t {
   mosaic_mutation = 7,     // the gap to the next allele flip of a synthetic haplotype
   genome_population = 8,   // the population of a synthetic individual
   dp_noise = 9,            // Laplace noise of differentially private fit statistics (host only)
+  phenotype_causal = 10,   // whether a panel variant is causal for a group of correlated traits
+  phenotype_effect = 11,   // the standard normal behind one trait's effect size at one variant
+  phenotype_environment = 12,  // one synthetic individual's environmental deviation for one trait
+  phenotype_onset = 13,    // the age at onset of a case's diagnosis event
 };
 
 struct DrawKey {

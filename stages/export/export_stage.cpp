@@ -6,6 +6,7 @@
 #include "pipeline/schema.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/export/genome_export.hpp"
+#include "stages/export/phenotype_export.hpp"
 #include "stages/export/plink_export.hpp"
 #include "stages/export/table_export.hpp"
 
@@ -67,10 +68,14 @@ StageResult run_export(const StageContext& context) {
       ++plink_sets;
     }
   }
+  // Each trait's causal variants and effects, beside the genomes they score.
+  const nlohmann::json effects = export_trait_effects(context, reader, out_dir);
   result.summary = {{"stage", stage}, {"directory", out_dir}, {"tables", tables}, {"genomes", genomes}};
+  if (!effects.empty()) result.summary["phenotype_effects"] = effects;
   result.summary_line = std::to_string(tables.size()) + " tables (" + std::to_string(total_rows) + " rows)" +
                         (genomes.size() == static_cast<size_t>(plink_sets) ? "" : " and " + std::to_string(genomes.size() - static_cast<size_t>(plink_sets)) + " VCF") +
-                        (plink_sets ? " and " + std::to_string(plink_sets) + " PLINK set(s)" : "") + " from '" +
+                        (plink_sets ? " and " + std::to_string(plink_sets) + " PLINK set(s)" : "") +
+                        (effects.empty() ? "" : " and " + std::to_string(effects.size()) + " trait effect file(s)") + " from '" +
                         stage + "' to " + out_dir;
   return result;
 }

@@ -34,7 +34,7 @@ void write_genome_samples(ShardFile& shard, const GenomeSamples& samples) {
   write_strings(shard, "/contigs", samples.contigs);
 }
 
-GenomeWindow read_genome_window(const h5::File& file, int64_t index) {
+GenomeWindow read_genome_window_variants(const h5::File& file, int64_t index) {
   GenomeWindow window;
   window.index = index;
   window.position = file.read<int64_t>("/variants/position");
@@ -49,6 +49,11 @@ GenomeWindow read_genome_window(const h5::File& file, int64_t index) {
       window.contig.size() != n || window.id.size() != n || window.ref.size() != n || window.alt.size() != n)
     throw IoError("store file " + file.path() + " is not a genome window: its datasets disagree on the variant count");
   window.haplotypes = static_cast<int64_t>(dims[0]);
+  return window;
+}
+
+GenomeWindow read_genome_window(const h5::File& file, int64_t index) {
+  GenomeWindow window = read_genome_window_variants(file, index);
   window.bits = file.read<uint64_t>("/haplotypes");
   return window;
 }

@@ -59,6 +59,8 @@ void write_genome_samples(ShardFile& shard, const GenomeSamples& samples);
 // Reading checks the shapes against each other, so a damaged or foreign file is an IoError naming
 // it rather than an out-of-bounds read.
 GenomeWindow read_genome_window(const h5::File& file, int64_t index);
+// The variant table and shape only (bits left empty): for readers that need sites, not genotypes.
+GenomeWindow read_genome_window_variants(const h5::File& file, int64_t index);
 GenomeSamples read_genome_samples(const h5::File& file);
 
 }  // namespace sc

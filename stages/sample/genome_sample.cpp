@@ -120,12 +120,6 @@ nlohmann::json phase_summary(const Communicator& comm, const GenomePhases& p) {
           {"segment_bytes", comm.allreduce_sum(p.segment_bytes)}};
 }
 
-std::string synthetic_name(int64_t individual) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "SYN%08lld", static_cast<long long>(individual + 1));
-  return buffer;
-}
-
 void write_segment_shard(StageWriter& writer, const std::string& name, const kernels::SegmentLists& lists,
                          int64_t first_haplotype, int64_t haplotypes, int deflate) {
   const int64_t first = lists.offsets[static_cast<size_t>(first_haplotype)];
@@ -207,6 +201,12 @@ AlleleAgeWindow read_allele_age_window(const std::string& path, int64_t variants
 
 }  // namespace
 
+std::string synthetic_sample_name(int64_t individual) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "SYN%08lld", static_cast<long long>(individual + 1));
+  return buffer;
+}
+
 GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit) {
   GenomeSamplePlan plan;
   read_options(context.comm, context.config, plan);
@@ -220,7 +220,7 @@ GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageRead
 }
 
 GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const GenomeSamplePlan& options,
-                                   StageWriter& writer, std::vector<std::string>& expected) {
+                                   StageWriter& writer, std::vector<std::string>& expected, const SyntheticWindowVisitor& visit) {
   const Communicator& comm = context.comm;
   GenomeSampleSummary out;
   if (options.individuals == 0) {
@@ -253,7 +253,11 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     expected.push_back(shard);
     const int64_t window_first = first_variant;
     first_variant += model.window_variants[w];
-    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank() || writer.committed(shard)) continue;
+    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank()) continue;
+    if (writer.committed(shard)) {
+      if (visit) visit(window_first, read_genome_window(h5::File::open_read(writer.directory() + "/" + shard), static_cast<int64_t>(w)));
+      continue;
+    }
     clock = std::chrono::steady_clock::now();
     GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
     SC_EXPECTS(window.variants() == model.window_variants[w], InputError,
@@ -287,6 +291,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     writer.commit(file);
     add_seconds(phases.write_windows, clock);
     phases.window_bytes += committed_bytes(writer, shard);
+    if (visit) visit(window_first, window);
     synthetic.swap(window.bits);  // back for the next window
     progress.shard_done(window.variants());
   }
@@ -304,7 +309,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     std::vector<std::string> sorted = samples.populations;
     std::sort(sorted.begin(), sorted.end());
     for (int64_t i = 0; i < options.individuals; ++i) {
-      samples.names.push_back(synthetic_name(i));
+      samples.names.push_back(synthetic_sample_name(i));
       const std::string& name = samples.populations[static_cast<size_t>(arrays.individual_population[static_cast<size_t>(i)])];
       samples.population.push_back(static_cast<int32_t>(std::lower_bound(sorted.begin(), sorted.end(), name) - sorted.begin()));
     }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "pipeline/stage.hpp"
 #include "pipeline/store.hpp"
 #include "stages/fit/genome_fit.hpp"
+#include "stages/ingest/genome_store.hpp"
 
 namespace sc {
 
@@ -37,8 +39,16 @@ struct GenomeSamplePlan {
 };
 GenomeSamplePlan plan_genome_sample(const StageContext& context, const StageReader& fit);
 
+// Called with every synthetic window this rank holds (its first variant's panel index, the window),
+// also for windows an interrupted run committed (read back): phenotypes add up genetic values here.
+using SyntheticWindowVisitor = std::function<void(int64_t first_variant, const GenomeWindow& window)>;
+
 // Writes the synthetic genomes through `writer`, appending their shard names to `expected`.
 GenomeSampleSummary sample_genomes(const StageContext& context, const StageReader& ingest, const GenomeSamplePlan& plan,
-                                   StageWriter& writer, std::vector<std::string>& expected);
+                                   StageWriter& writer, std::vector<std::string>& expected,
+                                   const SyntheticWindowVisitor& visit = {});
+
+// The sample name of synthetic individual i in the store and the VCF/PLINK exports (SYN00000001, ...).
+std::string synthetic_sample_name(int64_t individual);
 
 }  // namespace sc

@@ -16,6 +16,7 @@
 #include "stages/sample/constraint_repair.hpp"
 #include "stages/fit/genome_fit.hpp"
 #include "stages/sample/genome_sample.hpp"
+#include "stages/sample/phenotype_sample.hpp"
 #include "stages/sample/table_sampler.hpp"
 
 namespace sc {
@@ -51,7 +52,7 @@ StageResult run_sample(const StageContext& context) {
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[fit.directory() + "/index.json"] = sha256_file(fit.directory() + "/index.json");
-  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression", "table.", "genome."}, result.inputs);
+  std::string fingerprint = stage_fingerprint(config, "sample", {"sample.", "run.seed", "store.compression", "table.", "genome.", "phenotype."}, result.inputs);
   if (already_complete(context, "sample", fingerprint, "this fit", result)) return result;
   std::vector<std::string> names = stage_tables(ingest);
   std::map<std::string, TableMeta> metas;
@@ -94,10 +95,18 @@ StageResult run_sample(const StageContext& context) {
   const bool with_genomes = has_genome_reference(ingest);
   GenomeSamplePlan genome_plan;
   if (with_genomes) genome_plan = plan_genome_sample(context, fit);
+  // Traits and the genome-person link: checked, and the person columns added, before any write.
+  PhenotypePlan phenotypes = plan_phenotypes(context, fit, metas, models, names, root_rows, genome_plan.individuals,
+                                             static_cast<int64_t>(genome_plan.model.window_variants.size()));
   StageWriter writer(context.store_dir, "sample", fingerprint, config.flag("run.restart"), comm);
   std::map<std::string, SampledTable> sampled;
   std::map<std::string, int64_t> table_rows;
   std::vector<std::string> expected;
+  // Genomes first: the person table carries the traits computed from them (their own backend key:
+  // genome.backend).
+  GenomeSampleSummary genomes;
+  if (with_genomes) genomes = sample_genomes_with_traits(context, ingest, genome_plan, phenotypes, writer, expected);
+  PhenotypeEventRows phenotype_events;
   nlohmann::json summary = nlohmann::json::object();
   std::string line;
   for (size_t t = 0; t < names.size(); ++t) {
@@ -121,6 +130,9 @@ StageResult run_sample(const StageContext& context) {
     for (const auto& child : names)
       if (metas[child].parent == name) plan.child_tables.push_back(child);
     SampledTable table = plan_table(plan);
+    // Diagnosis events of binary traits follow the rows the network draws.
+    const int64_t sampled_rows = table.rows;
+    table.rows += phenotype_events.rows(name);
     table_rows[name] = table.rows;
     plan.table_rows = table_rows;
     for (const auto& ref : models[name].references)
@@ -146,6 +158,8 @@ StageResult run_sample(const StageContext& context) {
     const ParentColumnValues& parent_values = plan.parent ? plan.parent->constraint_values : no_values;
     for (const auto& column : columns_children_compare_with(name, constraints, metas))
       table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
+    if (name == phenotypes.person_table)
+      for (const auto& column : phenotypes.person_columns_needed()) table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
     int64_t repaired = 0;
     Progress progress(comm, "sample", "table " + name, shards, "rows");
     for (int64_t s = 0; s < shards; ++s) {
@@ -154,8 +168,13 @@ StageResult run_sample(const StageContext& context) {
       if (count < 0) count = 0;
       // A shard committed by an interrupted run is drawn again (cheaply) for what the tables
       // below need, but not written again.
-      SampledShard shard = sample_shard(plan, table, first, count);
+      const int64_t drawn = std::clamp<int64_t>(sampled_rows - first, 0, count);
+      SampledShard shard = sample_shard(plan, table, first, drawn);
+      remap_event_codes(phenotypes, name, shard.data);
       repaired += repair_constraints(shard.data, metas[name], own_constraints, parent_values);
+      if (drawn < count)
+        append_shard_rows(shard.data, event_rows_shard(phenotypes, phenotype_events, name, metas[name], sampled_rows, first + drawn, count - drawn));
+      if (name == phenotypes.person_table) fill_person_columns(phenotypes, first, shard.data);
       for (auto& [column, values] : table.constraint_values) {
         std::vector<double> shard_values = column_as_double(shard.data, metas[name], column);
         std::copy(shard_values.begin(), shard_values.end(), values.begin() + first);
@@ -185,16 +204,18 @@ StageResult run_sample(const StageContext& context) {
       std::transform(bits.begin(), bits.end(), values.begin(), [](uint64_t b) { return std::bit_cast<double>(b); });
     }
     repaired = comm.allreduce_sum(repaired);
+    if (name == phenotypes.person_table && phenotypes.has_events())
+      phenotype_events = onset_events(phenotypes, table.constraint_values.at(phenotypes.keys.age_column),
+                                      table.constraint_values.at(phenotypes.keys.followup_column),
+                                      static_cast<uint64_t>(config.integer("run.seed")));
     summary[name] = {{"rows", table.rows}, {"shards", shards}};
     if (!own_constraints.empty()) summary[name]["constraint_repairs"] = repaired;
     line += (line.empty() ? "" : ", ") + name + " " + human_count(static_cast<double>(table.rows)) + " rows";
     sampled.emplace(name, std::move(table));
   }
-  // Genomes when the ingest holds a reference panel (their own backend key: genome.backend).
-  GenomeSampleSummary genomes;
-  if (with_genomes) genomes = sample_genomes(context, ingest, genome_plan, writer, expected);
   nlohmann::json index_summary = {{"tables", summary}};
   if (with_genomes) index_summary["genomes"] = genomes.summary;
+  if (phenotypes.linked) index_summary["phenotypes"] = phenotype_summary(phenotypes, phenotype_events);
   nlohmann::json index = writer.finish(expected, index_summary);
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"backend", use_cuda ? "cuda" : "cpu"}};
@@ -202,8 +223,10 @@ StageResult run_sample(const StageContext& context) {
     result.summary["genomes"] = genomes.summary;
     result.summary["genomes"]["phases"] = genomes.phases;
   }
+  if (phenotypes.linked) result.summary["phenotypes"] = index_summary["phenotypes"];
   result.summary_line = "sampled " + line + (names.empty() ? "" : std::string(" (") + (use_cuda ? "CUDA" : "CPU") + " kernel)");
   if (!genomes.line.empty()) result.summary_line += (line.empty() ? "" : ", ") + genomes.line;
+  if (!phenotypes.traits.empty()) result.summary_line += ", " + std::to_string(phenotypes.traits.size()) + " trait(s) on table " + phenotypes.person_table;
   int64_t skipped = 0;
   for (const auto& rank : index["ranks"]) skipped += rank["shards_skipped"].get<int64_t>();
   if (skipped > 0) result.summary_line += ", " + std::to_string(skipped) + " already committed (resumed)";
