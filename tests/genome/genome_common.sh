@@ -89,3 +89,25 @@ for line in sys.stdin:
 " > plink_dosage.txt
   cmp vcf_dosage.txt plink_dosage.txt || { echo "genotypes differ between the VCF and the .bed"; return 1; }
 }
+
+# The nafld persons and events tables that phenotype tests link genomes to, with the [ingest]
+# section; extra lines go into [table.events]. Prints INI text; the caller adds [genome] and traits.
+phenotype_registry_sections() {  # phenotype_registry_sections ROWS_PER_SHARD VARIANTS_PER_WINDOW [EVENTS LINE ...]
+  cat <<INI
+[ingest]
+rows_per_shard = $1
+variants_per_window = $2
+[table.persons]
+file = $SC_DATA_DIR/registry/nafld1.csv.gz
+primary_key = id
+references = case.id:persons
+columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
+[table.events]
+file = $SC_DATA_DIR/registry/nafld3.csv.gz
+parent = persons
+foreign_key = id
+columns = days:day_offset, event:categorical
+INI
+  local line
+  for line in "${@:3}"; do printf '%s\n' "$line"; done
+}

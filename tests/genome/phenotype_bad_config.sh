@@ -5,20 +5,9 @@
 # genomes than synthetic persons.
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
-cat > p.ini <<INI
-[ingest]
-rows_per_shard = 5000
-variants_per_window = 25000
-[table.persons]
-file = $SC_DATA_DIR/registry/nafld1.csv.gz
-primary_key = id
-references = case.id:persons
-columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
-[table.events]
-file = $SC_DATA_DIR/registry/nafld3.csv.gz
-parent = persons
-foreign_key = id
-columns = days:day_offset, event:categorical
+{
+  phenotype_registry_sections 5000 25000
+  cat <<INI
 [genome]
 vcf = $genome_panel
 map = $genome_map
@@ -32,6 +21,7 @@ prevalence = 0.1
 event_table = events
 event_column = event
 INI
+} > p.ini
 run_np 1 ingest --config p.ini --run.dir r > ingest.log
 run_np 1 fit --config p.ini --run.dir r > fit.log
 expect_config_error() {  # expect_config_error KEY_IN_MESSAGE ARGS...

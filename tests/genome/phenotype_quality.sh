@@ -11,21 +11,9 @@
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
 h2_q=0.5 h2_b=0.4 prevalence=0.1 rg=0.5 alpha=-0.25 blocks=20
-cat > p.ini <<INI
-[ingest]
-rows_per_shard = 5000
-variants_per_window = 3000
-[table.persons]
-file = $SC_DATA_DIR/registry/nafld1.csv.gz
-primary_key = id
-references = case.id:persons
-columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
-[table.events]
-file = $SC_DATA_DIR/registry/nafld3.csv.gz
-parent = persons
-foreign_key = id
-columns = days:day_offset, event:categorical
-constraints = days <= parent.futime
+{
+  phenotype_registry_sections 5000 3000 'constraints = days <= parent.futime'
+  cat <<INI
 [genome]
 vcf = $genome_panel
 map = $genome_map
@@ -48,6 +36,7 @@ event_code = liver_disease
 onset_age_mean = 60
 onset_age_sd = 10
 INI
+} > p.ini
 for stage in ingest fit sample export; do run_np 2 $stage --config p.ini --run.dir q --export.vcf false > $stage.log; done
 grep '^\[sample\] phenotype' sample.log
 e=q/export/sample

@@ -11,21 +11,9 @@
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
 write_config() {  # write_config FILE VARIANTS_PER_WINDOW
-  cat > "$1" <<INI
-[ingest]
-rows_per_shard = 2000
-variants_per_window = $2
-[table.persons]
-file = $SC_DATA_DIR/registry/nafld1.csv.gz
-primary_key = id
-references = case.id:persons
-columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
-[table.events]
-file = $SC_DATA_DIR/registry/nafld3.csv.gz
-parent = persons
-foreign_key = id
-columns = days:day_offset, event:categorical
-constraints = days <= parent.futime
+  {
+    phenotype_registry_sections 2000 "$2" 'constraints = days <= parent.futime'
+    cat <<INI
 [genome]
 vcf = $genome_panel
 map = $genome_map
@@ -44,6 +32,7 @@ event_table = events
 event_column = event
 event_code = nafld
 INI
+  } > "$1"
 }
 write_config w3000.ini 3000
 write_config w2000.ini 2000
