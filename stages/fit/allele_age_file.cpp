@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "pipeline/error.hpp"
+#include "stages/ingest/value_parsing.hpp"
 
 namespace sc {
 namespace {
@@ -83,27 +84,9 @@ AlleleAgeRows read_allele_age_file(const std::string& path, const std::unordered
                        expected);
     };
     int64_t position = 0;
-    {
-      const std::string& s = f[static_cast<size_t>(c_pos)];
-      size_t used = 0;
-      try {
-        position = std::stoll(s, &used);
-      } catch (const std::exception&) {
-        used = std::string::npos;
-      }
-      if (used != s.size() || position < 1) bad(c_pos, "a position >= 1");
-    }
-    double age = 0;
-    {
-      const std::string& s = f[static_cast<size_t>(c_age)];
-      size_t used = 0;
-      try {
-        age = std::stod(s, &used);
-      } catch (const std::exception&) {
-        used = std::string::npos;
-      }
-      if (used != s.size() || !std::isfinite(age) || age < 0) bad(c_age, "an age in generations (a finite number >= 0)");
-    }
+    if (!parse_int64(f[static_cast<size_t>(c_pos)], position) || position < 1) bad(c_pos, "a position >= 1");
+    double age = 0;  // parse_real takes finite values only
+    if (!parse_real(f[static_cast<size_t>(c_age)], age) || age < 0) bad(c_age, "an age in generations (a finite number >= 0)");
     if (f[static_cast<size_t>(c_chrom)].empty()) bad(c_chrom, "a chromosome name");
     if (f[static_cast<size_t>(c_ref)].empty()) bad(c_ref, "an allele");
     if (f[static_cast<size_t>(c_alt)].empty()) bad(c_alt, "an allele");
