@@ -38,7 +38,7 @@ void print_help() {
 
 // Stages allocate and free column arrays of a few MB per shard, shard after shard. glibc serves
 // them with fresh mmaps (or trims them back to the OS at the heap's top), so every shard pays for
-// page faults and the kernel's zeroing again: 3.0 of 10.2 CPU s of a 26 M-row sample at one
+// page faults and the kernel's zeroing again: 3.0 of 9.3 CPU s of a 26 M-row sample at one
 // thread went to the system. Keeping arrays up to 32 MiB (glibc's maximum mmap threshold) on the
 // heap and not trimming it lets the next shard reuse the same pages: 0.5 s of system time, same
 // output, peak resident memory +1%. (docs/benchmarks.md, registry sample.)
