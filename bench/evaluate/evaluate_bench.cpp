@@ -1,13 +1,13 @@
 // Time of each table metric of `evaluate` on one root table of two stores (real: ingest; synthetic:
 // any stage), over MPI ranks as the stage runs them: shards owned by rank (s % size), pieces
-// gathered in shard order. Prints, per metric, the wall time (slowest rank) and the score, then the
-// peak resident memory per rank. The stage computes column shapes and pair trends from one piece;
-// here they are timed apart (column pieces, then pair pieces), so their sum is a little above the
-// stage's. Relation metrics are not timed (root table only).
+// gathered in shard order. Prints, per metric, the wall time (slowest rank), the CPU time (all
+// ranks) and the score, then the peak resident memory per rank. The stage computes column shapes
+// and pair trends from one piece; here they are timed apart (column pieces, then pair pieces), so
+// their sum is a little above the stage's. Relation metrics are not timed (root table only).
 // Usage: mpirun -np N evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE
 //        [HOLDOUT_FRACTION] [SEED] [DCR_SHARDS]
-//   DCR_SHARDS (default: all): DCR only for the first DCR_SHARDS synthetic shards (the time of all
-//   shards is that times shards / DCR_SHARDS: every synthetic row costs the same).
+//   DCR_SHARDS (default: all): DCR only for the first DCR_SHARDS synthetic shards (the pruned search
+//   costs differ per row, so the time of all shards is only roughly that times shards / DCR_SHARDS).
 #include <sys/resource.h>
 
 #include <chrono>
@@ -28,15 +28,27 @@ namespace {
 
 using namespace sc;
 
-// Runs `work` on every rank and prints its wall time on the slowest rank.
+// User plus system CPU seconds of this process (all its threads) so far.
+double cpu_seconds() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+}
+
+// Runs `work` on every rank and prints its wall time on the slowest rank and the CPU time of all
+// ranks together (on a shared, loaded machine the CPU time varies less than the wall time).
 template <class Work>
 void timed(const Communicator& comm, const char* what, Work work) {
   comm.barrier();
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = cpu_seconds();
   std::string result = work();
   const double mine = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t slowest_ms = comm.allreduce_max(static_cast<int64_t>(mine * 1000));
-  if (comm.is_root()) std::printf("  %-34s %9.2f s   %s\n", what, slowest_ms / 1000.0, result.c_str());
+  const int64_t cpu_ms = comm.allreduce_sum(static_cast<int64_t>((cpu_seconds() - cpu_start) * 1000));
+  if (comm.is_root())
+    std::printf("  %-34s %9.2f s wall %9.2f s CPU   %s\n", what, slowest_ms / 1000.0, cpu_ms / 1000.0, result.c_str());
   std::fflush(stdout);
 }
 
@@ -157,16 +169,19 @@ int main(int argc, char** argv) {
   metrics::NearestSet to_training, to_holdout;
   auto dcr_to = [&](const metrics::TableData& reference, metrics::NearestSet& set) {
     const metrics::DcrPlan plan = metrics::make_dcr_plan(scored.kinds, metrics::compute_profile_piece(reference.view()));
-    const metrics::DcrRows rows = metrics::encode_dcr_rows(reference.view(), plan);
+    const auto start = std::chrono::steady_clock::now();
+    const metrics::DcrIndex index = metrics::build_dcr_index(metrics::encode_dcr_rows(reference.view(), plan), plan.rules);
+    const double build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const auto& bytes : gather_shard_pieces(comm, dcr_shards, [&](int64_t s) {
            metrics::NearestSet one;
-           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(load_selected_rows(synthetic, s, scored).view(), plan), rows, plan));
+           metrics::merge(one, metrics::compute_nearest_piece(s, metrics::encode_dcr_rows(load_selected_rows(synthetic, s, scored).view(), plan), index, plan));
            return metrics::serialize(one);
          }))
       metrics::merge(set, metrics::deserialize_nearest(std::span<const uint8_t>(bytes)));
     const metrics::DcrSummary summary = metrics::summarize_dcr(set, columns);
     return std::to_string(summary.dcr.size()) + " synthetic rows, median DCR " + fixed(summary.median_dcr) +
-           ", exact matches " + fixed(summary.exact_match_share);
+           ", exact matches " + fixed(summary.exact_match_share) + ", median NNDR " + fixed(summary.nndr_median) +
+           " (index built in " + fixed(build_seconds) + " s)";
   };
   timed(comm, "DCR to training", [&] { return dcr_to(training, to_training); });
   timed(comm, "DCR to hold-out", [&] { return dcr_to(holdout, to_holdout); });

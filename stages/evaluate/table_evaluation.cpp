@@ -57,17 +57,19 @@ nlohmann::json evaluate_privacy(const Communicator& comm, const TableRows& real,
   auto profile = [](const metrics::TableData& data) { return metrics::compute_profile_piece(data.view()); };
   metrics::ProfilePiece training_profile = profile(training);
   metrics::DcrPlan training_plan = metrics::make_dcr_plan(scored.kinds, training_profile);
-  metrics::DcrRows training_rows = metrics::encode_dcr_rows(training.view(), training_plan);
+  // Each reference table is indexed once (dcr_index.hpp) and searched by every synthetic shard.
+  metrics::DcrIndex training_rows =
+      metrics::build_dcr_index(metrics::encode_dcr_rows(training.view(), training_plan), training_plan.rules);
   bool with_holdout = holdout.view().rows() > 0;
   metrics::DcrPlan holdout_plan;
-  metrics::DcrRows holdout_rows;
+  metrics::DcrIndex holdout_rows;
   if (with_holdout) {
     holdout_plan = metrics::make_dcr_plan(scored.kinds, profile(holdout));
-    holdout_rows = metrics::encode_dcr_rows(holdout.view(), holdout_plan);
+    holdout_rows = metrics::build_dcr_index(metrics::encode_dcr_rows(holdout.view(), holdout_plan), holdout_plan.rules);
   }
   int columns = static_cast<int>(scored.kinds.size());
   int64_t shards = static_cast<int64_t>(synthetic.shards.size());
-  auto nearest = [&](const metrics::DcrPlan& plan, const metrics::DcrRows& reference) {
+  auto nearest = [&](const metrics::DcrPlan& plan, const metrics::DcrIndex& reference) {
     metrics::NearestSet set;
     for (const auto& bytes : gather_shard_pieces(comm, shards, [&](int64_t s) {
            metrics::TableData data = load_selected_rows(synthetic, s, scored);

@@ -1,6 +1,7 @@
 // DCR with SDMetrics' distance: a hand-computed case (missing values, capped differences, the tie
-// rule of DCROverfittingProtection, exact matches, NNDR), the kernel against a plain double loop
-// over all pairs, and the same bits for any split of synthetic and reference rows.
+// rule of DCROverfittingProtection, exact matches, NNDR), the all-pairs kernel and the pruned search
+// against a plain double loop over all pairs, and the same bits for any split of synthetic and
+// reference rows. The pruned search against the kernel on many kinds of table: dcr_index_test.cpp.
 #include "stages/evaluate/metrics/dcr.hpp"
 
 #include <gtest/gtest.h>
@@ -36,8 +37,8 @@ TableData numeric_and_category(std::vector<double> a, std::vector<std::int32_t> 
 NearestSet nearest(const TableData& synthetic, const TableData& reference) {
   const auto plan = make_dcr_plan(kinds_of(reference), compute_profile_piece(reference.view()));
   NearestSet set;
-  merge(set, compute_nearest_piece(0, encode_dcr_rows(synthetic.view(), plan), encode_dcr_rows(reference.view(), plan),
-                                   plan));
+  merge(set, compute_nearest_piece(0, encode_dcr_rows(synthetic.view(), plan),
+                                   build_dcr_index(encode_dcr_rows(reference.view(), plan), plan.rules), plan));
   return set;
 }
 
@@ -129,17 +130,24 @@ std::vector<std::vector<double>> all_distances(const TableData& synthetic, const
   return distances;
 }
 
-TEST(Dcr, KernelMatchesPlainLoopBitForBit) {
+TEST(Dcr, KernelAndPrunedSearchMatchPlainLoopBitForBit) {
   // 777 synthetic rows (not a multiple of the kernel's 32), 2500 reference rows (two blocks, the
-  // second ragged), every column kind with missing values.
+  // second ragged), every column kind with missing values; the all-pairs kernel and the pruned
+  // search (dcr_index.hpp) alike.
   const auto synthetic = testing::random_mixed_table(777, 31);
   const auto reference = testing::random_mixed_table(2500, 32);
   const auto expected = all_distances(synthetic, reference);
-  const auto summary = summarize_dcr(nearest(synthetic, reference), 6);
-  NearestSet set = nearest(synthetic, reference);
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    ASSERT_TRUE(same_bits(summary.dcr[i], expected[i][0])) << "row " << i;
-    ASSERT_TRUE(same_bits(set.shards[0].second[i] / 6, expected[i][1])) << "row " << i;
+  const auto plan = make_dcr_plan(kinds_of(reference), compute_profile_piece(reference.view()));
+  const auto queries = encode_dcr_rows(synthetic.view(), plan);
+  NearestSet all_pairs, pruned;
+  merge(all_pairs, compute_nearest_piece_all_pairs(0, queries, encode_dcr_rows(reference.view(), plan), plan));
+  pruned = nearest(synthetic, reference);
+  for (const NearestSet* set : {&all_pairs, &pruned}) {
+    const auto summary = summarize_dcr(*set, 6);
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      ASSERT_TRUE(same_bits(summary.dcr[i], expected[i][0])) << "row " << i;
+      ASSERT_TRUE(same_bits(set->shards[0].second[i] / 6, expected[i][1])) << "row " << i;
+    }
   }
 }
 
@@ -160,7 +168,8 @@ TEST(Dcr, SameBitsForAnySplitOfBothSides) {
       for (int t = 0; t < shards; ++t) {
         NearestSet one;
         merge(one, compute_nearest_piece(s, encode_dcr_rows(synthetic_parts[s].view(), plan),
-                                         encode_dcr_rows(reference_parts[t].view(), plan), plan));
+                                         build_dcr_index(encode_dcr_rows(reference_parts[t].view(), plan), plan.rules),
+                                         plan));
         pieces.push_back(deserialize_nearest(serialize(one)));
       }
     }

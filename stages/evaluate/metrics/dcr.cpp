@@ -49,6 +49,14 @@ void merge_piece(NearestPiece& into, const NearestPiece& from) {
   }
 }
 
+NearestPiece empty_piece(std::int64_t synthetic_shard, std::int64_t rows) {
+  NearestPiece piece;
+  piece.synthetic_shard = synthetic_shard;
+  piece.best.assign(rows, kInfinity);
+  piece.second.assign(rows, kInfinity);
+  return piece;
+}
+
 }  // namespace
 
 DcrPlan make_dcr_plan(const std::vector<ColumnKind>& kinds, const ProfilePiece& reference) {
@@ -108,12 +116,18 @@ DcrRows encode_dcr_rows(const ShardView& shard, const DcrPlan& plan) {
   return rows;
 }
 
-NearestPiece compute_nearest_piece(std::int64_t synthetic_shard, const DcrRows& synthetic, const DcrRows& reference,
+NearestPiece compute_nearest_piece(std::int64_t synthetic_shard, const DcrRows& synthetic, const DcrIndex& reference,
                                    const DcrPlan& plan) {
-  NearestPiece piece;
-  piece.synthetic_shard = synthetic_shard;
-  piece.best.assign(synthetic.rows, kInfinity);
-  piece.second.assign(synthetic.rows, kInfinity);
+  SC_EXPECTS(reference.rules.size() == plan.rules.size(), InternalError,
+             "DCR: the reference index was built for another column count");
+  NearestPiece piece = empty_piece(synthetic_shard, synthetic.rows);
+  update_nearest_two_pruned(synthetic, reference, piece.best, piece.second);
+  return piece;
+}
+
+NearestPiece compute_nearest_piece_all_pairs(std::int64_t synthetic_shard, const DcrRows& synthetic,
+                                             const DcrRows& reference, const DcrPlan& plan) {
+  NearestPiece piece = empty_piece(synthetic_shard, synthetic.rows);
   update_nearest_two(synthetic, reference, plan.rules, piece.best, piece.second);
   return piece;
 }

@@ -10,6 +10,8 @@
 //    and the nearest-neighbour distance ratio (NNDR) d1 / d2 of the two closest training rows.
 // Each column's range comes from the reference table the distance is measured to (SDMetrics uses
 // the hold-out's own ranges for distances to the hold-out), so a plan is made per reference table.
+// The reference rows are searched through a k-d tree (dcr_index.hpp) that skips rows which cannot
+// be among the two closest; the all-pairs kernel stays as its reference.
 // Pieces: per synthetic shard, the two smallest distance sums of each row over a block of reference
 // rows; blocks merge by taking the two smallest again, which is exact, so any split of the
 // synthetic and reference rows over ranks and shards gives the same bits.
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "stages/evaluate/metrics/column_view.hpp"
+#include "stages/evaluate/metrics/dcr_index.hpp"
 #include "stages/evaluate/metrics/dcr_kernel.hpp"
 #include "stages/evaluate/metrics/table_quality.hpp"
 
@@ -46,9 +49,13 @@ struct NearestPiece {
   std::vector<double> best, second;  // per row: the two smallest distance sums (before / columns)
 };
 
-// All pairs between one synthetic shard and a block of reference rows (TBB over synthetic rows).
-NearestPiece compute_nearest_piece(std::int64_t synthetic_shard, const DcrRows& synthetic, const DcrRows& reference,
+// One synthetic shard against a block of reference rows indexed under `plan` (build_dcr_index with
+// plan.rules): the pruned search, the same bits as all pairs (TBB over synthetic rows).
+NearestPiece compute_nearest_piece(std::int64_t synthetic_shard, const DcrRows& synthetic, const DcrIndex& reference,
                                    const DcrPlan& plan);
+// The same by scoring every pair: the reference the pruned search is tested and benchmarked against.
+NearestPiece compute_nearest_piece_all_pairs(std::int64_t synthetic_shard, const DcrRows& synthetic,
+                                             const DcrRows& reference, const DcrPlan& plan);
 
 // Pieces of any synthetic shards against any reference blocks, kept by synthetic shard.
 struct NearestSet {

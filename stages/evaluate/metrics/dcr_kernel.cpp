@@ -91,6 +91,20 @@ void scan_block(const double* query, const double* const* reference, const DcrCo
   std::memcpy(second_lanes, &second, sizeof second);
 }
 
+// Folds the lane-wise two smallest (8 lanes each) into one row's running two smallest.
+void merge_lanes(const double* lane_best, const double* lane_second, double& best, double& second) {
+  double b1 = best, b2 = second;
+  for (const double* lanes : {lane_best, lane_second}) {
+    for (int k = 0; k < kDcrLanes; ++k) {
+      const double d = lanes[k];
+      b2 = std::min(b2, std::max(b1, d));
+      b1 = std::min(b1, d);
+    }
+  }
+  best = b1;
+  second = b2;
+}
+
 }  // namespace
 
 void update_nearest_two(const DcrRows& queries, const DcrRows& reference, std::span<const DcrColumnRule> rules,
@@ -122,19 +136,35 @@ void update_nearest_two(const DcrRows& queries, const DcrRows& reference, std::s
       }
     }
     // Merge the lanes into the running two smallest of each query row.
-    for (std::int64_t i = range.begin(); i < range.end(); ++i) {
-      double b1 = best[i], b2 = second[i];
-      for (const double* lanes : {&lane_best[(i - range.begin()) * kDcrLanes], &lane_second[(i - range.begin()) * kDcrLanes]}) {
-        for (int k = 0; k < kDcrLanes; ++k) {
-          const double d = lanes[k];
-          b2 = std::min(b2, std::max(b1, d));
-          b1 = std::min(b1, d);
-        }
-      }
-      best[i] = b1;
-      second[i] = b2;
-    }
+    for (std::int64_t i = range.begin(); i < range.end(); ++i)
+      merge_lanes(&lane_best[(i - range.begin()) * kDcrLanes], &lane_second[(i - range.begin()) * kDcrLanes], best[i],
+                  second[i]);
   });
+}
+
+void update_nearest_two_in_rows(std::span<const double> query, const DcrRows& reference,
+                                std::span<const DcrColumnRule> rules, std::int64_t first, std::int64_t count,
+                                double& best, double& second) {
+  const int columns = static_cast<int>(rules.size());
+  SC_EXPECTS(query.size() == rules.size() && reference.columns.size() == rules.size() && first >= 0 &&
+                 first + count <= reference.rows,
+             InternalError, "DCR kernel: a query or a row range does not match the reference rows");
+  // At most 16 columns on the stack (the common case); more go to the heap.
+  const double* stack_columns[16];
+  std::vector<const double*> heap_columns;
+  const double** reference_columns = stack_columns;
+  if (columns > 16) heap_columns.resize(columns), reference_columns = heap_columns.data();
+  for (int c = 0; c < columns; ++c) reference_columns[c] = reference.columns[c].data();
+  // Lane 0 carries the two smallest so far; the others start empty. The merge then gives the two
+  // smallest of the old pair and the new sums, with repeats, as the all-pairs loop does.
+  double lane_best[kDcrLanes], lane_second[kDcrLanes];
+  std::fill(lane_best, lane_best + kDcrLanes, kInfinity);
+  std::fill(lane_second, lane_second + kDcrLanes, kInfinity);
+  lane_best[0] = best;
+  lane_second[0] = second;
+  best = second = kInfinity;
+  scan_block(query.data(), reference_columns, rules.data(), columns, first, count, lane_best, lane_second);
+  merge_lanes(lane_best, lane_second, best, second);
 }
 
 }  // namespace sc::metrics

@@ -54,4 +54,12 @@ struct DcrRows {
 void update_nearest_two(const DcrRows& queries, const DcrRows& reference, std::span<const DcrColumnRule> rules,
                         std::span<double> best, std::span<double> second);
 
+// One query row (its value in each column) against rows [first, first + count) of `reference`,
+// with the same arithmetic as update_nearest_two (so the same bits): updates `best` and `second`,
+// the query's two smallest sums so far. For the pruned search (dcr_index.hpp), which scores the
+// rows of one tree leaf at a time; rows up to first + count rounded up to kDcrRowPadding are read.
+void update_nearest_two_in_rows(std::span<const double> query, const DcrRows& reference,
+                                std::span<const DcrColumnRule> rules, std::int64_t first, std::int64_t count,
+                                double& best, double& second);
+
 }  // namespace sc::metrics

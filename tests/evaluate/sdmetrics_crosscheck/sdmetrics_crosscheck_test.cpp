@@ -171,7 +171,7 @@ NearestSet nearest_over_shards(const TableData& synthetic, const TableData& refe
         return r >= reference_rows * t / 3 && r < reference_rows * (t + 1) / 3;
       });
       NearestSet one;
-      merge(one, compute_nearest_piece(s, encoded, encode_dcr_rows(block.view(), plan), plan));
+      merge(one, compute_nearest_piece(s, encoded, build_dcr_index(encode_dcr_rows(block.view(), plan), plan.rules), plan));
       merge(set, deserialize_nearest(serialize(one)));
     }
   }
