@@ -5,12 +5,12 @@
 # 1,000,000 rows drawn column by column (each value from an independently drawn nafld1 row, so rows
 # are not copies of real ones and no early exit on exact matches flatters the DCR). Both ingested
 # (8 shards each); then evaluate_bench times every metric at 1 and 2 ranks (hold-out: half the real
-# persons, so DCR is 1,000,000 x ~500,000 to training and to hold-out), and sdmetrics 0.27.1's
-# QualityReport and calculate_dcr run on the same data at doubling sizes within a time budget.
+# persons, so DCR is 1,000,000 x ~500,000 to training and to hold-out, exact, by the pruned
+# search of dcr_index.hpp), and sdmetrics 0.27.1's QualityReport and calculate_dcr run on the same
+# data at doubling sizes within a time budget. Each timing line gives wall and CPU seconds.
 # Usage: bench/evaluate/evaluate_1m.sh [BUILD_DIR] [WORK_DIR] [DCR_SHARDS] [SDMETRICS_BUDGET_S]
 #   DCR_SHARDS: synthetic shards (of 8, 125,000 rows each) whose DCR is computed, per rank count
-#   a multiple of it; the full time is that x 8 / DCR_SHARDS (default 8: all, exact 1M x 1M;
-#   0: no DCR).
+#   (default 8: all, exact 1M x 1M; 0: no DCR).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
