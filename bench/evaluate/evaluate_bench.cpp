@@ -5,14 +5,20 @@
 // and pair trends from one piece; here they are timed apart (column pieces, then pair pieces), so
 // their sum is a little above the stage's. Relation metrics are not timed (root table only).
 // Usage: mpirun -np N evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE
-//        [HOLDOUT_FRACTION] [SEED] [DCR_SHARDS]
+//        [HOLDOUT_FRACTION] [SEED] [DCR_SHARDS] [CHECK_ROWS]
 //   DCR_SHARDS (default: all): DCR only for the first DCR_SHARDS synthetic shards (the pruned search
 //   costs differ per row, so the time of all shards is only roughly that times shards / DCR_SHARDS).
+//   CHECK_ROWS (default 0): the first CHECK_ROWS synthetic rows are also scored against every
+//   reference row by all pairs (untimed) and must give the pruned search's bits. Each DCR prints
+//   a digest of its per-row results, to compare runs at different rank counts.
 #include <sys/resource.h>
 
 #include <chrono>
 #include <cmath>
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "pipeline/holdout.hpp"
@@ -58,6 +64,48 @@ std::string fixed(double x) {
   return text;
 }
 
+// FNV-1a over the bits of every synthetic row's two smallest sums, in shard order: equal digests
+// at 1 and 2 ranks mean the same bits.
+uint64_t digest(const metrics::NearestSet& set) {
+  uint64_t hash = 1469598103934665603ULL;
+  for (const auto& piece : set.shards)
+    for (const auto* values : {&piece.best, &piece.second})
+      for (double value : *values) {
+        uint64_t bits;
+        std::memcpy(&bits, &value, sizeof bits);
+        for (int b = 0; b < 8; ++b) hash = (hash ^ ((bits >> (8 * b)) & 0xff)) * 1099511628211ULL;
+      }
+  return hash;
+}
+
+// On rank 0: the first `rows` rows of synthetic shard 0 against every reference row by all pairs,
+// compared bit for bit with what the pruned search gave them (untimed; exits on a difference).
+void check_against_all_pairs(const Communicator& comm, const metrics::TableData& shard0, int64_t rows,
+                             const metrics::TableData& reference, const metrics::DcrPlan& plan,
+                             const metrics::NearestSet& pruned) {
+  if (!comm.is_root() || pruned.shards.empty() || pruned.shards[0].synthetic_shard != 0) return;
+  rows = std::min(rows, shard0.view().rows());
+  metrics::TableData first;
+  for (const auto& column : shard0.columns) {
+    metrics::ColumnData part = column;
+    if (!part.codes.empty()) part.codes.resize(static_cast<size_t>(rows));
+    if (!part.values.empty()) part.values.resize(static_cast<size_t>(rows));
+    if (!part.missing.empty()) part.missing.resize(static_cast<size_t>(rows));
+    first.columns.push_back(std::move(part));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const metrics::NearestPiece all = metrics::compute_nearest_piece_all_pairs(
+      0, metrics::encode_dcr_rows(first.view(), plan), metrics::encode_dcr_rows(reference.view(), plan), plan);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto& p = pruned.shards[0];
+  const bool same = std::equal(all.best.begin(), all.best.end(), p.best.begin()) &&
+                    std::equal(all.second.begin(), all.second.end(), p.second.begin());
+  std::printf("    check: first %lld synthetic rows x %lld reference rows by all pairs (%.1f s): %s\n",
+              static_cast<long long>(rows), static_cast<long long>(reference.view().rows()), seconds,
+              same ? "same bits as the pruned search" : "DIFFERENT from the pruned search");
+  if (!same) std::exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -65,7 +113,7 @@ int main(int argc, char** argv) {
   Communicator comm = Communicator::world();
   if (argc < 5) {
     if (comm.is_root())
-      std::fprintf(stderr, "usage: evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE [HOLDOUT] [SEED] [DCR_SHARDS]\n");
+      std::fprintf(stderr, "usage: evaluate_bench REAL_STORE SYNTHETIC_STORE SYNTHETIC_STAGE TABLE [HOLDOUT] [SEED] [DCR_SHARDS] [CHECK_ROWS]\n");
     return 2;
   }
   const std::string table = argv[4];
@@ -75,6 +123,7 @@ int main(int argc, char** argv) {
   const TableRows real = select_rows(real_reader, table, false, RowSelection::all, 0, 0.0);
   const TableRows synthetic = select_rows(synthetic_reader, table, true, RowSelection::all, 0, 0.0);
   const int64_t dcr_shards = argc > 7 ? std::stoll(argv[7]) : static_cast<int64_t>(synthetic.shards.size());
+  const int64_t check_rows = argc > 8 ? std::stoll(argv[8]) : 0;
   const ScoredColumns scored = scored_columns(real.meta, synthetic.meta);
   const int columns = static_cast<int>(scored.kinds.size());
   if (comm.is_root())
@@ -183,8 +232,20 @@ int main(int argc, char** argv) {
            ", exact matches " + fixed(summary.exact_match_share) + ", median NNDR " + fixed(summary.nndr_median) +
            " (index built in " + fixed(build_seconds) + " s)";
   };
+  // After the timed search: the digest of its results and, if asked, the all-pairs check.
+  auto verify = [&](const metrics::TableData& reference, const metrics::NearestSet& set) {
+    if (comm.is_root())
+      std::printf("    digest of both smallest sums of every synthetic row: %016llx\n",
+                  static_cast<unsigned long long>(digest(set)));
+    if (check_rows > 0)
+      check_against_all_pairs(comm, load_selected_rows(synthetic, 0, scored), check_rows, reference,
+                              metrics::make_dcr_plan(scored.kinds, metrics::compute_profile_piece(reference.view())), set);
+    std::fflush(stdout);
+  };
   timed(comm, "DCR to training", [&] { return dcr_to(training, to_training); });
+  verify(training, to_training);
   timed(comm, "DCR to hold-out", [&] { return dcr_to(holdout, to_holdout); });
+  verify(holdout, to_holdout);
   if (comm.is_root())
     std::printf("  DCROverfittingProtection %.4f\n", metrics::finish_overfitting_protection(to_training, to_holdout, columns).score);
 
