@@ -43,7 +43,7 @@ constexpr double kInfinity = std::numeric_limits<double>::infinity();
 // update keeps min(second, max(best, sum)) = second), so a node is skipped when its bound is
 // >= second. The partial sum after any column is also a bound (terms are >= 0), hence the early
 // return.
-double lower_bound(const double* query, const double* lowest, const double* highest, const DcrColumnRule* rules,
+double box_lower_bound(const double* query, const double* lowest, const double* highest, const DcrColumnRule* rules,
                    int columns, double limit) {
   double sum = 0.0;
   for (int c = 0; c < columns; ++c) {
@@ -153,7 +153,7 @@ void search_one(const DcrIndex& index, SearchState& state, double& best, double&
   const DcrColumnRule* rules = index.rules.data();
   auto bound_of = [&](std::int32_t node) {
     const std::size_t at = static_cast<std::size_t>(node) * columns;
-    return lower_bound(state.query.data(), &index.lowest[at], &index.highest[at], rules, columns, second);
+    return box_lower_bound(state.query.data(), &index.lowest[at], &index.highest[at], rules, columns, second);
   };
   state.pending.clear();
   state.pending.emplace_back(0, bound_of(0));
@@ -168,8 +168,8 @@ void search_one(const DcrIndex& index, SearchState& state, double& best, double&
       continue;
     }
     // The nearer child is visited first (pushed last), so `second` falls early.
-    const double lower_bound_value = bound_of(node.lower_child), upper_bound_value = bound_of(node.upper_child);
-    std::pair<std::int32_t, double> near{node.lower_child, lower_bound_value}, far{node.upper_child, upper_bound_value};
+    std::pair<std::int32_t, double> near{node.lower_child, bound_of(node.lower_child)},
+        far{node.upper_child, bound_of(node.upper_child)};
     if (far.second < near.second) std::swap(near, far);
     if (far.second < second) state.pending.push_back(far);
     if (near.second < second) state.pending.push_back(near);

@@ -46,10 +46,12 @@ struct DcrIndex {
 // rows equal in every column.
 DcrIndex build_dcr_index(const DcrRows& reference, std::span<const DcrColumnRule> rules);
 
-// As update_nearest_two (same contract, same bits), over the rows of `index`.
+// What a search did, for benchmarks and for the test that checks the search prunes at all.
 struct DcrSearchCounts {
   std::int64_t rows_scored = 0;  // reference rows whose distance was computed, over all queries
 };
+
+// As update_nearest_two (same contract, same bits), over the rows of `index`.
 DcrSearchCounts update_nearest_two_pruned(const DcrRows& queries, const DcrIndex& index, std::span<double> best,
                                           std::span<double> second);
 
