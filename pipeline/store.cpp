@@ -206,7 +206,8 @@ ShardFile StageWriter::begin(const std::string& name) {
   return ShardFile(partial_dir_ + "/" + name, name, comm_.rank());
 }
 
-void StageWriter::commit(ShardFile& shard) {
+void StageWriter::seal(ShardFile& shard) {
+  if (shard.sealed_) return;
   for (auto& [dataset, info] : shard.digests_.items()) {
     shard.file_.set_attribute(dataset, "sha256", info["sha256"].get<std::string>());
     shard.file_.set_attribute(dataset, "type", info["type"].get<std::string>());
@@ -216,6 +217,11 @@ void StageWriter::commit(ShardFile& shard) {
   shard.file_.flush();
   shard.file_.close();
   fsync_path(shard.temp_path_, false);
+  shard.sealed_ = true;
+}
+
+void StageWriter::commit(ShardFile& shard) {
+  seal(shard);
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
     throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
   fsync_path(fs::path(shard.final_path_).parent_path().string(), true);
