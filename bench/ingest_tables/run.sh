@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
-build=${1:-$source_dir/build}
+build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-ingest}
 bin=$build/apps/synthcohort
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
@@ -15,7 +15,7 @@ if [ ! -f nafld2.csv ]; then zcat "$source_dir/data/registry/nafld2.csv.gz" > na
 if [ ! -f labs10m.csv ]; then
   { head -1 nafld2.csv; for i in $(seq 25); do tail -n +2 nafld2.csv; done; } > labs10m.csv
 fi
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), binary $($bin --version)"
 for input in nafld2.csv labs10m.csv; do
   cat > bench.ini <<INI
 [ingest]
