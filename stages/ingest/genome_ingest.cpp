@@ -135,9 +135,11 @@ nlohmann::json ingest_on_root(const StageContext& context, const GenomeOptions& 
         progress.emplace(comm, "ingest", "genome windows", static_cast<int64_t>(std::ceil(std::min(estimate, 1e9))),
                          "variants");
       }
-      held.take(window, static_cast<int>(window.index % comm.size()));
+      const int owner = static_cast<int>(window.index % comm.size());
+      held.take(window, owner);
       if (queue.released()) held.release();
-      progress->shard_done(window.variants());
+      // Rank 0 counts its own windows only: Progress scales its count by the rank count.
+      if (owner == 0) progress->shard_done(window.variants());
     }
   } catch (...) {
     queue.cancel();
