@@ -206,7 +206,8 @@ ShardFile StageWriter::begin(const std::string& name) {
   return ShardFile(partial_dir_ + "/" + name, name, comm_.rank());
 }
 
-void StageWriter::commit(ShardFile& shard) {
+void StageWriter::seal(ShardFile& shard, bool sync) {
+  if (shard.sealed_) return;
   for (auto& [dataset, info] : shard.digests_.items()) {
     shard.file_.set_attribute(dataset, "sha256", info["sha256"].get<std::string>());
     shard.file_.set_attribute(dataset, "type", info["type"].get<std::string>());
@@ -215,7 +216,15 @@ void StageWriter::commit(ShardFile& shard) {
   shard.file_.set_attribute("/", "committed_by_rank", std::to_string(comm_.rank()));
   shard.file_.flush();
   shard.file_.close();
-  fsync_path(shard.temp_path_, false);
+  if (sync) fsync_path(shard.temp_path_, false);
+  shard.sealed_ = true;
+  shard.synced_ = sync;
+}
+
+void StageWriter::commit(ShardFile& shard) {
+  seal(shard);
+  if (!shard.synced_) fsync_path(shard.temp_path_, false);
+  shard.synced_ = true;
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
     throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
   fsync_path(fs::path(shard.final_path_).parent_path().string(), true);

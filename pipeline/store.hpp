@@ -60,7 +60,7 @@ class ShardFile {
   std::string final_path_, temp_path_, name_;
   h5::File file_;
   nlohmann::json digests_ = nlohmann::json::object();
-  bool committed_ = false;
+  bool sealed_ = false, synced_ = false, committed_ = false;
 };
 
 // What one committed shard holds: its datasets' digests and shapes.
@@ -86,6 +86,15 @@ class StageWriter {
   bool committed(const std::string& name);
   // A new shard file under a temporary name, for this rank to fill.
   ShardFile begin(const std::string& name);
+  // Finishes the shard's temporary file (digest attributes, flush, close and, with `sync`,
+  // fsync) without renaming it: a writer that must not commit yet (genome ingest before the panel
+  // is checked) can still write while it waits. The temporary file is removed if the shard is
+  // dropped uncommitted.
+  void seal(ShardFile& shard, bool sync = true);
+  // Seals the shard if need be, fsyncs it if not yet done and renames it into place: the commit.
+  // A sealed shard's commit makes no HDF5 call, so it may run on another thread than the writes
+  // (table ingest commits on a second thread while the next shard is written), as long as no
+  // other call on this writer runs at the same time.
   void commit(ShardFile& shard);
 
   // Collective: gathers every rank's records, checks that `expected` shards (names) are all

@@ -42,23 +42,26 @@ echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 echo "panel.bcf: $samples samples ($((2 * samples)) haplotypes) x $sites sites, $bytes bytes"
 cat panel.bcf > /dev/null  # warm the page cache: we measure decoding, not the disk's first read
 
-# One line per measurement: rates over the wall time, peak RSS from GNU time or provenance.json.
-report() {  # what seconds ranks peak_kib command
-  python3 - "$1" "$2" "$3" "$4" "$5" "$sites" "$samples" "$bytes" <<'PY'
+# One line per measurement: rates over the wall time, CPU seconds (user + system, the whole
+# process tree: the machine may be shared, so CPU time says what the work costs whatever the
+# load), peak RSS from GNU time or provenance.json.
+report() {  # what seconds ranks peak_kib cpu_seconds command
+  python3 - "$1" "$2" "$3" "$4" "$5" "$6" "$sites" "$samples" "$bytes" <<'PY'
 import sys
-what, wall, n, peak, cmd = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-sites, samples, size = int(sys.argv[6]), int(sys.argv[7]), int(sys.argv[8])
+what, wall, n, peak, cpu, cmd = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+sites, samples, size = int(sys.argv[7]), int(sys.argv[8]), int(sys.argv[9])
 print(f"{what}: {wall:.2f} s, {sites/wall/n/1e3:.1f} k sites/s per rank, "
       f"{sites*samples/wall/n/1e6:.1f} M genotypes/s per rank, {size/1e6/wall/n:.1f} MB/s of BCF per rank, "
-      f"peak RSS {peak/1024:.0f} MiB{'/rank' if n > 1 else ''}  [{cmd}]")
+      f"{cpu:.2f} CPU s ({size/1e6/cpu:.1f} MB of BCF per CPU s), "
+      f"peak RSS {peak/1024:.0f} MiB{'/rank' if n > 1 else ''}, load {open('/proc/loadavg').read().split()[0]}  [{cmd}]")
 PY
 }
 
 for mode in u v; do
   cmd="bcftools view -O$mode panel.bcf"
-  /usr/bin/time -f '%e %M' -o bcftools.time $cmd > /dev/null
-  read -r wall peak < bcftools.time
-  report "bcftools view -O$mode" "$wall" 1 "$peak" "$cmd > /dev/null"
+  /usr/bin/time -f '%e %M %U %S' -o bcftools.time $cmd > /dev/null
+  read -r wall peak user sys < bcftools.time
+  report "bcftools view -O$mode" "$wall" 1 "$peak" "$(python3 -c "print($user + $sys)")" "$cmd > /dev/null"
 done
 
 cat > bench.ini <<INI
@@ -70,13 +73,19 @@ for n in 1 2; do
   rm -rf run$n
   # Each rank gets its share of the cores as threads (htslib's BGZF decompression on rank 0).
   cmd="mpirun --oversubscribe -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
-  $cmd > ingest$n.log
+  /usr/bin/time -f '%U %S' -o ingest$n.time $cmd > ingest$n.log
+  read -r user sys < ingest$n.time
   read -r wall peak < <(python3 - run$n/provenance.json <<'PY'
 import json, sys
 stage = json.load(open(sys.argv[1]))["stages"]["ingest"]
 print(stage["wall_seconds"], stage["peak_resident_bytes_max"] // 1024)
 PY
 )
-  report "synthcohort ingest, $n rank(s) x $((cores / n)) thread(s)" "$wall" "$n" "$peak" "$cmd"
+  report "synthcohort ingest, $n rank(s) x $((cores / n)) thread(s)" "$wall" "$n" "$peak" "$(python3 -c "print($user + $sys)")" "$cmd"
 done
+# bcftools once more after the runs: the load of a shared machine changes within minutes.
+cmd="bcftools view -Ou panel.bcf"
+/usr/bin/time -f '%e %M %U %S' -o bcftools.time $cmd > /dev/null
+read -r wall peak user sys < bcftools.time
+report "bcftools view -Ou (again)" "$wall" 1 "$peak" "$(python3 -c "print($user + $sys)")" "$cmd > /dev/null"
 echo "store: $(du -sm run1/store 2>/dev/null | cut -f1) MB for 1 rank (ingest.variants_per_window default)"

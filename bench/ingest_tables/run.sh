@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
-build=${1:-$source_dir/build}
+build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-ingest}
 bin=$build/apps/synthcohort
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
@@ -15,7 +15,7 @@ if [ ! -f nafld2.csv ]; then zcat "$source_dir/data/registry/nafld2.csv.gz" > na
 if [ ! -f labs10m.csv ]; then
   { head -1 nafld2.csv; for i in $(seq 25); do tail -n +2 nafld2.csv; done; } > labs10m.csv
 fi
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git -C "$source_dir" rev-parse --short HEAD)"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), binary $($bin --version)"
 for input in nafld2.csv labs10m.csv; do
   cat > bench.ini <<INI
 [ingest]
@@ -31,18 +31,25 @@ INI
     rm -rf run$n
     # Each rank gets its share of the cores as TBB threads, so both runs use the whole machine.
     cmd="mpirun --oversubscribe -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
-    start=$(date +%s.%N)
-    $cmd > ingest$n.log
-    end=$(date +%s.%N)
-    python3 - "$input" "$bytes" "$n" "$start" "$end" "$cmd" run$n/provenance.json <<'PY'
+    # GNU time: the wall time of the whole job and the CPU seconds (user + system) of all its
+    # processes; on a shared machine CPU time says what the work costs whatever the load.
+    /usr/bin/time -f '%e %U %S' -o ingest$n.time $cmd > ingest$n.log
+    read -r process user sys < ingest$n.time
+    python3 - "$input" "$bytes" "$n" "$process" "$user" "$sys" "$cmd" run$n/provenance.json <<'PY'
 import json, sys
-name, size, n, start, end, cmd, prov = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6], sys.argv[7]
+name, size, n, process, user, sys_, cmd, prov = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6]), sys.argv[7], sys.argv[8]
 stage = json.load(open(prov))["stages"]["ingest"]
 wall = stage["wall_seconds"]
 rows = stage["summary"]["tables"]["labs"]["rows"]
+phases = stage["summary"]["seconds_rank0"]
+phase_text = ", ".join(f"{k} {v:.2f}" for k, v in phases.items() if not isinstance(v, dict))
+for table, v in phases.items():
+    if isinstance(v, dict): phase_text += ", " + ", ".join(f"{k} {t:.2f}" for k, t in v.items())
 print(f"{name}: {size/1e6:.1f} MB, {rows} rows, {n} rank(s): stage {wall:.2f} s, "
       f"{size/1e6/wall/n:.1f} MB/s per rank ({size/1e6/wall/2:.1f} per core), {rows/wall/n/1e6:.2f} M rows/s per rank, "
-      f"process {end-start:.2f} s, peak RSS {stage['peak_resident_bytes_max']/2**20:.0f} MiB/rank  [{cmd}]")
+      f"process {process:.2f} s, {user + sys_:.2f} CPU s ({size/1e6/(user + sys_):.1f} MB per CPU s), "
+      f"rank 0 phases [{phase_text}] s, peak RSS {stage['peak_resident_bytes_max']/2**20:.0f} MiB/rank, "
+      f"load {open('/proc/loadavg').read().split()[0]}  [{cmd}]")
 PY
   done
 done

@@ -10,11 +10,15 @@
 #include <cstdint>
 #include <vector>
 
+#include "stages/ingest/simd_path.hpp"
+
 namespace sc {
 
 // Transposes a 64x64 bit matrix in place: afterwards bit i of block[j] is what bit j of
-// block[i] was.
+// block[i] was. With AVX-512 or AVX2 where the CPU has them (simd_path.hpp); the second form
+// takes the given path (tests compare them).
 void transpose_64x64(uint64_t block[64]);
+void transpose_64x64(SimdPath path, uint64_t block[64]);
 
 // Words needed for `bits` bits.
 constexpr int64_t words_for_bits(int64_t bits) { return (bits + 63) / 64; }

@@ -40,6 +40,43 @@ void commit_window(StageWriter& writer, const GenomeWindow& window, int deflate)
   writer.commit(shard);
 }
 
+// Rank 0's windows that may not be committed or sent yet (GenomeWindowQueue::released): its own
+// are written at once into sealed temporary files, so that writing and digesting overlap the
+// decoding; the other ranks' wait here, encoded. Dropped uncommitted (temporary files removed)
+// when the panel turns out bad.
+class HeldWindows {
+ public:
+  HeldWindows(const Communicator& comm, StageWriter& writer, int deflate) : comm_(comm), writer_(writer), deflate_(deflate) {}
+
+  // Writes the window (rank 0's) into a sealed temporary file, or keeps it for its owner.
+  void take(const GenomeWindow& window, int owner) {
+    if (owner != 0) {
+      outbox_.emplace_back(owner, encode_window(window));
+      return;
+    }
+    const std::string name = genome_window_shard(kGroup, window.index);
+    if (writer_.committed(name)) return;  // an interrupted run's
+    ShardFile shard = writer_.begin(name);
+    write_genome_window(shard, window, deflate_);
+    writer_.seal(shard);
+    sealed_.push_back(std::move(shard));
+  }
+  // Commits and sends everything held, in window order within each kind.
+  void release() {
+    for (ShardFile& shard : sealed_) writer_.commit(shard);
+    sealed_.clear();
+    for (auto& [owner, bytes] : outbox_) comm_.send_bytes(bytes, owner, kWindowTag);
+    outbox_.clear();
+  }
+
+ private:
+  const Communicator& comm_;
+  StageWriter& writer_;
+  const int deflate_;
+  std::vector<ShardFile> sealed_;
+  std::vector<std::pair<int, std::vector<uint8_t>>> outbox_;
+};
+
 // The owner ranks wait in a receive for their windows until rank 0 says the stream has ended;
 // this tells them, however rank 0 leaves (normally or with an error), so none is left hanging.
 class EndOfStream {
@@ -60,8 +97,9 @@ class EndOfStream {
   const Communicator& comm_;
 };
 
-// Rank 0: decodes the panel on a second thread while this one sends each window to its owner
-// (window i -> rank i % size) or commits it; then writes the sample table. Returns the summary.
+// Rank 0: decodes the panel on a second thread while this one writes each of its windows or keeps
+// it for its owner (window i -> rank i % size), committing and sending once the queue releases
+// them; then writes the sample table. Returns the summary.
 nlohmann::json ingest_on_root(const StageContext& context, const GenomeOptions& options, StageWriter& writer) {
   const Communicator& comm = context.comm;
   EndOfStream end_of_stream(comm);
@@ -87,6 +125,7 @@ nlohmann::json ingest_on_root(const StageContext& context, const GenomeOptions& 
     }
   });
   std::optional<Progress> progress;
+  HeldWindows held(comm, writer, options.deflate);
   try {
     while (std::optional<DecodedWindow> item = queue.pop()) {
       const GenomeWindow& window = item->window;
@@ -97,12 +136,10 @@ nlohmann::json ingest_on_root(const StageContext& context, const GenomeOptions& 
                          "variants");
       }
       const int owner = static_cast<int>(window.index % comm.size());
-      if (owner == 0) {
-        commit_window(writer, window, options.deflate);
-        progress->shard_done(window.variants());
-      } else {
-        comm.send_bytes(encode_window(window), owner, kWindowTag);
-      }
+      held.take(window, owner);
+      if (queue.released()) held.release();
+      // Rank 0 counts its own windows only: Progress scales its count by the rank count.
+      if (owner == 0) progress->shard_done(window.variants());
     }
   } catch (...) {
     queue.cancel();
@@ -111,6 +148,7 @@ nlohmann::json ingest_on_root(const StageContext& context, const GenomeOptions& 
   }
   decoder.join();
   if (decode_error) std::rethrow_exception(decode_error);
+  held.release();
 
   const std::string samples_shard = genome_samples_shard(kGroup);
   if (!writer.committed(samples_shard)) {

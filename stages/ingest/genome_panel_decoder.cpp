@@ -3,21 +3,18 @@
 #include <algorithm>
 
 #include "pipeline/error.hpp"
-#include "stages/ingest/bit_transpose.hpp"
+#include "stages/ingest/haplotype_window_bits.hpp"
 
 namespace sc {
 
 PanelTally decode_panel(PhasedVcfReader& reader, const GeneticMap& map, int64_t variants_per_window,
                         GenomeWindowQueue& queue) {
   const int64_t haplotypes = reader.haplotypes();
-  const int64_t words = words_for_bits(haplotypes);
   const bool header_declares_contigs = !reader.header_contigs().empty();
 
   PanelTally tally;
   GenomeWindow window;
-  std::vector<uint64_t> site_rows;  // the window so far, site-major
-  site_rows.reserve(static_cast<size_t>(std::min<int64_t>(variants_per_window, 1 << 16) * words));
-  std::vector<uint64_t> row(static_cast<size_t>(words));
+  HaplotypeWindowBits bits(haplotypes, variants_per_window);
   PhasedSite site;
   int32_t mapped_contig = -1;
   const ContigMap* contig_map = nullptr;
@@ -26,16 +23,15 @@ PanelTally decode_panel(PhasedVcfReader& reader, const GeneticMap& map, int64_t 
   // The finished window: transposed and queued, unless the consumer has stopped.
   auto hand_over = [&](double fraction_read) {
     window.haplotypes = haplotypes;
-    window.bits = site_major_to_haplotype_major(site_rows, window.variants(), haplotypes);
+    window.bits = bits.take();
     tally.variants += window.variants();
     ++tally.windows;
     cancelled = !queue.push({std::move(window), fraction_read});
     window = GenomeWindow();
     window.index = tally.windows;
-    site_rows.clear();
   };
 
-  while (!cancelled && reader.next(site, row.data())) {
+  while (!cancelled && reader.next(site, bits.next_row(), HaplotypeWindowBits::kRowStride)) {
     if (window.variants() > 0 && (window.variants() == variants_per_window || site.contig != window.contig.back()))
       hand_over(reader.fraction_read());
     if (cancelled) break;
@@ -53,7 +49,7 @@ PanelTally decode_panel(PhasedVcfReader& reader, const GeneticMap& map, int64_t 
     window.id.push_back(std::move(site.id));
     window.ref.push_back(std::move(site.ref));
     window.alt.push_back(std::move(site.alt));
-    site_rows.insert(site_rows.end(), row.begin(), row.end());
+    bits.accept();
   }
   tally.records = reader.records_read();
   tally.skipped = reader.skipped();

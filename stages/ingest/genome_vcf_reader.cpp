@@ -178,7 +178,7 @@ bool PhasedVcfReader::judge(SiteProblem problem, const std::string& column, cons
   fail(column + ": " + what + ", or set " + policy_key(problem) + " = skip");
 }
 
-bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row) {
+bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
   bcf1_t* rec = hts_->rec;
   for (;;) {
     const int rc = bcf_read(hts_->fp, hts_->hdr, rec);
@@ -194,7 +194,7 @@ bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row) {
         !judge(SiteProblem::multiallelic, "column 5 (ALT)",
                "site with " + std::to_string(rec->n_allele - 1) + " ALT alleles; expected biallelic sites"))
       continue;
-    if (!pack_genotypes(row)) continue;
+    if (!pack_genotypes(row, stride)) continue;
     bcf_unpack(rec, BCF_UN_STR);
     int32_t& contig = contig_of_rid_[static_cast<size_t>(rec->rid)];
     if (contig < 0) {
@@ -237,7 +237,7 @@ bool PhasedVcfReader::check_order() {
   return true;
 }
 
-bool PhasedVcfReader::pack_genotypes(uint64_t* row) {
+bool PhasedVcfReader::pack_genotypes(uint64_t* row, int64_t stride) {
   bcf1_t* rec = hts_->rec;
   const int64_t samples = static_cast<int64_t>(samples_.size());
   // The fast path: GT kept as one byte per allele (always so for biallelic sites) and every
@@ -245,10 +245,10 @@ bool PhasedVcfReader::pack_genotypes(uint64_t* row) {
   // takes the general path below, which finds and names the problem.
   if (const bcf_fmt_t* fmt = bcf_get_fmt(hts_->hdr, rec, "GT");
       fmt && fmt->type == BCF_BT_INT8 && fmt->n == 2 && rec->n_sample == samples &&
-      pack_phased_gt_bytes(reinterpret_cast<const int8_t*>(fmt->p), 2 * samples, row)) {
+      pack_phased_gt_bytes(reinterpret_cast<const int8_t*>(fmt->p), 2 * samples, row, stride)) {
     if (rec->n_allele >= 2) return true;
     bool any_alt = false;
-    for (int64_t word = 0; word < words_for_bits(2 * samples); ++word) any_alt |= row[word] != 0;
+    for (int64_t word = 0; word < words_for_bits(2 * samples); ++word) any_alt |= row[word * stride] != 0;
     if (!any_alt) return true;
   }
   const int n = bcf_get_genotypes(hts_->hdr, rec, &hts_->gt, &hts_->gt_capacity);
@@ -273,7 +273,7 @@ bool PhasedVcfReader::pack_genotypes(uint64_t* row) {
       bad |= static_cast<uint32_t>((g >> 1) - 1) > 1u;
       bits |= static_cast<uint64_t>((g >> 2) & 1) << (h - first);
     }
-    row[word] = bits;
+    row[word * stride] = bits;
     bad |= rec->n_allele < 2 && bits != 0;  // an ALT call at a site without ALT allele
   }
   for (int64_t s = 0; s < samples; ++s) bad |= ~static_cast<uint32_t>(gt[2 * s + 1]) & 1u;

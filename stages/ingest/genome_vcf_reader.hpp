@@ -48,9 +48,10 @@ class PhasedVcfReader {
   // Contigs declared in the header (##contig), in header order.
   std::vector<std::string> header_contigs() const;
 
-  // The next kept site, its haplotypes packed into `row` (words_for_bits(haplotypes()) words, bit
-  // h = allele of haplotype h, padding bits zero). False at the end of the file.
-  bool next(PhasedSite& site, uint64_t* row);
+  // The next kept site, its haplotypes packed into row[0], row[stride], ... (words_for_bits(
+  // haplotypes()) words, bit h = allele of haplotype h, padding bits zero). False at the end of
+  // the file.
+  bool next(PhasedSite& site, uint64_t* row, int64_t stride = 1);
 
   // Contigs of the kept sites, in order of first appearance.
   const std::vector<std::string>& contigs() const { return contigs_; }
@@ -67,7 +68,7 @@ class PhasedVcfReader {
   void open(int threads);  // opens path_, reads and checks the header
   struct Htslib;
   bool check_order();
-  bool pack_genotypes(uint64_t* row);
+  bool pack_genotypes(uint64_t* row, int64_t stride);
   [[noreturn]] void fail(const std::string& what) const;
   bool judge(SiteProblem problem, const std::string& column, const std::string& what);
 

@@ -4,11 +4,13 @@ namespace sc {
 
 bool GenomeWindowQueue::push(DecodedWindow item) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return cancelled_ || !released_ || bytes_ <= budget_; });
+  changed_.wait(lock, [&] { return cancelled_ || queued_bytes_ <= budget_; });
   if (cancelled_) return false;
-  bytes_ += item.window.bytes();
+  const size_t bytes = item.window.bytes();
+  queued_bytes_ += bytes;
+  pushed_bytes_ += bytes;
   items_.push_back(std::move(item));
-  if (bytes_ > budget_ && !released_) released_ = released_early_ = true;
+  if (pushed_bytes_ > budget_ && !released_) released_ = released_early_ = true;
   changed_.notify_all();
   return true;
 }
@@ -20,19 +22,20 @@ void GenomeWindowQueue::finish(bool complete) {
     released_ = true;
   } else {
     failed_ = true;
+    released_ = false;
     items_.clear();
-    bytes_ = 0;
+    queued_bytes_ = 0;
   }
   changed_.notify_all();
 }
 
 std::optional<DecodedWindow> GenomeWindowQueue::pop() {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return failed_ || finished_ || (released_ && !items_.empty()); });
+  changed_.wait(lock, [&] { return failed_ || finished_ || !items_.empty(); });
   if (failed_ || items_.empty()) return std::nullopt;
   DecodedWindow item = std::move(items_.front());
   items_.pop_front();
-  bytes_ -= item.window.bytes();
+  queued_bytes_ -= item.window.bytes();
   changed_.notify_all();
   return item;
 }
@@ -41,6 +44,17 @@ void GenomeWindowQueue::cancel() {
   std::lock_guard lock(mutex_);
   cancelled_ = true;
   changed_.notify_all();
+}
+
+bool GenomeWindowQueue::released() const {
+  std::lock_guard lock(mutex_);
+  return released_ && !failed_;
+}
+
+bool GenomeWindowQueue::wait_for_release() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return failed_ || released_; });
+  return released_ && !failed_;
 }
 
 bool GenomeWindowQueue::held_whole_input() const {

@@ -7,6 +7,7 @@
 #include "pipeline/progress.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/ingest/csv_shards.hpp"
+#include "stages/ingest/shard_committer.hpp"
 #include "stages/ingest/table_parse.hpp"
 
 namespace sc {
@@ -174,19 +175,28 @@ TableIngestOutcome ingest_table(const StageContext& context, StageWriter& writer
   Progress writing(comm, "ingest", "table " + spec.name, reader->shard_count(), "rows");
   int64_t kept = 0, missing_cells = 0;
   std::vector<int64_t> missing_per_column(columns.size(), 0);
-  for (size_t s = 0; s < table.shards.size(); ++s) {
-    ParsedShard& shard = table.shards[s];
-    drop_rows(shard.data, drop[s]);
-    kept += shard.data.rows();
-    for (size_t c = 0; c < columns.size(); ++c)
-      for (uint8_t m : shard.data.columns[c].missing) missing_per_column[c] += m;
-    std::string name = shard_name(table_group(spec.name), shard.index);
-    if (!writer.committed(name)) {
-      ShardFile file = writer.begin(name);
-      write_table_shard(file, meta, shard.data, deflate);
-      writer.commit(file);
+  // Shards an interrupted run committed are known first, so that the committer thread is the only
+  // one to touch the writer's records while it runs.
+  std::vector<uint8_t> resumed(table.shards.size(), 0);
+  for (size_t s = 0; s < table.shards.size(); ++s)
+    resumed[s] = writer.committed(shard_name(table_group(spec.name), table.shards[s].index));
+  {
+    ShardCommitter committer(writer);
+    for (size_t s = 0; s < table.shards.size(); ++s) {
+      ParsedShard& shard = table.shards[s];
+      drop_rows(shard.data, drop[s]);
+      kept += shard.data.rows();
+      for (size_t c = 0; c < columns.size(); ++c)
+        for (uint8_t m : shard.data.columns[c].missing) missing_per_column[c] += m;
+      if (!resumed[s]) {
+        ShardFile file = writer.begin(shard_name(table_group(spec.name), shard.index));
+        write_table_shard(file, meta, shard.data, deflate);
+        writer.seal(file, false);
+        committer.commit(std::move(file));
+      }
+      writing.shard_done(shard.data.rows());
     }
-    writing.shard_done(shard.data.rows());
+    committer.finish();
   }
   outcome.seconds["write"] = lap();
   for (int64_t s = 0; s < reader->shard_count(); ++s) outcome.shards.push_back(shard_name(table_group(spec.name), s));

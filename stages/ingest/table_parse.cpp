@@ -1,6 +1,7 @@
 #include "stages/ingest/table_parse.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string_view>
@@ -21,6 +22,13 @@ struct TransparentHash {
 using LocalDictionary = std::unordered_map<std::string, int32_t, TransparentHash, std::equal_to<>>;
 
 int32_t local_code(LocalDictionary& dictionary, std::vector<std::string>& order, std::string_view value) {
+  // Registry categories are few (lab tests, sexes, stages): up to 16 values a linear scan
+  // comparing lengths first beats hashing every cell. Codes stay in first-seen order either way.
+  if (order.size() <= 16) {
+    for (size_t code = 0; code < order.size(); ++code)
+      if (order[code].size() == value.size() && std::memcmp(order[code].data(), value.data(), value.size()) == 0)
+        return static_cast<int32_t>(code);
+  }
   auto it = dictionary.find(value);
   if (it != dictionary.end()) return it->second;
   int32_t code = static_cast<int32_t>(order.size());

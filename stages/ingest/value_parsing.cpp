@@ -13,6 +13,26 @@ std::string_view trim_blanks(std::string_view text) {
 }  // namespace
 
 bool parse_int64(std::string_view text, int64_t& out) {
+  // The common case first: an optional minus and at most 18 digits cannot overflow, so they are
+  // summed directly; anything else (blanks, '+', longer numbers, junk) takes from_chars below,
+  // which gives the same value or the same refusal.
+  if (!text.empty() && text.size() <= 19) {
+    const bool negative = text.front() == '-';
+    const size_t first = negative ? 1 : 0;
+    if (text.size() > first) {
+      int64_t value = 0;
+      size_t i = first;
+      for (; i < text.size(); ++i) {
+        const unsigned digit = static_cast<unsigned char>(text[i]) - '0';
+        if (digit > 9) break;
+        value = value * 10 + digit;
+      }
+      if (i == text.size() && text.size() - first <= 18) {
+        out = negative ? -value : value;
+        return true;
+      }
+    }
+  }
   text = trim_blanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return false;

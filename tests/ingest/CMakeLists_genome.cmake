@@ -4,7 +4,7 @@
 # library from here (only those it does not list yet, so this stays harmless once it does).
 set(sc_genome_sources bit_transpose.cpp genome_options.cpp genome_panel_decoder.cpp genome_populations.cpp
     genome_store.cpp genome_vcf_reader.cpp genome_window_codec.cpp genome_window_queue.cpp
-    phased_genotype_pack.cpp)
+    phased_genotype_pack.cpp simd_path.cpp haplotype_window_bits.cpp)
 get_target_property(sc_ingest_sources synthcohort_ingest SOURCES)
 foreach(source IN LISTS sc_genome_sources)
   if(NOT source IN_LIST sc_ingest_sources)

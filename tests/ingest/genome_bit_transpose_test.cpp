@@ -6,6 +6,7 @@
 #include <random>
 
 #include "stages/ingest/bit_transpose.hpp"
+#include "stages/ingest/haplotype_window_bits.hpp"
 
 namespace {
 
@@ -72,4 +73,51 @@ TEST(BitTranspose, WindowsOfAnyShapeRoundTrip) {
     }
     EXPECT_EQ(sc::haplotype_major_to_site_major(hap_major, sites, haplotypes), site_major);
   }
+}
+
+TEST(BitTranspose, EverySimdPathAgreesWithPortable) {
+  std::mt19937_64 rng(9);
+  for (sc::SimdPath path : sc::available_simd_paths())
+    for (int trial = 0; trial < 50; ++trial) {
+      uint64_t block[64], expected[64];
+      for (auto& w : block) w = trial % 5 == 0 ? uint64_t{1} << (rng() % 64) : rng();
+      std::copy(block, block + 64, expected);
+      sc::transpose_64x64(sc::SimdPath::portable, expected);
+      sc::transpose_64x64(path, block);
+      ASSERT_TRUE(std::equal(block, block + 64, expected)) << sc::to_string(path) << " trial " << trial;
+    }
+}
+
+TEST(BitTranspose, WindowBitsBuiltTileByTileMatchTheWholeTranspose) {
+  // HaplotypeWindowBits (the decoder's path) against site_major_to_haplotype_major, for window
+  // lengths around the 64-site tile and the first allocation, with a site packed for the next
+  // window pending at each take().
+  uint64_t seed = 100;
+  for (int64_t haplotypes : {2, 64, 70, 130})
+    for (int64_t expected_sites : {1, 64, 100})
+      for (int64_t sites : {1, 63, 64, 65, 128, 129, 300}) {
+        sc::HaplotypeWindowBits bits(haplotypes, expected_sites);
+        for (int round = 0; round < 2; ++round) {
+          const std::vector<uint64_t> site_major = random_matrix(sites, haplotypes, ++seed);
+          const int64_t words = sc::words_for_bits(haplotypes);
+          for (int64_t s = 0; s < sites; ++s) {
+            uint64_t* row = bits.next_row();
+            if (s == 0 && round > 0) {  // the pending site of the last round must be this one
+              for (int64_t w = 0; w < words; ++w)
+                ASSERT_EQ(row[w * sc::HaplotypeWindowBits::kRowStride], site_major[static_cast<size_t>(w)]);
+            }
+            for (int64_t w = 0; w < words; ++w)
+              row[w * sc::HaplotypeWindowBits::kRowStride] = site_major[static_cast<size_t>(s * words + w)];
+            bits.accept();
+          }
+          EXPECT_EQ(bits.sites(), sites);
+          // Pack the first site of the next round before taking: it must survive the take().
+          const std::vector<uint64_t> next = random_matrix(sites, haplotypes, seed + 1);
+          uint64_t* pending = bits.next_row();
+          for (int64_t w = 0; w < words; ++w) pending[w * sc::HaplotypeWindowBits::kRowStride] = next[static_cast<size_t>(w)];
+          ASSERT_EQ(bits.take(), sc::site_major_to_haplotype_major(site_major, sites, haplotypes))
+              << haplotypes << " haplotypes, " << sites << " sites, sized for " << expected_sites;
+          EXPECT_EQ(bits.sites(), 0);
+        }
+      }
 }

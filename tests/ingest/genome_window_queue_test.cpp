@@ -1,10 +1,12 @@
-// The window queue between rank 0's decoder and its main thread: windows are held back until the
-// decoder finishes or the budget is exceeded (so small bad panels commit nothing), a failure drops
-// what is held, streaming bounds the bytes in flight, and a cancelled consumer stops the decoder.
+// The window queue between rank 0's decoder and its main thread: windows are handed out at once
+// but released (may be committed or sent) only when the decoder finishes or the budget is
+// exceeded (so small bad panels commit nothing), a failure drops what is queued and never
+// releases, the queue bounds the bytes in flight, and a cancelled consumer stops the decoder.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "stages/ingest/genome_window_queue.hpp"
@@ -23,36 +25,32 @@ sc::DecodedWindow window(int64_t index, size_t words) {
   return item;
 }
 
-// Whether pop() returns within a short wait (it blocks while windows are held back).
-bool pops_soon(sc::GenomeWindowQueue& queue, std::optional<sc::DecodedWindow>& out) {
-  std::atomic<bool> done{false};
-  std::thread consumer([&] {
-    out = queue.pop();
-    done = true;
-  });
-  for (int i = 0; i < 50 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const bool soon = done;
-  if (!soon) queue.finish(false);  // unblock the consumer
-  consumer.join();
-  return soon;
-}
-
 }  // namespace
 
-TEST(GenomeWindowQueue, HoldsBackUntilTheDecoderFinishes) {
+TEST(GenomeWindowQueue, HandsOutAtOnceButReleasesOnlyWhenTheDecoderFinishes) {
   sc::GenomeWindowQueue queue(1 << 20);
   ASSERT_TRUE(queue.push(window(0, 10)));
   ASSERT_TRUE(queue.push(window(1, 10)));
-  std::optional<sc::DecodedWindow> out;
-  EXPECT_FALSE(pops_soon(queue, out)) << "a window left the queue before the whole panel was checked";
-  EXPECT_FALSE(out.has_value()) << "after a failure nothing held may be handed out";
+  auto first = queue.pop();  // written at once (to a temporary file) while decoding goes on
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->window.index, 0);
+  EXPECT_FALSE(queue.released()) << "released before the whole panel was checked";
+  auto waiter = std::async(std::launch::async, [&] { return queue.wait_for_release(); });
+  EXPECT_EQ(waiter.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  queue.finish(false);
+  EXPECT_FALSE(waiter.get()) << "a failed panel is never released";
+  EXPECT_FALSE(queue.released());
+  EXPECT_FALSE(queue.pop().has_value()) << "after a failure nothing queued may be handed out";
   EXPECT_TRUE(queue.held_whole_input());
 }
 
 TEST(GenomeWindowQueue, FinishedPanelComesOutInOrder) {
   sc::GenomeWindowQueue queue(1 << 20);
   for (int64_t i = 0; i < 3; ++i) ASSERT_TRUE(queue.push(window(i, 10)));
+  EXPECT_FALSE(queue.released());
   queue.finish(true);
+  EXPECT_TRUE(queue.released());
+  EXPECT_TRUE(queue.wait_for_release());
   for (int64_t i = 0; i < 3; ++i) {
     auto item = queue.pop();
     ASSERT_TRUE(item.has_value());
@@ -75,6 +73,7 @@ TEST(GenomeWindowQueue, StreamsPastTheBudgetAndBoundsWhatIsQueued) {
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_LE(pushed.load(), 4) << "the decoder ran ahead of the budget";
+  EXPECT_TRUE(queue.released()) << "more than the budget decoded: windows stream";
   for (int64_t i = 0; i < 10; ++i) {
     auto item = queue.pop();
     ASSERT_TRUE(item.has_value());
@@ -92,7 +91,9 @@ TEST(GenomeWindowQueue, FailureAfterReleaseDropsTheRestAndCancelStopsTheDecoder)
   ASSERT_TRUE(queue.push(window(1, 1000)));  // over the budget: released
   auto first = queue.pop();
   ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(queue.released());
   queue.finish(false);
+  EXPECT_FALSE(queue.released()) << "nothing more is committed after a failure";
   EXPECT_FALSE(queue.pop().has_value()) << "windows queued before the failure must not be written";
 
   sc::GenomeWindowQueue cancelled(budget);

@@ -16,6 +16,28 @@ TEST(ValueParsing, Integers) {
   EXPECT_FALSE(sc::parse_int64("99999999999999999999", v));
 }
 
+TEST(ValueParsing, IntegersAtTheEdgesOfTheDigitLoop) {
+  // Up to 18 digits are summed directly, longer ones go through from_chars: both must agree.
+  int64_t v = 0;
+  EXPECT_FALSE(sc::parse_int64("-", v));
+  EXPECT_FALSE(sc::parse_int64("--1", v));
+  EXPECT_FALSE(sc::parse_int64("1-", v));
+  EXPECT_TRUE(sc::parse_int64("-0", v));
+  EXPECT_EQ(v, 0);
+  EXPECT_TRUE(sc::parse_int64("007", v));
+  EXPECT_EQ(v, 7);
+  EXPECT_TRUE(sc::parse_int64("999999999999999999", v));  // 18 digits
+  EXPECT_EQ(v, 999999999999999999);
+  EXPECT_TRUE(sc::parse_int64("-999999999999999999", v));
+  EXPECT_EQ(v, -999999999999999999);
+  EXPECT_TRUE(sc::parse_int64("9223372036854775807", v));  // 19 digits: the largest
+  EXPECT_EQ(v, INT64_MAX);
+  EXPECT_TRUE(sc::parse_int64("-9223372036854775808", v));
+  EXPECT_EQ(v, INT64_MIN);
+  EXPECT_FALSE(sc::parse_int64("9223372036854775808", v));
+  EXPECT_FALSE(sc::parse_int64("12 3", v));
+}
+
 TEST(ValueParsing, Reals) {
   double v = 0;
   EXPECT_TRUE(sc::parse_real("22.6909394821587", v));

@@ -1,0 +1,42 @@
+// The haplotype-major bit matrix of one genome window, built while the panel is decoded. The
+// reader packs each site's haplotypes straight into a tile of 64 sites (one 64-word block per 64
+// haplotypes, a word per site), and every full tile is transposed at once, 64x64 bits at a time,
+// into the window's rows while it is still in cache: no site-major copy of the whole window is
+// kept, and the transpose reads contiguous blocks (bit_transpose.hpp).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace sc {
+
+class HaplotypeWindowBits {
+ public:
+  // `expected_sites` sizes the first allocation (the window length); more sites still fit.
+  HaplotypeWindowBits(int64_t haplotypes, int64_t expected_sites);
+
+  // Where the reader packs the next site: words_for_bits(haplotypes) words at stride kRowStride.
+  static constexpr int64_t kRowStride = 64;
+  uint64_t* next_row() { return tile_.data() + in_tile_; }
+  // The site packed at next_row() joins the window.
+  void accept();
+  int64_t sites() const { return 64 * full_tiles_ + in_tile_; }
+
+  // The window so far as haplotypes rows of words_for_bits(sites()) words (padding bits zero),
+  // and a new empty window. A site packed at next_row() but not accepted stays there, for the
+  // next window.
+  std::vector<uint64_t> take();
+
+ private:
+  void transpose_tile();  // the current tile (rows past in_tile_ zero) into column full_tiles_
+  void reserve_columns(int64_t columns);
+
+  const int64_t haplotypes_, blocks_;
+  int64_t columns_ = 0;  // words per row of bits_ (capacity in tiles)
+  int64_t initial_columns_;
+  std::vector<uint64_t> tile_;  // blocks_ x 64 words: block b, site s at [64 b + s]
+  std::vector<uint64_t> bits_;  // haplotypes_ x columns_
+  int64_t full_tiles_ = 0, in_tile_ = 0;
+};
+
+}  // namespace sc
