@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/mosaic/mosaic_cpu_simd.hpp"
 #include "kernels/mosaic/mosaic_kernel.hpp"
 
 #if defined(SC_KERNELS_HAVE_TBB)
@@ -117,8 +118,8 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model) {
       // Room for twice the block's mean so far; a longer list is drawn again into enough room.
       const int64_t done = h - b * kBlock;
       const int64_t room = done > 0 ? 2 * out.size() / done + 64 : 4096;
-      const int64_t count = draw_haplotype_segments(v, h, out.room(room), room, book);
-      if (count > room) draw_haplotype_segments(v, h, out.room(count), count, book);
+      const int64_t count = draw_haplotype_segments<VectorSegmentBatch>(v, h, out.room(room), room, book);
+      if (count > room) draw_haplotype_segments<VectorSegmentBatch>(v, h, out.room(count), count, book);
       out.grow(count);
       lists.offsets[static_cast<size_t>(h) + 1] = count;
     }
@@ -148,9 +149,25 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
   return out;
 }
 
-void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
+void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& reference,
                      std::vector<uint64_t>& out) {
   const MosaicView v = model.view();
+  // The window's cM index (cm_bucket): one bucket per variant on average, so that a segment end's
+  // search is a table lookup and a few steps in place of a binary search over the whole window.
+  ReferenceWindowView window = reference;
+  std::vector<int32_t> bucket_first;
+  if (window.variants > 0 && window.cm_bucket_first == nullptr) {
+    const double span = window.cm[window.variants - 1] - window.cm[0];
+    window.cm_buckets = window.variants;
+    window.cm_bucket_scale = span > 0 && std::isfinite(span) ? static_cast<double>(window.cm_buckets) / span : 0.0;
+    if (!std::isfinite(window.cm_bucket_scale)) window.cm_bucket_scale = 0.0;
+    bucket_first.assign(static_cast<size_t>(window.cm_buckets) + 1, static_cast<int32_t>(window.variants));
+    int64_t filled = 0;  // buckets [0, filled) have their first variant
+    for (int64_t i = 0; i < window.variants; ++i)
+      for (const int64_t b = cm_bucket(window, window.cm[i]); filled <= b; ++filled)
+        bucket_first[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
+    window.cm_bucket_first = bucket_first.data();
+  }
   const int64_t haplotypes = model.haplotypes();
   // The body writes every word of every row; a buffer kept from the previous window is reused as
   // it is (a fresh one costs a page fault per 4 KiB).
