@@ -211,26 +211,32 @@ SC_HOST_DEVICE inline void copy_bit_range(const uint64_t* source, uint64_t* targ
 
 // Fills `row` (window.words words, zeroed beyond the window's variants) with haplotype
 // `haplotype`'s alleles in the window: its segments' donor bits (with the allele-age rule where
-// the window carries ages), then its flips.
-SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const ReferenceWindowView& window,
-                                                 const MosaicSegment* segments, int64_t segment_count,
-                                                 int64_t haplotype, uint64_t* row) {
-  for (int64_t w = 0; w < window.words; ++w) row[w] = 0;
-  if (window.variants <= 0) return;
+// the window carries ages), then its flips. `start_guess` is where the search for the window's
+// first segment starts (-1: the window's share of the list); returns the index of the last segment
+// copied, a good guess for the next window of the contig. Any guess gives the same bits.
+SC_HOST_DEVICE inline int64_t copy_haplotype_window(const MosaicView& v, const ReferenceWindowView& window,
+                                                    const MosaicSegment* segments, int64_t segment_count,
+                                                    int64_t haplotype, uint64_t* row, int64_t start_guess = -1) {
+  // A local bound: with window.words the compiler must reload it after every store to row (they
+  // could alias) and cannot turn the loop into vector stores.
+  const int64_t words = window.words;
+  for (int64_t w = 0; w < words; ++w) row[w] = 0;
+  if (window.variants <= 0) return start_guess;
   // The first segment of this contig that ends after the window's first variant.
   // Both searches are branch-free (the halving is a select, not a jump): their outcomes are
   // unpredictable, and mispredicted branches were most of the copy's time.
-  // The first one is found by galloping from a guess (the window's share of all variants), not
-  // by halving the whole list: the lists do not fit in cache, and halving fetches ~10 lines of
-  // memory per haplotype and window where the guess is usually within a line or two. Any guess
-  // gives the same segment.
+  // The first one is found by galloping from a guess (where the previous window's copy ended, or
+  // the window's share of all variants), not by halving the whole list: the lists do not fit in
+  // cache, and halving fetches ~10 lines of memory per haplotype and window where the guess is
+  // usually on the right line. Any guess gives the same segment.
   const double first_cm = window.cm[0];
   auto before = [&](int64_t k) {
     const MosaicSegment& s = segments[k];
     return (s.contig < window.contig) | ((s.contig == window.contig) & (s.end_cm <= first_cm));
   };
   int64_t lo = 0, span = segment_count;  // the answer lies in [lo, lo + span]
-  const int64_t guess = v.total_variants > 0 ? segment_count * window.first_variant / v.total_variants : 0;
+  const int64_t guess = start_guess >= 0 ? start_guess
+                        : v.total_variants > 0 ? segment_count * window.first_variant / v.total_variants : 0;
   if (guess < segment_count) {
     int64_t step = 1;
     if (before(guess)) {
@@ -263,7 +269,7 @@ SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const Refe
   // prefetched together their loads overlap, where one copy after another waited for each in turn.
   constexpr int kChunk = 16;
   const bool indexed = window.cm_bucket_first != nullptr;
-  int64_t first = 0, k = lo;
+  int64_t first = 0, k = lo, last_copied = lo;
   while (k < segment_count && first < window.variants && segments[k].contig == window.contig) {
     int64_t range_first[kChunk], range_end[kChunk];
     const MosaicSegment* piece[kChunk];
@@ -292,6 +298,7 @@ SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const Refe
       piece[n] = &segments[k];
       first = a;
     }
+    last_copied = k - 1;
     for (int i = 0; i < n; ++i) {
       copy_bit_range(window.bits + static_cast<int64_t>(piece[i]->donor) * window.words, row, range_first[i], range_end[i]);
       apply_allele_ages(window, piece[i]->age, range_first[i], range_end[i], row);
@@ -307,6 +314,7 @@ SC_HOST_DEVICE inline void copy_haplotype_window(const MosaicView& v, const Refe
       row[local / 64] ^= uint64_t{1} << (local % 64);
     }
   }
+  return last_copied;
 }
 
 }  // namespace sc::kernels

@@ -150,7 +150,7 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
 }
 
 void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& reference,
-                     std::vector<uint64_t>& out) {
+                     std::vector<uint64_t>& out, std::vector<int64_t>* cursors) {
   const MosaicView v = model.view();
   // The window's cM index (cm_bucket): one bucket per variant on average, so that a segment end's
   // search is a table lookup and a few steps in place of a binary search over the whole window.
@@ -172,19 +172,24 @@ void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const
   // The body writes every word of every row; a buffer kept from the previous window is reused as
   // it is (a fresh one costs a page fault per 4 KiB).
   out.resize(static_cast<size_t>(haplotypes * window.words));
+  if (cursors != nullptr && static_cast<int64_t>(cursors->size()) != haplotypes) cursors->assign(static_cast<size_t>(haplotypes), -1);
   auto one = [&](int64_t h) {
-    // Ask for a haplotype a few ahead at the segment where the body's search will start (its
-    // guess): the lists do not fit in cache, and that first read is otherwise a wait for memory.
+    // Ask for a haplotype a few ahead at the segment where the body's search will start: the
+    // lists do not fit in cache, and that first read is otherwise a wait for memory.
     constexpr int64_t kAhead = 4;
     if (h + kAhead < haplotypes && v.total_variants > 0) {
       const int64_t ahead = lists.offsets[static_cast<size_t>(h + kAhead)];
       const int64_t count = lists.offsets[static_cast<size_t>(h + kAhead) + 1] - ahead;
-      const int64_t guess = count * window.first_variant / v.total_variants;
+      const int64_t cursor = cursors != nullptr ? (*cursors)[static_cast<size_t>(h + kAhead)] : -1;
+      const int64_t guess = cursor >= 0 ? cursor : count * window.first_variant / v.total_variants;
       if (guess < count) __builtin_prefetch(lists.segments.data() + ahead + guess);
     }
     const int64_t first = lists.offsets[static_cast<size_t>(h)];
-    copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
-                          out.data() + h * window.words);
+    const int64_t guess = cursors != nullptr ? (*cursors)[static_cast<size_t>(h)] : -1;
+    const int64_t last = copy_haplotype_window(v, window, lists.segments.data() + first,
+                                               lists.offsets[static_cast<size_t>(h) + 1] - first, h,
+                                               out.data() + h * window.words, guess);
+    if (cursors != nullptr) (*cursors)[static_cast<size_t>(h)] = last;
   };
 #if defined(SC_KERNELS_HAVE_TBB)
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 16), [&](const tbb::blocked_range<int64_t>& r) {

@@ -41,9 +41,12 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model);
 // haplotypes x window.words words, haplotype-major like the store.
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window);
-// The same into `out` (resized; its storage is reused from window to window).
+// The same into `out` (resized; its storage is reused from window to window). With `cursors`, the
+// search for each haplotype's first segment starts where its copy of the previous window ended
+// (one entry per haplotype, filled on the first call; empty or stale entries only cost time):
+// windows of a contig copied in order then read each list once instead of searching it.
 void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
-                     std::vector<uint64_t>& out);
+                     std::vector<uint64_t>& out, std::vector<int64_t>* cursors = nullptr);
 
 // Whether a CUDA device answers for the mosaic kernels (false without the CUDA backend).
 bool mosaic_cuda_available();

@@ -248,6 +248,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   Progress progress(comm, "sample", "genome windows", static_cast<int64_t>(windows.size()), "variants");
   int64_t first_variant = 0;
   std::vector<uint64_t> synthetic;  // the copied window, its storage kept from window to window
+  std::vector<int64_t> cursors;     // per haplotype, where its copy of this rank's previous window ended
   for (size_t w = 0; w < windows.size(); ++w) {
     const std::string shard = genome_window_shard("genomes/synthetic", static_cast<int64_t>(w));
     expected.push_back(shard);
@@ -279,7 +280,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     clock = add_seconds(phases.read, clock);
     try {
       if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
-      else kernels::copy_window_cpu(arrays, lists, view, synthetic);
+      else kernels::copy_window_cpu(arrays, lists, view, synthetic, &cursors);
     } catch (const std::runtime_error& e) {
       throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());
     }

@@ -2,10 +2,10 @@
 // "cpu": our log against the C library's; the CPU's vector segment batches against the scalar
 // body that the GPU runs (ages and lengths on chosen and random words, whole segment lists);
 // segment lists tile each contig and keep the caps; a contig copied as one window equals the same
-// contig copied in windows of other sizes, and the CPU copy (with its cM index) equals the shared
-// body's binary search; drawing twice gives the same lists; with allele ages, every allele equals
-// HAPNEST's allele-age rule recomputed variant by variant from the segment list, and windows still
-// join. "gpu": the CUDA backend's segment lists and window bits (with and without allele ages)
+// contig copied in windows of other sizes (also with cursors carried from window to window), and
+// the CPU copy (with its cM index) equals the shared body's binary search; drawing twice gives the
+// same lists; with allele ages, every allele equals HAPNEST's allele-age rule recomputed variant by
+// variant from the segment list, and windows still join. "gpu": the CUDA backend's segment lists and window bits (with and without allele ages)
 // equal the CPU backend's bit for bit (exit 77 where no GPU answers).
 #include <cmath>
 #include <cstdio>
@@ -127,11 +127,18 @@ int bit(const std::vector<uint64_t>& bits, int64_t words, int64_t h, int64_t v) 
 
 // How a window is copied: the CPU backend, the CUDA backend, or the shared body called haplotype
 // by haplotype on the host without the cM index (a binary search over the window, as the GPU does).
-enum class Copier { cpu, gpu, body_unindexed };
+// cpu_cursors: the CPU backend with cursors carried from window to window.
+enum class Copier { cpu, cpu_cursors, gpu, body_unindexed };
 
-std::vector<uint64_t> copy_with(const Panel& p, const SegmentLists& lists, const ReferenceWindowView& view, Copier how) {
+std::vector<uint64_t> copy_with(const Panel& p, const SegmentLists& lists, const ReferenceWindowView& view, Copier how,
+                                std::vector<int64_t>& cursors) {
   if (how == Copier::gpu) return copy_window_cuda(p.model, lists, view);
   if (how == Copier::cpu) return copy_window_cpu(p.model, lists, view);
+  if (how == Copier::cpu_cursors) {
+    std::vector<uint64_t> bits;
+    copy_window_cpu(p.model, lists, view, bits, &cursors);
+    return bits;
+  }
   const MosaicView v = p.model.view();
   std::vector<uint64_t> bits(static_cast<size_t>(p.model.haplotypes() * view.words));
   for (int64_t h = 0; h < p.model.haplotypes(); ++h) {
@@ -146,13 +153,14 @@ std::vector<uint64_t> copy_with(const Panel& p, const SegmentLists& lists, const
 std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists& lists, int64_t size, bool gpu,
                                               Copier how = Copier::cpu) {
   if (gpu) how = Copier::gpu;
+  std::vector<int64_t> cursors;
   const int64_t haplotypes = p.model.haplotypes();
   std::vector<std::vector<int>> out(static_cast<size_t>(haplotypes), std::vector<int>(static_cast<size_t>(p.variants)));
   for (const auto& contig : p.model.contigs)
     for (int64_t first = contig.first_variant; first < contig.first_variant + contig.variants; first += size) {
       const int64_t count = std::min(size, contig.first_variant + contig.variants - first);
       Window w = make_window(p, first, count);
-      const std::vector<uint64_t> bits = copy_with(p, lists, w.view, how);
+      const std::vector<uint64_t> bits = copy_with(p, lists, w.view, how, cursors);
       for (int64_t h = 0; h < haplotypes; ++h)
         for (int64_t v = 0; v < count; ++v) out[static_cast<size_t>(h)][static_cast<size_t>(first + v)] = bit(bits, w.view.words, h, v);
     }
@@ -231,6 +239,10 @@ void check_cpu(const Panel& p) {
   expect(whole == copy_in_windows(p, lists, 64, false), "windows of 64 variants join into the whole");
   expect(whole == copy_in_windows(p, lists, 700, false, Copier::body_unindexed),
          "the CPU backend's copy (cM index) differs from the body's binary search over the window");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::cpu_cursors),
+         "windows of 700 variants copied with cursors carried from window to window differ");
+  expect(whole == copy_in_windows(p, lists, 64, false, Copier::cpu_cursors),
+         "windows of 64 variants copied with cursors carried from window to window differ");
   std::printf("cpu: %zu segments for %lld haplotypes\n", lists.segments.size(), static_cast<long long>(p.model.haplotypes()));
 }
 
@@ -266,6 +278,8 @@ void check_allele_ages(Panel p) {
   expect(whole == copy_in_windows(p, lists, 64, false), "with allele ages: windows of 64 variants join into the whole");
   expect(whole == copy_in_windows(p, lists, 700, false, Copier::body_unindexed),
          "with allele ages: the CPU backend's copy (cM index) differs from the body's binary search");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::cpu_cursors),
+         "with allele ages: windows copied with cursors differ");
   std::printf("ages: %lld of %lld alleles take the ancestral allele (%lld changed), as recomputed per variant\n",
               static_cast<long long>(replaced), static_cast<long long>(total), static_cast<long long>(changed));
 }
