@@ -174,7 +174,8 @@ bool same_lists(const SegmentLists& a, const SegmentLists& b) {
 
 // The CPU backend's vector batches (mosaic_cpu_simd.cpp) give the scalar body's bits, the body the
 // CUDA backend runs: ages and lengths from the extreme words (U = 2^-32 and 1, so length 0),
-// words around the fold at sqrt(2) and random words; then every haplotype's whole list.
+// words around the fold at sqrt(2) and random words; then every haplotype's whole list, for more
+// haplotypes than one round of the draw's buffers holds.
 void check_vector_batches(const Panel& p) {
   std::vector<uint32_t> words = {0u, 1u, 2u, 0xFFFFFFFFu, 0xFFFFFFFEu, 0x80000000u, 0x7FFFFFFFu, 0x6A09E667u, 0x6A09E668u,
                                  0x6A09E666u, 0xB504F333u, 0xB504F334u, 0x3504F333u, 0x5A827999u};
@@ -196,10 +197,15 @@ void check_vector_batches(const Panel& p) {
         ++checked;
       }
     }
-  const MosaicView v = p.model.view();
-  std::vector<double> ledger(static_cast<size_t>(p.model.ledger_slots()));
-  const SegmentLists lists = draw_segments_cpu(p.model);
-  for (int64_t h = 0; h < p.model.haplotypes(); ++h) {
+  // 9,000 individuals: 18,000 haplotypes, more than one round of the CPU draw's reused buffers
+  // (64 blocks of 256 haplotypes).
+  MosaicArrays model = p.model;
+  for (int i = static_cast<int>(model.individual_population.size()); i < 9000; ++i)
+    model.individual_population.push_back(static_cast<int32_t>(mix(static_cast<uint64_t>(i)) % 2));
+  const MosaicView v = model.view();
+  std::vector<double> ledger(static_cast<size_t>(model.ledger_slots()));
+  const SegmentLists lists = draw_segments_cpu(model);
+  for (int64_t h = 0; h < model.haplotypes(); ++h) {
     const int64_t first = lists.offsets[static_cast<size_t>(h)], count = lists.offsets[static_cast<size_t>(h) + 1] - first;
     std::vector<MosaicSegment> scalar(static_cast<size_t>(count) + 1);
     const int64_t drawn = draw_haplotype_segments<ScalarSegmentBatch>(v, h, scalar.data(), count + 1, DonorLedger{ledger.data()});
