@@ -95,11 +95,14 @@ std::string mosaic_caps_problem(const MosaicArrays& model) {
 }
 
 
-SegmentLists draw_segments_cpu(const MosaicArrays& model) {
+SegmentLists draw_segments_cpu(const MosaicArrays& model) { return draw_segments_cpu(model, 0, model.haplotypes()); }
+
+SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotype, int64_t haplotypes) {
   const std::string problem = mosaic_caps_problem(model);
   if (!problem.empty()) throw std::invalid_argument(problem);
+  if (first_haplotype < 0 || haplotypes < 0 || first_haplotype + haplotypes > model.haplotypes())
+    throw std::invalid_argument("haplotype range outside the model");
   const MosaicView v = model.view();
-  const int64_t haplotypes = model.haplotypes();
   // Blocks of haplotypes draw into their own buffers (a haplotype's count is not known before it
   // is drawn), appended in haplotype order: the layout of the GPU's two passes. They go in rounds
   // of kRound blocks whose buffers are reused from round to round: fresh buffers for every block
@@ -118,8 +121,9 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model) {
       // Room for twice the block's mean so far; a longer list is drawn again into enough room.
       const int64_t done = h - b * kBlock;
       const int64_t room = done > 0 ? 2 * out.size() / done + 64 : 4096;
-      const int64_t count = draw_haplotype_segments<VectorSegmentBatch>(v, h, out.room(room), room, book);
-      if (count > room) draw_haplotype_segments<VectorSegmentBatch>(v, h, out.room(count), count, book);
+      const int64_t haplotype = first_haplotype + h;
+      const int64_t count = draw_haplotype_segments<VectorSegmentBatch>(v, haplotype, out.room(room), room, book);
+      if (count > room) draw_haplotype_segments<VectorSegmentBatch>(v, haplotype, out.room(count), count, book);
       out.grow(count);
       lists.offsets[static_cast<size_t>(h) + 1] = count;
     }

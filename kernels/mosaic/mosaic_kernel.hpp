@@ -38,6 +38,9 @@ struct SegmentLists {
 std::string mosaic_caps_problem(const MosaicArrays& model);
 
 SegmentLists draw_segments_cpu(const MosaicArrays& model);
+// Only haplotypes [first_haplotype, first_haplotype + count): offsets start at 0 with the first of
+// them, and each list is the one the whole draw gives (a list depends only on its haplotype).
+SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotype, int64_t count);
 // haplotypes x window.words words, haplotype-major like the store.
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <cstdio>
@@ -199,6 +200,43 @@ AlleleAgeWindow read_allele_age_window(const std::string& path, int64_t variants
   return out;
 }
 
+// Every haplotype's segment list on every rank, each drawn once: rank r draws the r-th contiguous
+// share of the haplotypes and the shares are joined by all-gathers (the lists of each rank's
+// windows may come from any haplotype, and each rank writes the provenance of its individuals). A
+// list depends only on its haplotype, so the joined lists are the ones a single rank drawing all
+// of them gets, bit for bit; 2 ranks draw in half the time. MPI counts are ints: past 2^31 - 1
+// segments in all, every rank draws every list instead (the same lists again).
+kernels::SegmentLists draw_segments_across_ranks(const Communicator& comm, const kernels::MosaicArrays& arrays) {
+  const int64_t haplotypes = arrays.haplotypes();
+  if (comm.size() == 1) return kernels::draw_segments_cpu(arrays);
+  const int64_t first = haplotypes * comm.rank() / comm.size(), last = haplotypes * (comm.rank() + 1) / comm.size();
+  kernels::SegmentLists mine = kernels::draw_segments_cpu(arrays, first, last - first);
+  const int64_t total = comm.allreduce_sum<int64_t>(static_cast<int64_t>(mine.segments.size()));
+  if (total > INT_MAX) {
+    mine = {};
+    return kernels::draw_segments_cpu(arrays);
+  }
+  std::vector<int64_t> counts(static_cast<size_t>(last - first));
+  for (size_t h = 0; h < counts.size(); ++h) counts[h] = mine.offsets[h + 1] - mine.offsets[h];
+  const std::vector<int64_t> all_counts = comm.allgatherv(counts);  // rank order = haplotype order
+  kernels::SegmentLists lists;
+  lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
+  for (int64_t h = 0; h < haplotypes; ++h)
+    lists.offsets[static_cast<size_t>(h) + 1] = lists.offsets[static_cast<size_t>(h)] + all_counts[static_cast<size_t>(h)];
+  const std::vector<int> segment_counts = comm.allgather<int>(static_cast<int>(mine.segments.size()));
+  std::vector<int> displacements(segment_counts.size(), 0);
+  for (size_t r = 1; r < segment_counts.size(); ++r) displacements[r] = displacements[r - 1] + segment_counts[r - 1];
+  lists.segments.resize(static_cast<size_t>(total));
+  MPI_Datatype record;  // one MosaicSegment, moved as its bytes (every rank runs the same build)
+  SC_MPI_CHECK(MPI_Type_contiguous(static_cast<int>(sizeof(kernels::MosaicSegment)), MPI_BYTE, &record));
+  SC_MPI_CHECK(MPI_Type_commit(&record));
+  const int rc = MPI_Allgatherv(mine.segments.data(), segment_counts[static_cast<size_t>(comm.rank())], record,
+                                lists.segments.data(), segment_counts.data(), displacements.data(), record, comm.handle());
+  MPI_Type_free(&record);
+  SC_MPI_CHECK(rc);
+  return lists;
+}
+
 }  // namespace
 
 std::string synthetic_sample_name(int64_t individual) {
@@ -238,7 +276,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   auto clock = std::chrono::steady_clock::now();
   kernels::SegmentLists lists;
   try {
-    lists = options.use_cuda ? kernels::draw_segments_cuda(arrays) : kernels::draw_segments_cpu(arrays);
+    lists = options.use_cuda ? kernels::draw_segments_cuda(arrays) : draw_segments_across_ranks(comm, arrays);
   } catch (const std::runtime_error& e) {
     throw Error(ExitCode::cuda, "CUDA error", std::string("drawing genome segments: ") + e.what());
   }
