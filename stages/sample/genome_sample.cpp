@@ -223,17 +223,7 @@ kernels::SegmentLists draw_segments_across_ranks(const Communicator& comm, const
   lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
   for (int64_t h = 0; h < haplotypes; ++h)
     lists.offsets[static_cast<size_t>(h) + 1] = lists.offsets[static_cast<size_t>(h)] + all_counts[static_cast<size_t>(h)];
-  const std::vector<int> segment_counts = comm.allgather<int>(static_cast<int>(mine.segments.size()));
-  std::vector<int> displacements(segment_counts.size(), 0);
-  for (size_t r = 1; r < segment_counts.size(); ++r) displacements[r] = displacements[r - 1] + segment_counts[r - 1];
-  lists.segments.resize(static_cast<size_t>(total));
-  MPI_Datatype record;  // one MosaicSegment, moved as its bytes (every rank runs the same build)
-  SC_MPI_CHECK(MPI_Type_contiguous(static_cast<int>(sizeof(kernels::MosaicSegment)), MPI_BYTE, &record));
-  SC_MPI_CHECK(MPI_Type_commit(&record));
-  const int rc = MPI_Allgatherv(mine.segments.data(), segment_counts[static_cast<size_t>(comm.rank())], record,
-                                lists.segments.data(), segment_counts.data(), displacements.data(), record, comm.handle());
-  MPI_Type_free(&record);
-  SC_MPI_CHECK(rc);
+  lists.segments = comm.allgatherv_records(mine.segments);  // rank order = haplotype order
   return lists;
 }
 
