@@ -35,6 +35,7 @@ void read_options(const Communicator& comm, const Config& config, GenomeSamplePl
   if (backend == "cuda" && !gpu_here)
     config.reject("genome.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
   o.use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);
+  o.split_draw = config.flag("genome.split_segment_draw");
   o.deflate = static_cast<int>(config.integer("store.compression"));
 }
 
@@ -204,8 +205,11 @@ AlleleAgeWindow read_allele_age_window(const std::string& path, int64_t variants
 // share of the haplotypes and the shares are joined by all-gathers (the lists of each rank's
 // windows may come from any haplotype, and each rank writes the provenance of its individuals). A
 // list depends only on its haplotype, so the joined lists are the ones a single rank drawing all
-// of them gets, bit for bit; 2 ranks draw in half the time. MPI counts are ints: past 2^31 - 1
-// segments in all, every rank draws every list instead (the same lists again).
+// of them gets, bit for bit. Only with genome.split_segment_draw: it divides the draw by the rank
+// count where ranks have cores of their own, but on the shared 2-core machine of
+// docs/benchmarks.md the all-gather cost what it saved, and each rank holds its share and the
+// joined lists at once while gathering. MPI counts are ints: past 2^31 - 1 segments in all, every
+// rank draws every list instead (the same lists again).
 kernels::SegmentLists draw_segments_across_ranks(const Communicator& comm, const kernels::MosaicArrays& arrays) {
   const int64_t haplotypes = arrays.haplotypes();
   if (comm.size() == 1) return kernels::draw_segments_cpu(arrays);
@@ -266,7 +270,9 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   auto clock = std::chrono::steady_clock::now();
   kernels::SegmentLists lists;
   try {
-    lists = options.use_cuda ? kernels::draw_segments_cuda(arrays) : draw_segments_across_ranks(comm, arrays);
+    lists = options.use_cuda     ? kernels::draw_segments_cuda(arrays)
+            : options.split_draw ? draw_segments_across_ranks(comm, arrays)
+                                 : kernels::draw_segments_cpu(arrays);
   } catch (const std::runtime_error& e) {
     throw Error(ExitCode::cuda, "CUDA error", std::string("drawing genome segments: ") + e.what());
   }
