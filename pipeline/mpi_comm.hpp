@@ -104,6 +104,24 @@ class Communicator {
                                 out.data(), counts.data(), displs.data(), mpi_type<T>(), comm_));
     return out;
   }
+  // The same for records of any trivially copyable T, moved as their bytes (every rank runs the
+  // same build, so the layout agrees): at most 2^31 - 1 records in all, which the caller checks.
+  template <class T> std::vector<T> allgatherv_records(const std::vector<T>& mine) const {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::vector<int> counts = allgather<int>(static_cast<int>(mine.size()));
+    std::vector<int> displs(counts.size(), 0);
+    int total = 0;
+    for (size_t r = 0; r < counts.size(); ++r) { displs[r] = total; total += counts[r]; }
+    std::vector<T> out(static_cast<size_t>(total));
+    MPI_Datatype record;
+    SC_MPI_CHECK(MPI_Type_contiguous(static_cast<int>(sizeof(T)), MPI_BYTE, &record));
+    SC_MPI_CHECK(MPI_Type_commit(&record));
+    const int rc = MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), record, out.data(), counts.data(),
+                                  displs.data(), record, comm_);
+    SC_MPI_CHECK(MPI_Type_free(&record));
+    SC_MPI_CHECK(rc);
+    return out;
+  }
   // Every rank's byte buffer, in rank order, on the root only (empty elsewhere).
   std::vector<std::vector<uint8_t>> gather_bytes(const std::vector<uint8_t>& mine) const;
   // Every rank's byte buffer on every rank.

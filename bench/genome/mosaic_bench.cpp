@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   double copy_s = 0;
   uint64_t checksum = 0;
   std::vector<uint64_t> bits;  // kept from window to window, as the sample stage does
+  std::vector<int64_t> cursors;  // where each haplotype's copy of the previous window ended, likewise
   for (int64_t first = 0; first < variants; first += window_variants) {
     const int64_t count = std::min(window_variants, variants - first);
     ReferenceWindowView window;
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     window.cm = cm.data() + first;
     auto t1 = now();
     const double c1 = cpu();
-    copy_window_cpu(model, lists, window, bits);
+    copy_window_cpu(model, lists, window, bits, &cursors);
     copy_s += std::chrono::duration<double>(now() - t1).count();
     copy_cpu += cpu() - c1;
     checksum ^= bits[bits.size() / 2];

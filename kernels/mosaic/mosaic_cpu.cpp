@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/mosaic/mosaic_cpu_simd.hpp"
 #include "kernels/mosaic/mosaic_kernel.hpp"
 
 #if defined(SC_KERNELS_HAVE_TBB)
@@ -38,12 +39,9 @@ class SegmentBuffer {
     return data_.get() + size_;
   }
   void grow(int64_t count) { size_ += count; }
+  void clear() { size_ = 0; }  // keeps the storage for the next block
   int64_t size() const { return size_; }
   const MosaicSegment* data() const { return data_.get(); }
-  void release() {
-    data_.reset();
-    size_ = capacity_ = 0;
-  }
 
  private:
   struct Free {
@@ -97,47 +95,67 @@ std::string mosaic_caps_problem(const MosaicArrays& model) {
 }
 
 
-SegmentLists draw_segments_cpu(const MosaicArrays& model) {
+SegmentLists draw_segments_cpu(const MosaicArrays& model) { return draw_segments_cpu(model, 0, model.haplotypes()); }
+
+SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotype, int64_t haplotypes) {
   const std::string problem = mosaic_caps_problem(model);
   if (!problem.empty()) throw std::invalid_argument(problem);
+  if (first_haplotype < 0 || haplotypes < 0 || first_haplotype + haplotypes > model.haplotypes())
+    throw std::invalid_argument("haplotype range outside the model");
   const MosaicView v = model.view();
-  const int64_t haplotypes = model.haplotypes();
-  // One pass: blocks of haplotypes draw into their own buffers (a haplotype's count is not known
-  // before it is drawn), joined in haplotype order afterwards: the layout of the GPU's two passes.
-  constexpr int64_t kBlock = 256;
+  // Blocks of haplotypes draw into their own buffers (a haplotype's count is not known before it
+  // is drawn), appended in haplotype order: the layout of the GPU's two passes. They go in rounds
+  // of kRound blocks whose buffers are reused from round to round: fresh buffers for every block
+  // were each written once and freed, so every page of them was faulted in and zeroed by the
+  // kernel, which took about half the draw's time at 100,000 individuals.
+  constexpr int64_t kBlock = 256, kRound = 64;
   const int64_t blocks = (haplotypes + kBlock - 1) / kBlock;
-  std::vector<SegmentBuffer> drawn(static_cast<size_t>(blocks));
+  std::vector<SegmentBuffer> drawn(static_cast<size_t>(std::min(blocks, kRound)));
   SegmentLists lists;
   lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
   const size_t slots = static_cast<size_t>(model.ledger_slots());
-  auto draw_block = [&](int64_t b, std::vector<double>& ledger) {
-    SegmentBuffer& out = drawn[static_cast<size_t>(b)];
+  auto draw_block = [&](int64_t b, SegmentBuffer& out, std::vector<double>& ledger) {
+    out.clear();
     for (int64_t h = b * kBlock; h < std::min(haplotypes, (b + 1) * kBlock); ++h) {
       const DonorLedger book{slots ? ledger.data() : nullptr};
       // Room for twice the block's mean so far; a longer list is drawn again into enough room.
       const int64_t done = h - b * kBlock;
       const int64_t room = done > 0 ? 2 * out.size() / done + 64 : 4096;
-      const int64_t count = draw_haplotype_segments(v, h, out.room(room), room, book);
-      if (count > room) draw_haplotype_segments(v, h, out.room(count), count, book);
+      const int64_t haplotype = first_haplotype + h;
+      const int64_t count = draw_haplotype_segments<VectorSegmentBatch>(v, haplotype, out.room(room), room, book);
+      if (count > room) draw_haplotype_segments<VectorSegmentBatch>(v, haplotype, out.room(count), count, book);
       out.grow(count);
       lists.offsets[static_cast<size_t>(h) + 1] = count;
     }
   };
 #if defined(SC_KERNELS_HAVE_TBB)
   tbb::enumerable_thread_specific<std::vector<double>> ledgers([slots] { return std::vector<double>(slots); });
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, blocks, 1), [&](const tbb::blocked_range<int64_t>& r) {
-    for (int64_t b = r.begin(); b < r.end(); ++b) draw_block(b, ledgers.local());
-  });
 #else
   std::vector<double> ledger(slots);
-  for (int64_t b = 0; b < blocks; ++b) draw_block(b, ledger);
 #endif
-  for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
-  lists.segments.reserve(static_cast<size_t>(lists.offsets.back()));
-  for (auto& block : drawn) {
-    lists.segments.insert(lists.segments.end(), block.data(), block.data() + block.size());
-    block.release();
+  for (int64_t round = 0; round < blocks; round += kRound) {
+    const int64_t count = std::min(kRound, blocks - round);
+#if defined(SC_KERNELS_HAVE_TBB)
+    tbb::parallel_for(tbb::blocked_range<int64_t>(0, count, 1), [&](const tbb::blocked_range<int64_t>& r) {
+      for (int64_t b = r.begin(); b < r.end(); ++b) draw_block(round + b, drawn[static_cast<size_t>(b)], ledgers.local());
+    });
+#else
+    for (int64_t b = 0; b < count; ++b) draw_block(round + b, drawn[static_cast<size_t>(b)], ledger);
+#endif
+    if (round == 0) {
+      // Room for all lists at the first round's mean plus a quarter: pages not written stay
+      // unmapped, and a longer total only regrows the vector.
+      int64_t drawn_segments = 0;
+      for (int64_t b = 0; b < count; ++b) drawn_segments += drawn[static_cast<size_t>(b)].size();
+      const int64_t done = std::min(haplotypes, count * kBlock);
+      lists.segments.reserve(static_cast<size_t>(drawn_segments / done * haplotypes * 5 / 4 + drawn_segments + 64));
+    }
+    for (int64_t b = 0; b < count; ++b) {
+      const SegmentBuffer& block = drawn[static_cast<size_t>(b)];
+      lists.segments.insert(lists.segments.end(), block.data(), block.data() + block.size());
+    }
   }
+  for (int64_t h = 0; h < haplotypes; ++h) lists.offsets[static_cast<size_t>(h) + 1] += lists.offsets[static_cast<size_t>(h)];
   return lists;
 }
 
@@ -148,26 +166,47 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
   return out;
 }
 
-void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
-                     std::vector<uint64_t>& out) {
+void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& reference,
+                     std::vector<uint64_t>& out, std::vector<int64_t>* cursors) {
   const MosaicView v = model.view();
+  // The window's cM index (cm_bucket): one bucket per variant on average, so that a segment end's
+  // search is a table lookup and a few steps in place of a binary search over the whole window.
+  ReferenceWindowView window = reference;
+  std::vector<int32_t> bucket_first;
+  if (window.variants > 0 && window.cm_bucket_first == nullptr) {
+    const double span = window.cm[window.variants - 1] - window.cm[0];
+    window.cm_buckets = window.variants;
+    window.cm_bucket_scale = span > 0 && std::isfinite(span) ? static_cast<double>(window.cm_buckets) / span : 0.0;
+    if (!std::isfinite(window.cm_bucket_scale)) window.cm_bucket_scale = 0.0;
+    bucket_first.assign(static_cast<size_t>(window.cm_buckets) + 1, static_cast<int32_t>(window.variants));
+    int64_t filled = 0;  // buckets [0, filled) have their first variant
+    for (int64_t i = 0; i < window.variants; ++i)
+      for (const int64_t b = cm_bucket(window, window.cm[i]); filled <= b; ++filled)
+        bucket_first[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
+    window.cm_bucket_first = bucket_first.data();
+  }
   const int64_t haplotypes = model.haplotypes();
   // The body writes every word of every row; a buffer kept from the previous window is reused as
   // it is (a fresh one costs a page fault per 4 KiB).
   out.resize(static_cast<size_t>(haplotypes * window.words));
+  if (cursors != nullptr && static_cast<int64_t>(cursors->size()) != haplotypes) cursors->assign(static_cast<size_t>(haplotypes), -1);
   auto one = [&](int64_t h) {
-    // Ask for a haplotype a few ahead at the segment where the body's search will start (its
-    // guess): the lists do not fit in cache, and that first read is otherwise a wait for memory.
+    // Ask for a haplotype a few ahead at the segment where the body's search will start: the
+    // lists do not fit in cache, and that first read is otherwise a wait for memory.
     constexpr int64_t kAhead = 4;
     if (h + kAhead < haplotypes && v.total_variants > 0) {
       const int64_t ahead = lists.offsets[static_cast<size_t>(h + kAhead)];
       const int64_t count = lists.offsets[static_cast<size_t>(h + kAhead) + 1] - ahead;
-      const int64_t guess = count * window.first_variant / v.total_variants;
+      const int64_t cursor = cursors != nullptr ? (*cursors)[static_cast<size_t>(h + kAhead)] : -1;
+      const int64_t guess = cursor >= 0 ? cursor : count * window.first_variant / v.total_variants;
       if (guess < count) __builtin_prefetch(lists.segments.data() + ahead + guess);
     }
     const int64_t first = lists.offsets[static_cast<size_t>(h)];
-    copy_haplotype_window(v, window, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
-                          out.data() + h * window.words);
+    const int64_t guess = cursors != nullptr ? (*cursors)[static_cast<size_t>(h)] : -1;
+    const int64_t last = copy_haplotype_window(v, window, lists.segments.data() + first,
+                                               lists.offsets[static_cast<size_t>(h) + 1] - first, h,
+                                               out.data() + h * window.words, guess);
+    if (cursors != nullptr) (*cursors)[static_cast<size_t>(h)] = last;
   };
 #if defined(SC_KERNELS_HAVE_TBB)
   tbb::parallel_for(tbb::blocked_range<int64_t>(0, haplotypes, 16), [&](const tbb::blocked_range<int64_t>& r) {

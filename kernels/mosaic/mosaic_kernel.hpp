@@ -38,12 +38,18 @@ struct SegmentLists {
 std::string mosaic_caps_problem(const MosaicArrays& model);
 
 SegmentLists draw_segments_cpu(const MosaicArrays& model);
+// Only haplotypes [first_haplotype, first_haplotype + count): offsets start at 0 with the first of
+// them, and each list is the one the whole draw gives (a list depends only on its haplotype).
+SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotype, int64_t count);
 // haplotypes x window.words words, haplotype-major like the store.
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window);
-// The same into `out` (resized; its storage is reused from window to window).
+// The same into `out` (resized; its storage is reused from window to window). With `cursors`, the
+// search for each haplotype's first segment starts where its copy of the previous window ended
+// (one entry per haplotype, filled on the first call; empty or stale entries only cost time):
+// windows of a contig copied in order then read each list once instead of searching it.
 void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
-                     std::vector<uint64_t>& out);
+                     std::vector<uint64_t>& out, std::vector<int64_t>* cursors = nullptr);
 
 // Whether a CUDA device answers for the mosaic kernels (false without the CUDA backend).
 bool mosaic_cuda_available();

@@ -12,6 +12,25 @@
 
 namespace sc::kernels {
 
+// log(m) + e log(2) for m in [sqrt(1/2), sqrt(2)) and an integer e: the core of mosaic_log, a
+// template so that the CPU's vector version (mosaic_cpu_simd.cpp) runs these very operations on
+// eight lanes at once (T = double or a vector of doubles).
+template <class T>
+SC_HOST_DEVICE inline T log_of_parts(T m, T e) {
+  // log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m-1)/(m+1), |s| < 0.172.
+  const T s = (m - 1.0) / (m + 1.0);
+  const T s2 = s * s;
+  // Terms to s^20 (truncation below 1e-16 relative), coefficients 1/(2k+1) written out so that
+  // no division is left at run time; Horner order fixes the rounding on both sides.
+  const T series =
+      1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 * (1.0 / 15 +
+      s2 * (1.0 / 17 + s2 * (1.0 / 19 + s2 * (1.0 / 21))))))))));
+  const T log_m = 2.0 * s * series;
+  // ln 2 split in a high part with trailing zero bits and a low correction: e * high is exact.
+  const double ln2_high = 6.93147180369123816490e-01, ln2_low = 1.90821492927058770002e-10;
+  return (e * ln2_high + (log_m + e * ln2_low));
+}
+
 // Natural logarithm of a finite x > 0 (relative error about 1e-16).
 SC_HOST_DEVICE inline double mosaic_log(double x) {
   uint64_t bits;
@@ -30,19 +49,7 @@ SC_HOST_DEVICE inline double mosaic_log(double x) {
     m = m * 0.5;
     exponent += 1;
   }
-  // log(m) = 2 atanh(s) = 2 (s + s^3/3 + s^5/5 + ...), s = (m-1)/(m+1), |s| < 0.172.
-  const double s = (m - 1.0) / (m + 1.0);
-  const double s2 = s * s;
-  // Terms to s^20 (truncation below 1e-16 relative), coefficients 1/(2k+1) written out so that
-  // no division is left at run time; Horner order fixes the rounding on both sides.
-  const double series =
-      1.0 + s2 * (1.0 / 3 + s2 * (1.0 / 5 + s2 * (1.0 / 7 + s2 * (1.0 / 9 + s2 * (1.0 / 11 + s2 * (1.0 / 13 + s2 * (1.0 / 15 +
-      s2 * (1.0 / 17 + s2 * (1.0 / 19 + s2 * (1.0 / 21))))))))));
-  const double log_m = 2.0 * s * series;
-  // ln 2 split in a high part with trailing zero bits and a low correction: exponent * high is exact.
-  const double ln2_high = 6.93147180369123816490e-01, ln2_low = 1.90821492927058770002e-10;
-  const double e = static_cast<double>(exponent);
-  return (e * ln2_high + (log_m + e * ln2_low));
+  return log_of_parts(m, static_cast<double>(exponent));
 }
 
 // A uniform in (0, 1] from one 32-bit word: (w + 1) / 2^32, exact.

@@ -41,7 +41,9 @@ po::options_description genome_generator_options() {
       ("genome.backend", po::value<std::string>()->default_value("auto"),
        "mosaic kernel: cpu, cuda, or auto (cuda where a GPU answers on every rank); the output bits are the same")
       ("genome.individuals_per_segment_shard", po::value<int64_t>()->default_value(10000),
-       "synthetic individuals per shard of segment provenance (genomes/segments)");
+       "synthetic individuals per shard of segment provenance (genomes/segments)")
+      ("genome.split_segment_draw", po::value<bool>()->default_value(false),
+       "each rank draws the segment lists of 1/ranks of the haplotypes, joined by MPI all-gathers (same bits; CPU backend)");
   return options;
 }
 

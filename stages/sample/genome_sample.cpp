@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <filesystem>
 #include <cstdio>
@@ -34,6 +35,7 @@ void read_options(const Communicator& comm, const Config& config, GenomeSamplePl
   if (backend == "cuda" && !gpu_here)
     config.reject("genome.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
   o.use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);
+  o.split_draw = config.flag("genome.split_segment_draw");
   o.deflate = static_cast<int>(config.integer("store.compression"));
 }
 
@@ -199,6 +201,36 @@ AlleleAgeWindow read_allele_age_window(const std::string& path, int64_t variants
   return out;
 }
 
+// Every haplotype's segment list on every rank, each drawn once: rank r draws the r-th contiguous
+// share of the haplotypes and the shares are joined by all-gathers (the lists of each rank's
+// windows may come from any haplotype, and each rank writes the provenance of its individuals). A
+// list depends only on its haplotype, so the joined lists are the ones a single rank drawing all
+// of them gets, bit for bit. Only with genome.split_segment_draw: it divides the draw by the rank
+// count where ranks have cores of their own, but on the shared 2-core machine of
+// docs/benchmarks.md the all-gather cost what it saved, and each rank holds its share and the
+// joined lists at once while gathering. MPI counts are ints: past 2^31 - 1 segments in all, every
+// rank draws every list instead (the same lists again).
+kernels::SegmentLists draw_segments_across_ranks(const Communicator& comm, const kernels::MosaicArrays& arrays) {
+  const int64_t haplotypes = arrays.haplotypes();
+  if (comm.size() == 1) return kernels::draw_segments_cpu(arrays);
+  const int64_t first = haplotypes * comm.rank() / comm.size(), last = haplotypes * (comm.rank() + 1) / comm.size();
+  kernels::SegmentLists mine = kernels::draw_segments_cpu(arrays, first, last - first);
+  const int64_t total = comm.allreduce_sum<int64_t>(static_cast<int64_t>(mine.segments.size()));
+  if (total > INT_MAX) {
+    mine = {};
+    return kernels::draw_segments_cpu(arrays);
+  }
+  std::vector<int64_t> counts(static_cast<size_t>(last - first));
+  for (size_t h = 0; h < counts.size(); ++h) counts[h] = mine.offsets[h + 1] - mine.offsets[h];
+  const std::vector<int64_t> all_counts = comm.allgatherv(counts);  // rank order = haplotype order
+  kernels::SegmentLists lists;
+  lists.offsets.assign(static_cast<size_t>(haplotypes) + 1, 0);
+  for (int64_t h = 0; h < haplotypes; ++h)
+    lists.offsets[static_cast<size_t>(h) + 1] = lists.offsets[static_cast<size_t>(h)] + all_counts[static_cast<size_t>(h)];
+  lists.segments = comm.allgatherv_records(mine.segments);  // rank order = haplotype order
+  return lists;
+}
+
 }  // namespace
 
 std::string synthetic_sample_name(int64_t individual) {
@@ -238,7 +270,9 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   auto clock = std::chrono::steady_clock::now();
   kernels::SegmentLists lists;
   try {
-    lists = options.use_cuda ? kernels::draw_segments_cuda(arrays) : kernels::draw_segments_cpu(arrays);
+    lists = options.use_cuda     ? kernels::draw_segments_cuda(arrays)
+            : options.split_draw ? draw_segments_across_ranks(comm, arrays)
+                                 : kernels::draw_segments_cpu(arrays);
   } catch (const std::runtime_error& e) {
     throw Error(ExitCode::cuda, "CUDA error", std::string("drawing genome segments: ") + e.what());
   }
@@ -248,6 +282,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   Progress progress(comm, "sample", "genome windows", static_cast<int64_t>(windows.size()), "variants");
   int64_t first_variant = 0;
   std::vector<uint64_t> synthetic;  // the copied window, its storage kept from window to window
+  std::vector<int64_t> cursors;     // per haplotype, where its copy of this rank's previous window ended
   for (size_t w = 0; w < windows.size(); ++w) {
     const std::string shard = genome_window_shard("genomes/synthetic", static_cast<int64_t>(w));
     expected.push_back(shard);
@@ -279,7 +314,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
     clock = add_seconds(phases.read, clock);
     try {
       if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
-      else kernels::copy_window_cpu(arrays, lists, view, synthetic);
+      else kernels::copy_window_cpu(arrays, lists, view, synthetic, &cursors);
     } catch (const std::runtime_error& e) {
       throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());
     }

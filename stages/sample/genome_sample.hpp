@@ -32,6 +32,7 @@ struct GenomeSamplePlan {
   int64_t individuals = 0;
   int64_t individuals_per_segment_shard = 0;
   bool use_cuda = false;
+  bool split_draw = false;  // genome.split_segment_draw
   int deflate = 0;
   GenomeModel model;
   kernels::MosaicArrays arrays;

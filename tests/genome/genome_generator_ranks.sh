@@ -3,9 +3,9 @@
 # 24,990 sites), 60 individuals held out, 300 synthetic individuals with allele flips and a
 # segment cap, at 1, 2 and 4 ranks and with windows of 3,000 and 2,000 variants (9 and 13
 # windows): the sample stage's dataset digests are identical at every rank count (and with one
-# TBB thread), every rank committed shards, and the exported VCF and PLINK files are
-# byte-identical across all rank counts and both window sizes; plink1.9 reads from the .bed the
-# genotypes that bcftools reads from the VCF.
+# TBB thread, and with genome.split_segment_draw at 2 and 4 ranks), every rank committed shards,
+# and the exported VCF and PLINK files are byte-identical across all rank counts and both window
+# sizes; plink1.9 reads from the .bed the genotypes that bcftools reads from the VCF.
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
 keys=("holdout_samples = 60" "individuals = 300" "mutation_rate = 0.001" "max_segment_cm = 1.5"
@@ -30,6 +30,14 @@ run_np 2 ingest --config w3000.ini --run.dir threads1 --run.threads 1 > /dev/nul
 for stage in fit sample; do run_np 2 $stage --config w3000.ini --run.dir threads1 --run.threads 1 > /dev/null; done
 dataset_digests threads1/store/sample/index.json > digests_threads1.txt
 cmp digests_w3000_np1.txt digests_threads1.txt || fail "sample digests differ with one TBB thread per rank"
+# genome.split_segment_draw: each rank draws a share of the lists, all-gathered; same digests.
+for n in 2 4; do
+  d=split_np$n
+  for stage in ingest fit sample; do run_np $n $stage --config w3000.ini --run.dir $d --genome.split_segment_draw true > $d.$stage.log; done
+  every_rank_committed $d/store/sample/index.json $n
+  dataset_digests $d/store/sample/index.json > digests_$d.txt
+  cmp digests_w3000_np1.txt digests_$d.txt || fail "sample digests differ with genome.split_segment_draw at $n ranks"
+done
 
 windows=$(python3 -c "
 import json
@@ -53,4 +61,4 @@ assert 0 < g['longest_segment_cm'] <= 1.5 + 1e-9, g
 assert g['max_uses_per_donor'] >= g['mean_uses_per_donor'] > 0, g
 print('genomes summary:', json.dumps(g))
 PY
-echo "PASS: identical sample digests at 1, 2, 4 ranks and 1 thread; identical exports at both window sizes ($windows windows)"
+echo "PASS: identical sample digests at 1, 2, 4 ranks, 1 thread and split draws; identical exports at both window sizes ($windows windows)"

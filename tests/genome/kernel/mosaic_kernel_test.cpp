@@ -1,16 +1,19 @@
 // The mosaic kernels on a small random panel (2 populations, 2 contigs, caps and allele flips on).
-// "cpu": our log against the C library's; segment lists tile each contig and keep the caps; a
-// contig copied as one window equals the same contig copied in windows of other sizes; drawing
-// twice gives the same lists; with allele ages, every allele equals HAPNEST's allele-age rule
-// recomputed variant by variant from the segment list, and windows still join. "gpu": the CUDA
-// backend's segment lists and window bits (with and without allele ages) equal the CPU
-// backend's bit for bit (exit 77 where no GPU answers).
+// "cpu": our log against the C library's; the CPU's vector segment batches against the scalar
+// body that the GPU runs (ages and lengths on chosen and random words, whole segment lists);
+// segment lists tile each contig and keep the caps; a contig copied as one window equals the same
+// contig copied in windows of other sizes (also with cursors carried from window to window), and
+// the CPU copy (with its cM index) equals the shared body's binary search; drawing twice gives the
+// same lists; with allele ages, every allele equals HAPNEST's allele-age rule recomputed variant by
+// variant from the segment list, and windows still join. "gpu": the CUDA backend's segment lists and window bits (with and without allele ages)
+// equal the CPU backend's bit for bit (exit 77 where no GPU answers).
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "kernels/mosaic/mosaic_cpu_simd.hpp"
 #include "kernels/mosaic/mosaic_kernel.hpp"
 
 using namespace sc::kernels;
@@ -122,15 +125,42 @@ int bit(const std::vector<uint64_t>& bits, int64_t words, int64_t h, int64_t v) 
   return static_cast<int>((bits[static_cast<size_t>(h * words + v / 64)] >> (v % 64)) & 1u);
 }
 
+// How a window is copied: the CPU backend, the CUDA backend, or the shared body called haplotype
+// by haplotype on the host without the cM index (a binary search over the window, as the GPU does).
+// cpu_cursors: the CPU backend with cursors carried from window to window.
+enum class Copier { cpu, cpu_cursors, gpu, body_unindexed };
+
+std::vector<uint64_t> copy_with(const Panel& p, const SegmentLists& lists, const ReferenceWindowView& view, Copier how,
+                                std::vector<int64_t>& cursors) {
+  if (how == Copier::gpu) return copy_window_cuda(p.model, lists, view);
+  if (how == Copier::cpu) return copy_window_cpu(p.model, lists, view);
+  if (how == Copier::cpu_cursors) {
+    std::vector<uint64_t> bits;
+    copy_window_cpu(p.model, lists, view, bits, &cursors);
+    return bits;
+  }
+  const MosaicView v = p.model.view();
+  std::vector<uint64_t> bits(static_cast<size_t>(p.model.haplotypes() * view.words));
+  for (int64_t h = 0; h < p.model.haplotypes(); ++h) {
+    const int64_t first = lists.offsets[static_cast<size_t>(h)];
+    copy_haplotype_window(v, view, lists.segments.data() + first, lists.offsets[static_cast<size_t>(h) + 1] - first, h,
+                          bits.data() + h * view.words);
+  }
+  return bits;
+}
+
 // Every contig copied in windows of `size` variants: alleles[h][global variant].
-std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists& lists, int64_t size, bool gpu) {
+std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists& lists, int64_t size, bool gpu,
+                                              Copier how = Copier::cpu) {
+  if (gpu) how = Copier::gpu;
+  std::vector<int64_t> cursors;
   const int64_t haplotypes = p.model.haplotypes();
   std::vector<std::vector<int>> out(static_cast<size_t>(haplotypes), std::vector<int>(static_cast<size_t>(p.variants)));
   for (const auto& contig : p.model.contigs)
     for (int64_t first = contig.first_variant; first < contig.first_variant + contig.variants; first += size) {
       const int64_t count = std::min(size, contig.first_variant + contig.variants - first);
       Window w = make_window(p, first, count);
-      const std::vector<uint64_t> bits = gpu ? copy_window_cuda(p.model, lists, w.view) : copy_window_cpu(p.model, lists, w.view);
+      const std::vector<uint64_t> bits = copy_with(p, lists, w.view, how, cursors);
       for (int64_t h = 0; h < haplotypes; ++h)
         for (int64_t v = 0; v < count; ++v) out[static_cast<size_t>(h)][static_cast<size_t>(first + v)] = bit(bits, w.view.words, h, v);
     }
@@ -140,6 +170,51 @@ std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists
 bool same_lists(const SegmentLists& a, const SegmentLists& b) {
   return a.offsets == b.offsets && a.segments.size() == b.segments.size() &&
          std::memcmp(a.segments.data(), b.segments.data(), a.segments.size() * sizeof(MosaicSegment)) == 0;
+}
+
+// The CPU backend's vector batches (mosaic_cpu_simd.cpp) give the scalar body's bits, the body the
+// CUDA backend runs: ages and lengths from the extreme words (U = 2^-32 and 1, so length 0),
+// words around the fold at sqrt(2) and random words; then every haplotype's whole list, for more
+// haplotypes than one round of the draw's buffers holds.
+void check_vector_batches(const Panel& p) {
+  std::vector<uint32_t> words = {0u, 1u, 2u, 0xFFFFFFFFu, 0xFFFFFFFEu, 0x80000000u, 0x7FFFFFFFu, 0x6A09E667u, 0x6A09E668u,
+                                 0x6A09E666u, 0xB504F333u, 0xB504F334u, 0x3504F333u, 0x5A827999u};
+  for (uint64_t i = 0; words.size() < 8 * 40000; ++i) words.push_back(static_cast<uint32_t>(mix(i + 99)));
+  int64_t checked = 0;
+  for (size_t a = 0; a + 8 <= words.size(); a += 8)
+    for (size_t shift : {size_t{0}, size_t{3}}) {
+      uint32_t w[3][8];
+      for (size_t i = 0; i < 8; ++i)
+        for (size_t j = 0; j < 3; ++j) w[j][i] = words[(a + i * (j + 1) + shift * j) % words.size()];
+      double age[8], length[8];
+      segment_age_length_x8(w[0], w[1], w[2], 20.0, 2.0 * 0.68, age, length);
+      for (size_t i = 0; i < 8; ++i) {
+        double scalar_age, scalar_length;
+        segment_age_length(w[0][i], w[1][i], w[2][i], 20.0, 2.0 * 0.68, scalar_age, scalar_length);
+        expect(std::memcmp(&age[i], &scalar_age, sizeof age[i]) == 0 && std::memcmp(&length[i], &scalar_length, sizeof length[i]) == 0,
+               "vector age/length differ from the scalar ones for words " + std::to_string(w[0][i]) + ", " +
+                   std::to_string(w[1][i]) + ", " + std::to_string(w[2][i]));
+        ++checked;
+      }
+    }
+  // 9,000 individuals: 18,000 haplotypes, more than one round of the CPU draw's reused buffers
+  // (64 blocks of 256 haplotypes).
+  MosaicArrays model = p.model;
+  for (int i = static_cast<int>(model.individual_population.size()); i < 9000; ++i)
+    model.individual_population.push_back(static_cast<int32_t>(mix(static_cast<uint64_t>(i)) % 2));
+  const MosaicView v = model.view();
+  std::vector<double> ledger(static_cast<size_t>(model.ledger_slots()));
+  const SegmentLists lists = draw_segments_cpu(model);
+  for (int64_t h = 0; h < model.haplotypes(); ++h) {
+    const int64_t first = lists.offsets[static_cast<size_t>(h)], count = lists.offsets[static_cast<size_t>(h) + 1] - first;
+    std::vector<MosaicSegment> scalar(static_cast<size_t>(count) + 1);
+    const int64_t drawn = draw_haplotype_segments<ScalarSegmentBatch>(v, h, scalar.data(), count + 1, DonorLedger{ledger.data()});
+    expect(drawn == count && std::memcmp(scalar.data(), lists.segments.data() + first, static_cast<size_t>(count) * sizeof(MosaicSegment)) == 0,
+           "haplotype " + std::to_string(h) + ": the CPU backend's segments differ from the scalar body's");
+  }
+  std::printf("vector batches (%s): %lld ages and lengths and %zu segments equal to the scalar body's\n",
+              segment_batch_vectorised() ? "AVX-512" : "scalar fallback on this processor", static_cast<long long>(checked),
+              lists.segments.size());
 }
 
 void check_cpu(const Panel& p) {
@@ -168,6 +243,12 @@ void check_cpu(const Panel& p) {
   const auto whole = copy_in_windows(p, lists, 1 << 20, false);
   expect(whole == copy_in_windows(p, lists, 700, false), "windows of 700 variants join into the whole");
   expect(whole == copy_in_windows(p, lists, 64, false), "windows of 64 variants join into the whole");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::body_unindexed),
+         "the CPU backend's copy (cM index) differs from the body's binary search over the window");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::cpu_cursors),
+         "windows of 700 variants copied with cursors carried from window to window differ");
+  expect(whole == copy_in_windows(p, lists, 64, false, Copier::cpu_cursors),
+         "windows of 64 variants copied with cursors carried from window to window differ");
   std::printf("cpu: %zu segments for %lld haplotypes\n", lists.segments.size(), static_cast<long long>(p.model.haplotypes()));
 }
 
@@ -201,6 +282,10 @@ void check_allele_ages(Panel p) {
   expect(changed > 0 && replaced < total, "the allele-age rule changed no allele, or replaced every one (test data too weak)");
   expect(whole == copy_in_windows(p, lists, 700, false), "with allele ages: windows of 700 variants join into the whole");
   expect(whole == copy_in_windows(p, lists, 64, false), "with allele ages: windows of 64 variants join into the whole");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::body_unindexed),
+         "with allele ages: the CPU backend's copy (cM index) differs from the body's binary search");
+  expect(whole == copy_in_windows(p, lists, 700, false, Copier::cpu_cursors),
+         "with allele ages: windows copied with cursors differ");
   std::printf("ages: %lld of %lld alleles take the ancestral allele (%lld changed), as recomputed per variant\n",
               static_cast<long long>(replaced), static_cast<long long>(total), static_cast<long long>(changed));
 }
@@ -231,6 +316,7 @@ int main(int argc, char** argv) {
   if (mode == "gpu") rc = check_gpu(panel);
   else {
     check_cpu(panel);
+    check_vector_batches(panel);
     check_allele_ages(with_allele_ages(panel));
   }
   if (failures) {
