@@ -7,7 +7,8 @@
 
 namespace sc {
 
-void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct) {
+void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct,
+                   int integer_super_fine) {
   double lo = range.any_value ? range.min : 0.0, hi = range.any_value ? range.max : 0.0;
   node.fine_edges.clear();
   node.point_values = false;
@@ -18,9 +19,10 @@ void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, co
     node.fine_bins = static_cast<int32_t>(distinct.size());
   } else if (node.integer_values) {
     // Whole-number widths so that floor(edge + width * u) is a value of the bin and nothing else.
-    // The histogram counted is kSuperFine times finer; merge_fine_bins() then joins its bins into
-    // fine bins of about equal mass, so a heavy tail does not squeeze the bulk into a few bins.
-    fine_bins *= kSuperFine;
+    // The histogram counted is `integer_super_fine` times finer; merge_fine_bins() then joins its bins
+    // into fine bins of about equal mass, so a heavy tail does not squeeze the bulk into a few bins.
+    // Capped at 2^16 counted bins (or kSuperFine times fine_bins when that is more) per column.
+    fine_bins = std::max(fine_bins * kSuperFine, std::min(fine_bins * integer_super_fine, 1 << 16));
     double span = hi - lo + 1.0;
     double width = std::max(1.0, std::ceil(span / fine_bins));
     int bins = static_cast<int>(std::ceil(span / width));
@@ -57,15 +59,19 @@ std::vector<int64_t> merge_fine_bins(ModelNode& node, const std::vector<int64_t>
   std::vector<int64_t> merged;
   int32_t group = -1;
   int64_t before = 0;
+  bool previous_atom = false;
   for (size_t k = 0; k < counts.size(); ++k) {
     int32_t g = total > 0 ? static_cast<int32_t>((static_cast<kernels::WideCount>(before) * fine_bins) / total) : 0;
-    if (g != group) {
+    // An atom (a bin with a 1/fine_bins share or more) starts a fine bin and ends it.
+    const bool atom = total > 0 && static_cast<kernels::WideCount>(counts[k]) * fine_bins >= static_cast<kernels::WideCount>(total);
+    if (g != group || atom || previous_atom) {
       group = g;
       edges.push_back(node.fine_edges[k]);
       merged.push_back(0);
     }
     merged.back() += counts[k];
     before += counts[k];
+    previous_atom = atom;
   }
   edges.push_back(node.fine_edges.back());
   node.fine_edges = edges;

@@ -367,7 +367,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       if (node.states == 0) { node.states = 1; node.missing_state = 0; }  // an empty table
     } else {
       if (dp) {
-        set_fine_bins(node, declared_range(node, meta, table.order_column, options), options.fine_bins, {});
+        set_fine_bins(node, declared_range(node, meta, table.order_column, options), options.fine_bins, {}, kSuperFine);
         continue;
       }
       NumericRange range;
@@ -381,7 +381,8 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       std::vector<double> all = comm.allgatherv(mine);
       std::set<double> merged(all.begin(), all.end());
       bool few = merged.size() <= static_cast<size_t>(options.fine_bins) && !comm.any(distinct[j].size() >= distinct_cap);
-      set_fine_bins(node, range, options.fine_bins, few ? std::vector<double>(merged.begin(), merged.end()) : std::vector<double>{});
+      set_fine_bins(node, range, options.fine_bins, few ? std::vector<double>(merged.begin(), merged.end()) : std::vector<double>{},
+                    kIntegerSuperFine);
     }
   }
 
