@@ -15,6 +15,7 @@ TableModel read_table_model(const StageReader& fit, const std::string& table) {
 
 std::string children_node_name(const std::string& child_table) { return "children:" + child_table; }
 std::string gap_node_name(const std::string& column) { return "gap:" + column; }
+std::string visit_node_name(const std::string& column) { return "visit:" + column; }
 
 int TableModel::node_index(const std::string& name) const {
   for (size_t i = 0; i < nodes.size(); ++i)
@@ -29,6 +30,7 @@ const char* kind_name(NodeKind kind) {
     case NodeKind::numeric: return "numeric";
     case NodeKind::children: return "children";
     case NodeKind::gap: return "gap";
+    case NodeKind::visit: return "visit";
   }
   return "?";
 }
@@ -37,7 +39,8 @@ NodeKind kind_from(const std::string& text) {
   if (text == "numeric") return NodeKind::numeric;
   if (text == "children") return NodeKind::children;
   if (text == "gap") return NodeKind::gap;
-  throw InputError("model node kind '" + text + "' is not categorical, numeric or children");
+  if (text == "visit") return NodeKind::visit;
+  throw InputError("model node kind '" + text + "' is not categorical, numeric, children, gap or visit");
 }
 }  // namespace
 

@@ -22,8 +22,14 @@
 namespace sc {
 
 // `gap`: for a child table ordered by a time column, the time since the previous sibling (the
-// time column's own node then holds the first sibling's time only).
-enum class NodeKind { categorical, numeric, children, gap };
+// time column's own node then holds the first sibling's time only). `visit`: instead of the gap,
+// whether a sibling shares its previous sibling's time (state 1: the same visit, gap 0) or starts
+// a visit of its own (state 0), whose time the time column's node draws given the row's other
+// columns and the parent.
+enum class NodeKind { categorical, numeric, children, gap, visit };
+
+// Nodes whose states are categories (no value is placed): columns stored as codes, visit flags.
+inline bool has_category_states(NodeKind kind) { return kind == NodeKind::categorical || kind == NodeKind::visit; }
 
 struct ModelNode {
   std::string name;           // the column, or "children:<table>"
@@ -75,6 +81,9 @@ TableModel read_table_model(const StageReader& fit, const std::string& table);
 
 // The name of the node that holds the time since the previous sibling along `column`.
 std::string gap_node_name(const std::string& column);
+
+// The name of the node that says whether a sibling shares its previous sibling's `column` value.
+std::string visit_node_name(const std::string& column);
 
 // The name of the node that counts a parent row's children in `child_table`.
 std::string children_node_name(const std::string& child_table);

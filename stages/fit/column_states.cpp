@@ -114,10 +114,16 @@ void set_numeric_states(ModelNode& node, const std::vector<int64_t>& fine_counts
     raw[k] = passed;
     before += counts[k];
   }
+  // A fine bin with a 1/max_states share of the mass or more (an atom: nafld's events on day 0)
+  // is a state of its own, so that the network, not the state's fine histogram, decides which
+  // rows take that very value (every nafld diagnosis event, and no other event, on day 0).
+  auto atom = [&](size_t k) {
+    return total > 0 && static_cast<kernels::WideCount>(counts[k]) * max_states >= static_cast<kernels::WideCount>(total);
+  };
   node.fine_to_state.assign(counts.size(), 0);
   int32_t state = 0;
   for (size_t k = 0; k < counts.size(); ++k) {
-    if (k > 0 && raw[k] != raw[k - 1]) ++state;
+    if (k > 0 && (raw[k] != raw[k - 1] || atom(k) || atom(k - 1))) ++state;
     node.fine_to_state[k] = state;
   }
   node.binned_states = state + 1;

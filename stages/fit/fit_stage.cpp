@@ -26,6 +26,8 @@ po::options_description fit_options() {
        "mutual information (nats) below which a column is not made a parent")
       ("fit.sibling_gaps", po::value<bool>()->default_value(true),
        "child tables with a time column: model the first sibling's time and the gaps to the previous sibling (false: times drawn independently, then sorted)")
+      ("fit.visits", po::value<bool>()->default_value(true),
+       "with fit.sibling_gaps: model visits instead of gaps (a sibling shares its previous sibling's time or starts a visit, whose time is drawn given the row and the parent)")
       ("fit.min_cell", po::value<int64_t>()->default_value(0),
        "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)")
       ("fit.epsilon", po::value<double>()->default_value(0.0),
@@ -52,6 +54,7 @@ FitOptions read_options(const Config& config) {
   o.min_mutual_information = config.real("fit.min_mutual_information");
   if (!(o.min_mutual_information >= 0)) config.reject("fit.min_mutual_information", "a non-negative number of nats");
   o.sibling_gaps = config.flag("fit.sibling_gaps");
+  o.visits = config.flag("fit.visits");
   o.seed = static_cast<uint64_t>(config.integer("run.seed"));
   o.holdout_fraction = config.real("evaluate.holdout_fraction");
   const double epsilon = config.real("fit.epsilon");

@@ -48,6 +48,8 @@ struct NodeReader {
   // Under differential privacy: per categorical node, stored code -> declared category (-1: a
   // category the schema does not declare, read as missing). Empty: the code is the state.
   std::vector<std::vector<int32_t>> category_map;
+  // Gap model: the time column's node holds first siblings' times only. Visit model: every row's.
+  bool first_time_only = true;
 
   NodeReader(const FittedTable& t, const std::vector<ModelNode>& nodes) : table(t), children_counts(nodes.size(), nullptr) {
     for (size_t j = 0; j < nodes.size(); ++j)
@@ -61,8 +63,12 @@ struct NodeReader {
       out = static_cast<double>(table.gap[g]);
       return true;
     }
-    // The time column's node holds first children's times; later siblings follow from the gaps.
-    if (node.column >= 0 && node.column == table.order_column && !table.first_child[g]) return false;
+    if (node.kind == NodeKind::visit) {  // 1: the same time as the previous sibling
+      out = !table.first_child[g] && !table.gap_missing[g] && table.gap[g] == 0 ? 1.0 : 0.0;
+      return true;
+    }
+    // Gap model: the time column's node holds first children's times; later ones follow from the gaps.
+    if (first_time_only && node.column >= 0 && node.column == table.order_column && !table.first_child[g]) return false;
     if (node.kind == NodeKind::children) {
       out = static_cast<double>((*children_counts[j])[g]);
       return true;
@@ -83,7 +89,7 @@ struct NodeReader {
   int32_t state(const ModelNode& node, size_t j, const TableShard& data, int64_t r, int64_t global_row) const {
     double v = 0;
     if (!value(node, j, data, r, global_row, v)) return node.missing_state;
-    if (node.kind == NodeKind::categorical) return static_cast<int32_t>(v);
+    if (has_category_states(node.kind)) return static_cast<int32_t>(v);
     return numeric_state(node, v);
   }
 };
@@ -249,7 +255,17 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   const int32_t context = static_cast<int32_t>(model.context_states.size());
   const int32_t parent_context_slots = parent ? static_cast<int32_t>(parent->model.nodes.size()) : 0;
 
-  // The nodes: every modelled column, then one children count per child table.
+  // The nodes: every modelled column, then one children count per child table. The visit model
+  // puts its visit flag first and the time column last among the columns, so that a visit's time
+  // can depend on the row's category (a lab test, an event type) and the flag on nothing later.
+  const bool visit_model = table.order_column >= 0 && options.visits;
+  if (visit_model) {
+    ModelNode visit;
+    visit.name = visit_node_name(meta.columns[static_cast<size_t>(table.order_column)]);
+    visit.kind = NodeKind::visit;
+    model.nodes.push_back(visit);
+  }
+  std::vector<ModelNode> last;  // the visit model's time node
   for (size_t c = 0; c < meta.columns.size(); ++c) {
     if (!is_modelled(meta.types[c])) continue;
     ModelNode node;
@@ -257,12 +273,16 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     node.column = static_cast<int>(c);
     node.kind = stored_as_code(meta.types[c]) ? NodeKind::categorical : NodeKind::numeric;
     node.integer_values = stored_as_int64(meta.types[c]);
-    model.nodes.push_back(node);
     if (table.order_column < 0 && parent && model.order_by.empty() &&
         (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date))
       model.order_by = meta.columns[c];  // without sibling gaps: times drawn, then sorted
+    if (static_cast<int>(c) == table.order_column) model.order_by = meta.columns[c];
+    if (visit_model && static_cast<int>(c) == table.order_column) {
+      last.push_back(node);
+      continue;
+    }
+    model.nodes.push_back(node);
     if (static_cast<int>(c) == table.order_column) {
-      model.order_by = meta.columns[c];
       ModelNode gap;
       gap.name = gap_node_name(meta.columns[c]);
       gap.kind = NodeKind::gap;
@@ -270,6 +290,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       model.nodes.push_back(gap);
     }
   }
+  model.nodes.insert(model.nodes.end(), last.begin(), last.end());
   for (const auto& [child, counts] : table.children) {
     ModelNode node;
     node.name = children_node_name(child);
@@ -279,6 +300,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   }
   const size_t n_nodes = model.nodes.size();
   NodeReader reader(table, model.nodes);
+  reader.first_time_only = !visit_model;
   const bool dp = options.private_fit;
   const int64_t person_rows = options.dp.rows_per_person;
   if (dp) {
@@ -318,7 +340,8 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   std::vector<int64_t> missing(n_nodes, 0);
   std::vector<std::vector<int64_t>> category_counts(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
-    if (model.nodes[j].kind == NodeKind::categorical)
+    if (model.nodes[j].kind == NodeKind::visit) category_counts[j].assign(2, 0);
+    else if (model.nodes[j].kind == NodeKind::categorical)
       category_counts[j].assign(dp ? model.nodes[j].categories.size() : meta.dictionaries.at(model.nodes[j].name).size(), 0);
   std::vector<int64_t> reference_missing(meta.columns.size(), 0);
   // Distinct values of numeric nodes, kept while there are at most fine_bins of them.
@@ -328,7 +351,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
       double v = 0;
       if (!reader.value(model.nodes[j], j, data, r, g, v)) { ++missing[j]; continue; }
-      if (model.nodes[j].kind == NodeKind::categorical) ++category_counts[j][static_cast<size_t>(v)];
+      if (has_category_states(model.nodes[j].kind)) ++category_counts[j][static_cast<size_t>(v)];
       else {
         lo[j] = std::min(lo[j], v);
         hi[j] = std::max(hi[j], v);
@@ -355,7 +378,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   nlohmann::json suppressed = nlohmann::json::object();
   for (size_t j = 0; j < n_nodes; ++j) {
     ModelNode& node = model.nodes[j];
-    if (node.kind == NodeKind::categorical) {
+    if (has_category_states(node.kind)) {
       if (!dp) comm.allreduce_sum_inplace(category_counts[j]);
       int64_t hidden = 0;
       for (auto& c : category_counts[j])
@@ -389,10 +412,10 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   // Pass 2: fine histograms of numeric nodes, then their states (quantile groups).
   std::vector<std::vector<int64_t>> fine(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
-    if (model.nodes[j].kind != NodeKind::categorical) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
+    if (!has_category_states(model.nodes[j].kind)) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
   for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
     for (size_t j = 0; j < n_nodes; ++j) {
-      if (model.nodes[j].kind == NodeKind::categorical) continue;
+      if (has_category_states(model.nodes[j].kind)) continue;
       double v = 0;
       if (reader.value(model.nodes[j], j, data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
     }
@@ -401,7 +424,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   // it sizes the conditional tables and the reference shares in place of the exact count.
   int64_t rows_estimate = used_rows;
   int64_t numeric_nodes = 0;
-  for (const auto& node : model.nodes) numeric_nodes += node.kind != NodeKind::categorical;
+  for (const auto& node : model.nodes) numeric_nodes += !has_category_states(node.kind);
   const double histogram_sensitivity = static_cast<double>(person_rows * (numeric_nodes + 1));
   if (dp) {
     rows_estimate = std::max<int64_t>(1, noisy_counts({used_rows}, options.seed, options.dp.stream, DpQuery::histograms,
@@ -417,7 +440,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     model.references.push_back({c, target, share});
   }
   for (size_t j = 0; j < n_nodes; ++j) {
-    if (model.nodes[j].kind == NodeKind::categorical) continue;
+    if (has_category_states(model.nodes[j].kind)) continue;
     comm.allreduce_sum_inplace(fine[j]);
     if (dp)
       fine[j] = noisy_counts(fine[j], options.seed, options.dp.stream, DpQuery::histograms, static_cast<uint64_t>(j) << 32,
@@ -487,16 +510,21 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     int64_t configurations = 1;
     nlohmann::json chosen = nlohmann::json::array();
     // The gap and the first time exist only for later and for first siblings: both always
-    // depend on the first-child flag.
+    // depend on the first-child flag; so does the visit flag (a first sibling starts a visit).
     const ModelNode& current = model.nodes[j];
-    if (model.first_child_slot >= 0 && (current.kind == NodeKind::gap || (current.column >= 0 && current.column == table.order_column))) {
+    const bool time_node = current.column >= 0 && current.column == table.order_column;
+    if (model.first_child_slot >= 0 &&
+        (current.kind == NodeKind::gap || current.kind == NodeKind::visit || (time_node && !visit_model))) {
       model.nodes[j].parents.push_back(model.first_child_slot);
       configurations = 2;
       chosen.push_back({{"parent", "first child"}, {"mutual_information", nullptr}});
     }
+    // The visit model's time node may take one parent more: a visit's time depends both on the
+    // parent's follow-up and on the row's own category (a lab test, an event type).
+    const int max_parents = std::min(options.max_parents + (visit_model && time_node ? 1 : 0), kernels::kMaxNodeParents);
     for (const auto& [mi, slot] : candidates) {
       if (std::find(model.nodes[j].parents.begin(), model.nodes[j].parents.end(), slot) != model.nodes[j].parents.end()) continue;
-      if (static_cast<int>(model.nodes[j].parents.size()) >= std::min(options.max_parents, kernels::kMaxNodeParents)) break;
+      if (static_cast<int>(model.nodes[j].parents.size()) >= max_parents) break;
       if (mi < options.min_mutual_information) break;
       int64_t next = configurations * slot_states[static_cast<size_t>(slot)];
       if (next > max_configurations) continue;
@@ -540,7 +568,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       for (int32_t x = 0; x < node.states; ++x)
         marginal[static_cast<size_t>(x)] += static_cast<uint64_t>(family[static_cast<size_t>(family_offset[j] + conf * node.states + x)]);
     std::vector<bool> allowed(static_cast<size_t>(node.states), true);
-    if (node.kind == NodeKind::categorical)
+    if (has_category_states(node.kind))
       for (int32_t x = 0; x < node.binned_states; ++x) allowed[static_cast<size_t>(x)] = category_counts[j][static_cast<size_t>(x)] > 0;
     node.thresholds.clear();
     for (int64_t conf = 0; conf < configurations_of[j]; ++conf) {

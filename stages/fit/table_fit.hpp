@@ -28,6 +28,7 @@ struct FitOptions {
   double min_mutual_information = 0.002;    // fit.min_mutual_information (nats)
   int64_t min_cell = 0;                 // fit.min_cell
   bool sibling_gaps = true;             // fit.sibling_gaps
+  bool visits = true;                   // fit.visits (with sibling_gaps: the visit model)
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
   // Differential privacy (fit.epsilon > 0): the table's budget, the cap on children per parent
