@@ -52,7 +52,7 @@ nlohmann::json TableModel::to_json() const {
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
-                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"thresholds", n.thresholds},
+                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"thresholds", n.thresholds},
                     {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
                     {"fine_to_state", n.fine_to_state}, {"categories", n.categories}});
   out["nodes"] = list;
@@ -86,6 +86,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.missing_state = n.at("missing_state");
     node.binned_states = n.at("binned_states");
     node.parents = n.at("parents").get<std::vector<int32_t>>();
+    node.parent_radix = n.value("parent_radix", std::vector<int32_t>(node.parents.size(), 0));
     node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
     node.fine_bins = n.at("fine_bins");
     node.point_values = n.at("point_values");
@@ -114,7 +115,13 @@ kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const
     SC_EXPECTS(n.parents.size() <= static_cast<size_t>(kernels::kMaxNodeParents), InputError,
                "model of table " + table + ": node " + n.name + " has more parents than the kernel takes");
     k.parent_count = static_cast<int32_t>(n.parents.size());
-    for (size_t p = 0; p < n.parents.size(); ++p) k.parent[p] = n.parents[p];
+    SC_EXPECTS(n.parent_radix.size() == n.parents.size(), InputError,
+               "model of table " + table + ": node " + n.name + " has " + std::to_string(n.parent_radix.size()) +
+                   " parent_radix entries for " + std::to_string(n.parents.size()) + " parents");
+    for (size_t p = 0; p < n.parents.size(); ++p) {
+      k.parent[p] = n.parents[p];
+      k.parent_radix[p] = n.parent_radix[p];
+    }
     k.table_offset = static_cast<int64_t>(net.thresholds.size());
     net.thresholds.insert(net.thresholds.end(), n.thresholds.begin(), n.thresholds.end());
     k.fine_bins = n.fine_bins;

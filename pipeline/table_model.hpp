@@ -40,6 +40,7 @@ struct ModelNode {
   int32_t missing_state = -1;
   int32_t binned_states = 0;  // numeric: states that are value ranges
   std::vector<int32_t> parents;  // slots of the state vector (context first, then nodes)
+  std::vector<int32_t> parent_radix;  // per parent: groups its states are read in (0: every state)
   std::vector<uint64_t> thresholds;       // states per parent configuration
   int32_t fine_bins = 0;
   bool point_values = false;              // fine bin k is the value fine_edges[k] itself

@@ -25,7 +25,8 @@ SC_HOST_DEVICE inline int64_t node_configuration(const NetworkView& net, const N
   int64_t configuration = 0;
   for (int32_t p = 0; p < node.parent_count; ++p) {
     int32_t slot = node.parent[p];
-    configuration = configuration * net.parent_states[slot] + states[slot];
+    const int32_t n = net.parent_states[slot];
+    configuration = configuration * parent_levels(node, p, n) + coarse_state(states[slot], node.parent_radix[p], n);
   }
   return configuration;
 }
