@@ -95,6 +95,8 @@ struct NodeReader {
   }
 };
 
+bool is_time_column(ColumnType type) { return type == ColumnType::day_offset || type == ColumnType::date; }
+
 // The values parent q of `node` takes in its configurations (its states, or their groups).
 int64_t parent_levels(const ModelNode& node, size_t q, const std::vector<int32_t>& slot_states) {
   return node.parent_radix[q] > 0 ? node.parent_radix[q] : slot_states[static_cast<size_t>(node.parents[q])];
@@ -127,7 +129,7 @@ double mutual_information(const int64_t* cells, int32_t rows, int32_t cols) {
 void order_siblings(const Communicator& comm, const StageReader& stage, FittedTable& table) {
   const TableMeta& meta = table.meta;
   for (size_t c = 0; c < meta.columns.size() && table.order_column < 0; ++c)
-    if (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date) table.order_column = static_cast<int>(c);
+    if (is_time_column(meta.types[c])) table.order_column = static_cast<int>(c);
   if (table.order_column < 0) return;
   const int fk = meta.column_index(meta.foreign_key);
   std::vector<int64_t> mine;
@@ -291,7 +293,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     node.kind = stored_as_code(meta.types[c]) ? NodeKind::categorical : NodeKind::numeric;
     node.integer_values = stored_as_int64(meta.types[c]);
     if (table.order_column < 0 && parent && model.order_by.empty() &&
-        (meta.types[c] == ColumnType::day_offset || meta.types[c] == ColumnType::date))
+        is_time_column(meta.types[c]))
       model.order_by = meta.columns[c];  // without sibling gaps: times drawn, then sorted
     if (static_cast<int>(c) == table.order_column) model.order_by = meta.columns[c];
     if (visit_model && static_cast<int>(c) == table.order_column) {
@@ -315,6 +317,15 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     node.integer_values = true;
     model.nodes.push_back(node);
   }
+  // In a table with children, its time columns (a person's follow-up) come after the children
+  // counts, so that follow-up can depend on how many children a row has: children's times spread
+  // over their parent's follow-up, and with the counts last, nafld's synthetic persons with many
+  // labs had no longer follow-up than others (their labs' row-weighted follow-up median 2,050
+  // days against 2,483 real), which moved every lab day early (lab days within test 0.92 -> 0.95).
+  if (!table.children.empty())
+    std::stable_partition(model.nodes.begin(), model.nodes.end(), [&](const ModelNode& n) {
+      return n.column < 0 || !is_time_column(meta.types[static_cast<size_t>(n.column)]);
+    });
   const size_t n_nodes = model.nodes.size();
   NodeReader reader(table, model.nodes);
   reader.first_time_only = !visit_model;
@@ -548,6 +559,17 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     // The visit model's time node may take one parent more: a visit's time depends both on the
     // parent's follow-up and on the row's own category (a lab test, an event type).
     const int max_parents = std::min(options.max_parents + (visit_model && time_node ? 1 : 0), kernels::kMaxNodeParents);
+    // ... and it takes the row's category first (the table's categorical column with the most
+    // mutual information), then parents by mutual information: a lab's day depends on its test
+    // less than on the person's follow-up, but days within each test are what siblings show
+    // (nafld: lab days within test 0.95 -> 0.97).
+    if (visit_model && time_node) {
+      auto row_category = [&](const std::pair<double, int32_t>& c) {
+        return c.second >= context && model.nodes[static_cast<size_t>(c.second - context)].kind == NodeKind::categorical;
+      };
+      auto first = std::find_if(candidates.begin(), candidates.end(), row_category);
+      if (first != candidates.end()) std::rotate(candidates.begin(), first, first + 1);
+    }
     for (const auto& [mi, slot] : candidates) {
       if (std::find(model.nodes[j].parents.begin(), model.nodes[j].parents.end(), slot) != model.nodes[j].parents.end()) continue;
       if (static_cast<int>(model.nodes[j].parents.size()) >= max_parents) break;
