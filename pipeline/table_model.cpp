@@ -52,7 +52,7 @@ nlohmann::json TableModel::to_json() const {
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
-                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"thresholds", n.thresholds},
+                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"tail_taper", n.tail_taper}, {"thresholds", n.thresholds},
                     {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
                     {"fine_to_state", n.fine_to_state}, {"categories", n.categories}});
   out["nodes"] = list;
@@ -87,6 +87,7 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.binned_states = n.at("binned_states");
     node.parents = n.at("parents").get<std::vector<int32_t>>();
     node.parent_radix = n.value("parent_radix", std::vector<int32_t>(node.parents.size(), 0));
+    node.tail_taper = n.value("tail_taper", 0);
     node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
     node.fine_bins = n.at("fine_bins");
     node.point_values = n.at("point_values");
@@ -126,6 +127,7 @@ kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const
     net.thresholds.insert(net.thresholds.end(), n.thresholds.begin(), n.thresholds.end());
     k.fine_bins = n.fine_bins;
     k.point_values = n.point_values ? 1 : 0;
+    k.tail_taper = n.tail_taper;
     k.binned_states = n.binned_states;
     k.fine_offset = static_cast<int64_t>(net.fine_thresholds.size());
     net.fine_thresholds.insert(net.fine_thresholds.end(), n.fine_thresholds.begin(), n.fine_thresholds.end());

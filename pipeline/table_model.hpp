@@ -4,7 +4,7 @@
 // table's network also sees its parent row's node states as context. A numeric node's states are
 // ranges of a fine equal-width histogram (quantile groups of it), so a value is placed in two
 // steps: the range by the network, the fine bin by the range's own histogram, then uniformly
-// inside the fine bin. Every probability is an integer threshold on the 2^32 scale, so sampling
+// inside the fine bin (tapered in the outermost fine bin of a heavy tail). Every probability is an integer threshold on the 2^32 scale, so sampling
 // is integer arithmetic (kernels/sampling/cumulative_table.hpp). Stored in the fit stage as JSON
 // bytes (one shard per table), so its digest is the digest of the model itself.
 #pragma once
@@ -41,6 +41,7 @@ struct ModelNode {
   int32_t binned_states = 0;  // numeric: states that are value ranges
   std::vector<int32_t> parents;  // slots of the state vector (context first, then nodes)
   std::vector<int32_t> parent_radix;  // per parent: groups its states are read in (0: every state)
+  int32_t tail_taper = 0;             // kernels/sampling/network_model.hpp
   std::vector<uint64_t> thresholds;       // states per parent configuration
   int32_t fine_bins = 0;
   bool point_values = false;              // fine bin k is the value fine_edges[k] itself

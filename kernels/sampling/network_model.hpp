@@ -24,6 +24,10 @@ struct NetworkNode {
   // parent_radix groups of neighbours (coarse_state), so a node can depend on two columns with
   // many states each within the bound on the conditional table's size.
   int32_t parent_radix[kMaxNodeParents] = {0, 0, 0, 0};
+  // Heavy tails (bit 0: low end, bit 1: high end): inside the outermost fine bin of that end the
+  // position is the larger (low end) or smaller (high end) of two uniform draws, a density that
+  // falls linearly away from the bulk instead of a flat one out to the extreme.
+  int32_t tail_taper = 0;
   int64_t table_offset = 0;            // thresholds: states entries per parent configuration
   int32_t fine_bins = 0;               // 0: not numeric (no value is placed)
   int32_t point_values = 0;            // 1: fine bin k is the single value edge[k] (few distinct values)

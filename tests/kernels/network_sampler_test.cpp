@@ -61,6 +61,7 @@ NetworkArrays test_network() {
     net.fine_thresholds.insert(net.fine_thresholds.end(), t.begin(), t.end());
   }
   net.fine_edges = {0.0, 1.5, 2.0, 4.25, 10.0};
+  value.tail_taper = 2;  // the last fine bin [4.25, 10) is a heavy tail: tapered positions
   net.nodes = {category, value};
   return net;
 }
@@ -146,12 +147,15 @@ int run_cpu() {
   std::vector<int64_t> count(4, 0);
   int64_t in_context = 0;
   bool values_in_bins = true, missing_is_zero = true;
+  double tail_sum = 0;  // positions inside the tapered last fine bin [4.25, 10)
+  int64_t tail_rows = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t* s = all.states.data() + r * all.width;
     if (s[0] == 0) { ++count[s[1]]; ++in_context; }
     double v = all.values[r * 2 + 1];
     if (s[2] == 3) missing_is_zero &= v == 0.0;
     else values_in_bins &= v >= 0.0 && v < 10.0 && !(s[2] >= 1 && v < 1.5) && !(s[2] == 2 && v >= 2.0 && v < 4.25);
+    if (s[2] != 3 && v >= 4.25) { tail_sum += (v - 4.25) / 5.75; ++tail_rows; }
   }
   expect(count[3] == 0, "a zero-weight (suppressed) category is never drawn");
   const double expected[3] = {1.0 / 8, 2.0 / 8, 5.0 / 8};
@@ -162,6 +166,9 @@ int run_cpu() {
   }
   expect(values_in_bins, "placed values lie inside bins with non-zero fine weight");
   expect(missing_is_zero, "the missing state places no value");
+  // min(u1, u2) has mean 1/3 and variance 1/18.
+  expect(tail_rows > 1000 && std::fabs(tail_sum / tail_rows - 1.0 / 3) < 4 * std::sqrt(1.0 / 18 / tail_rows),
+         "positions inside a tapered heavy-tail bin average 1/3 of its width");
 
   // Batches: rows [0, 123457) and the rest, drawn separately, give the same bits.
   const int64_t cut = 123457;
