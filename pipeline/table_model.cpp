@@ -15,6 +15,7 @@ TableModel read_table_model(const StageReader& fit, const std::string& table) {
 
 std::string children_node_name(const std::string& child_table) { return "children:" + child_table; }
 std::string gap_node_name(const std::string& column) { return "gap:" + column; }
+std::string visit_node_name(const std::string& column) { return "visit:" + column; }
 
 int TableModel::node_index(const std::string& name) const {
   for (size_t i = 0; i < nodes.size(); ++i)
@@ -29,6 +30,7 @@ const char* kind_name(NodeKind kind) {
     case NodeKind::numeric: return "numeric";
     case NodeKind::children: return "children";
     case NodeKind::gap: return "gap";
+    case NodeKind::visit: return "visit";
   }
   return "?";
 }
@@ -37,7 +39,8 @@ NodeKind kind_from(const std::string& text) {
   if (text == "numeric") return NodeKind::numeric;
   if (text == "children") return NodeKind::children;
   if (text == "gap") return NodeKind::gap;
-  throw InputError("model node kind '" + text + "' is not categorical, numeric or children");
+  if (text == "visit") return NodeKind::visit;
+  throw InputError("model node kind '" + text + "' is not categorical, numeric, children, gap or visit");
 }
 }  // namespace
 
@@ -49,7 +52,7 @@ nlohmann::json TableModel::to_json() const {
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
-                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"thresholds", n.thresholds},
+                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"tail_taper", n.tail_taper}, {"thresholds", n.thresholds},
                     {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
                     {"fine_to_state", n.fine_to_state}, {"categories", n.categories}});
   out["nodes"] = list;
@@ -83,6 +86,8 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.missing_state = n.at("missing_state");
     node.binned_states = n.at("binned_states");
     node.parents = n.at("parents").get<std::vector<int32_t>>();
+    node.parent_radix = n.value("parent_radix", std::vector<int32_t>(node.parents.size(), 0));
+    node.tail_taper = n.value("tail_taper", 0);
     node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
     node.fine_bins = n.at("fine_bins");
     node.point_values = n.at("point_values");
@@ -111,11 +116,18 @@ kernels::NetworkArrays TableModel::network(uint64_t seed, uint32_t stream) const
     SC_EXPECTS(n.parents.size() <= static_cast<size_t>(kernels::kMaxNodeParents), InputError,
                "model of table " + table + ": node " + n.name + " has more parents than the kernel takes");
     k.parent_count = static_cast<int32_t>(n.parents.size());
-    for (size_t p = 0; p < n.parents.size(); ++p) k.parent[p] = n.parents[p];
+    SC_EXPECTS(n.parent_radix.size() == n.parents.size(), InputError,
+               "model of table " + table + ": node " + n.name + " has " + std::to_string(n.parent_radix.size()) +
+                   " parent_radix entries for " + std::to_string(n.parents.size()) + " parents");
+    for (size_t p = 0; p < n.parents.size(); ++p) {
+      k.parent[p] = n.parents[p];
+      k.parent_radix[p] = n.parent_radix[p];
+    }
     k.table_offset = static_cast<int64_t>(net.thresholds.size());
     net.thresholds.insert(net.thresholds.end(), n.thresholds.begin(), n.thresholds.end());
     k.fine_bins = n.fine_bins;
     k.point_values = n.point_values ? 1 : 0;
+    k.tail_taper = n.tail_taper;
     k.binned_states = n.binned_states;
     k.fine_offset = static_cast<int64_t>(net.fine_thresholds.size());
     net.fine_thresholds.insert(net.fine_thresholds.end(), n.fine_thresholds.begin(), n.fine_thresholds.end());

@@ -4,7 +4,7 @@
 // table's network also sees its parent row's node states as context. A numeric node's states are
 // ranges of a fine equal-width histogram (quantile groups of it), so a value is placed in two
 // steps: the range by the network, the fine bin by the range's own histogram, then uniformly
-// inside the fine bin. Every probability is an integer threshold on the 2^32 scale, so sampling
+// inside the fine bin (tapered in the outermost fine bin of a heavy tail). Every probability is an integer threshold on the 2^32 scale, so sampling
 // is integer arithmetic (kernels/sampling/cumulative_table.hpp). Stored in the fit stage as JSON
 // bytes (one shard per table), so its digest is the digest of the model itself.
 #pragma once
@@ -22,8 +22,14 @@
 namespace sc {
 
 // `gap`: for a child table ordered by a time column, the time since the previous sibling (the
-// time column's own node then holds the first sibling's time only).
-enum class NodeKind { categorical, numeric, children, gap };
+// time column's own node then holds the first sibling's time only). `visit`: instead of the gap,
+// whether a sibling shares its previous sibling's time (state 1: the same visit, gap 0) or starts
+// a visit of its own (state 0), whose time the time column's node draws given the row's other
+// columns and the parent.
+enum class NodeKind { categorical, numeric, children, gap, visit };
+
+// Nodes whose states are categories (no value is placed): columns stored as codes, visit flags.
+inline bool has_category_states(NodeKind kind) { return kind == NodeKind::categorical || kind == NodeKind::visit; }
 
 struct ModelNode {
   std::string name;           // the column, or "children:<table>"
@@ -34,6 +40,8 @@ struct ModelNode {
   int32_t missing_state = -1;
   int32_t binned_states = 0;  // numeric: states that are value ranges
   std::vector<int32_t> parents;  // slots of the state vector (context first, then nodes)
+  std::vector<int32_t> parent_radix;  // per parent: groups its states are read in (0: every state)
+  int32_t tail_taper = 0;             // kernels/sampling/network_model.hpp
   std::vector<uint64_t> thresholds;       // states per parent configuration
   int32_t fine_bins = 0;
   bool point_values = false;              // fine bin k is the value fine_edges[k] itself
@@ -75,6 +83,9 @@ TableModel read_table_model(const StageReader& fit, const std::string& table);
 
 // The name of the node that holds the time since the previous sibling along `column`.
 std::string gap_node_name(const std::string& column);
+
+// The name of the node that says whether a sibling shares its previous sibling's `column` value.
+std::string visit_node_name(const std::string& column);
 
 // The name of the node that counts a parent row's children in `child_table`.
 std::string children_node_name(const std::string& child_table);

@@ -36,7 +36,7 @@ void add_guide_tables(NetworkArrays& net) {
   net.guides.clear();
   for (NetworkNode& node : net.nodes) {
     int64_t configurations = 1;
-    for (int32_t p = 0; p < node.parent_count; ++p) configurations *= net.parent_states[static_cast<size_t>(node.parent[p])];
+    for (int32_t p = 0; p < node.parent_count; ++p) configurations *= parent_levels(node, p, net.parent_states[static_cast<size_t>(node.parent[p])]);
     node.guide_bits = guide_bits(node.states);
     node.guide_offset = static_cast<int64_t>(net.guides.size());
     for (int64_t c = 0; node.guide_bits > 0 && c < configurations; ++c)

@@ -19,6 +19,15 @@ struct NetworkNode {
   int32_t missing_state = -1;          // the state that means "missing", -1 when none
   int32_t parent_count = 0;
   int32_t parent[kMaxNodeParents] = {-1, -1, -1, -1};  // indices into the state vector
+  // Groups each parent's states are read in (0: all of them, one by one). A numeric parent whose
+  // states would make too many configurations is read coarsely: its quantile states in
+  // parent_radix groups of neighbours (coarse_state), so a node can depend on two columns with
+  // many states each within the bound on the conditional table's size.
+  int32_t parent_radix[kMaxNodeParents] = {0, 0, 0, 0};
+  // Heavy tails (bit 0: low end, bit 1: high end): inside the outermost fine bin of that end the
+  // position is the larger (low end) or smaller (high end) of two uniform draws, a density that
+  // falls linearly away from the bulk instead of a flat one out to the extreme.
+  int32_t tail_taper = 0;
   int64_t table_offset = 0;            // thresholds: states entries per parent configuration
   int32_t fine_bins = 0;               // 0: not numeric (no value is placed)
   int32_t point_values = 0;            // 1: fine bin k is the single value edge[k] (few distinct values)
@@ -32,6 +41,18 @@ struct NetworkNode {
   int64_t guide_offset = 0;
   int64_t fine_guide_offset = 0;
 };
+
+// The group of `state` (of `states`) when a parent's states are read in `radix` groups of
+// neighbours: integer arithmetic, the same on every backend. radix 0 (or >= states): the state.
+SC_HOST_DEVICE inline int32_t coarse_state(int32_t state, int32_t radix, int32_t states) {
+  if (radix <= 0 || radix >= states) return state;
+  return static_cast<int32_t>((static_cast<int64_t>(state) * radix) / states);
+}
+
+// The number of values parent p of a node takes in its configurations.
+SC_HOST_DEVICE inline int32_t parent_levels(const NetworkNode& node, int32_t p, int32_t states) {
+  return node.parent_radix[p] > 0 && node.parent_radix[p] < states ? node.parent_radix[p] : states;
+}
 
 // A non-owning view of a network; the owner keeps the arrays alive (host or device memory).
 struct NetworkView {

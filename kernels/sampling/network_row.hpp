@@ -1,8 +1,10 @@
 // Sampling one row from a network: the body that the CPU and the CUDA kernels both run, so the
 // two backends share not only the interface but the very code of a draw. One Philox block per
 // (row entity, node): word 0 picks the state, word 1 the fine bin, words 2-3 the position inside
-// the fine bin (unless the fine bin is a single value: columns with few distinct values). The only floating point is edge + width * u, compiled without contraction in both
-// backends (-ffp-contract=off, --fmad=false), so the bits agree.
+// the fine bin (unless the fine bin is a single value: columns with few distinct values; in the
+// outermost fine bin of a heavy tail, the min or max of words 2 and 3 as two uniforms). The only
+// floating point is edge + width * u (and exact scalings of words), compiled without contraction
+// in both backends (-ffp-contract=off, --fmad=false), so the bits agree.
 #pragma once
 
 #include "kernels/sampling/cumulative_table.hpp"
@@ -25,7 +27,8 @@ SC_HOST_DEVICE inline int64_t node_configuration(const NetworkView& net, const N
   int64_t configuration = 0;
   for (int32_t p = 0; p < node.parent_count; ++p) {
     int32_t slot = node.parent[p];
-    configuration = configuration * net.parent_states[slot] + states[slot];
+    const int32_t n = net.parent_states[slot];
+    configuration = configuration * parent_levels(node, p, n) + coarse_state(states[slot], node.parent_radix[p], n);
   }
   return configuration;
 }
@@ -68,7 +71,14 @@ SC_HOST_DEVICE inline void place_network_node(const NetworkView& net, int32_t j,
     } else {
       double hi = net.fine_edges[node.edge_offset + fine + 1];
       double width = hi - lo;
-      double offset = width * unit_interval(words.w[2], words.w[3]);
+      double u = unit_interval(words.w[2], words.w[3]);
+      const bool low_tail = (node.tail_taper & 1) && fine == 0, high_tail = (node.tail_taper & 2) && fine == node.fine_bins - 1;
+      if (low_tail || high_tail) {
+        // Two 32-bit uniforms (exact in double); max or min of them: the same bits on every backend.
+        const double a = static_cast<double>(words.w[2]) * (1.0 / 4294967296.0), b = static_cast<double>(words.w[3]) * (1.0 / 4294967296.0);
+        u = low_tail ? (a > b ? a : b) : (a < b ? a : b);
+      }
+      double offset = width * u;
       value = lo + offset;
     }
   }

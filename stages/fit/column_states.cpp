@@ -7,7 +7,8 @@
 
 namespace sc {
 
-void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct) {
+void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct,
+                   int integer_super_fine) {
   double lo = range.any_value ? range.min : 0.0, hi = range.any_value ? range.max : 0.0;
   node.fine_edges.clear();
   node.point_values = false;
@@ -18,9 +19,10 @@ void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, co
     node.fine_bins = static_cast<int32_t>(distinct.size());
   } else if (node.integer_values) {
     // Whole-number widths so that floor(edge + width * u) is a value of the bin and nothing else.
-    // The histogram counted is kSuperFine times finer; merge_fine_bins() then joins its bins into
-    // fine bins of about equal mass, so a heavy tail does not squeeze the bulk into a few bins.
-    fine_bins *= kSuperFine;
+    // The histogram counted is `integer_super_fine` times finer; merge_fine_bins() then joins its bins
+    // into fine bins of about equal mass, so a heavy tail does not squeeze the bulk into a few bins.
+    // Capped at 2^16 counted bins (or kSuperFine times fine_bins when that is more) per column.
+    fine_bins = std::max(fine_bins * kSuperFine, std::min(fine_bins * integer_super_fine, 1 << 16));
     double span = hi - lo + 1.0;
     double width = std::max(1.0, std::ceil(span / fine_bins));
     int bins = static_cast<int>(std::ceil(span / width));
@@ -49,6 +51,9 @@ int32_t fine_bin_of(const ModelNode& node, double value) {
   return std::clamp(bin, 0, node.fine_bins - 1);
 }
 
+// How much wider than the median fine bin an outermost fine bin must be to count as a heavy tail.
+constexpr double kTailWidth = 8.0;
+
 std::vector<int64_t> merge_fine_bins(ModelNode& node, const std::vector<int64_t>& counts, int fine_bins) {
   if (node.point_values) return counts;
   int64_t total = 0;
@@ -57,19 +62,35 @@ std::vector<int64_t> merge_fine_bins(ModelNode& node, const std::vector<int64_t>
   std::vector<int64_t> merged;
   int32_t group = -1;
   int64_t before = 0;
+  bool previous_atom = false;
   for (size_t k = 0; k < counts.size(); ++k) {
     int32_t g = total > 0 ? static_cast<int32_t>((static_cast<kernels::WideCount>(before) * fine_bins) / total) : 0;
-    if (g != group) {
+    // An atom (a bin with a 1/fine_bins share or more) starts a fine bin and ends it.
+    const bool atom = total > 0 && static_cast<kernels::WideCount>(counts[k]) * fine_bins >= static_cast<kernels::WideCount>(total);
+    if (g != group || atom || previous_atom) {
       group = g;
       edges.push_back(node.fine_edges[k]);
       merged.push_back(0);
     }
     merged.back() += counts[k];
     before += counts[k];
+    previous_atom = atom;
   }
   edges.push_back(node.fine_edges.back());
   node.fine_edges = edges;
   node.fine_bins = static_cast<int32_t>(merged.size());
+  // A heavy tail: an outermost fine bin more than kTailWidth times as wide as the median fine bin
+  // (flchain's kappa: 7 to 20.5 against 0.03) gets a tapered position (network_model.hpp).
+  node.tail_taper = 0;
+  if (!node.integer_values && !node.point_values && node.fine_bins >= 3) {
+    std::vector<double> widths;
+    for (int32_t k = 0; k < node.fine_bins; ++k) widths.push_back(edges[k + 1] - edges[k]);
+    std::vector<double> sorted = widths;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    const double median = sorted[sorted.size() / 2];
+    if (widths.front() > kTailWidth * median) node.tail_taper |= 1;
+    if (widths.back() > kTailWidth * median) node.tail_taper |= 2;
+  }
   return merged;
 }
 
@@ -108,10 +129,16 @@ void set_numeric_states(ModelNode& node, const std::vector<int64_t>& fine_counts
     raw[k] = passed;
     before += counts[k];
   }
+  // A fine bin with a 1/max_states share of the mass or more (an atom: nafld's events on day 0)
+  // is a state of its own, so that the network, not the state's fine histogram, decides which
+  // rows take that very value (every nafld diagnosis event, and no other event, on day 0).
+  auto atom = [&](size_t k) {
+    return total > 0 && static_cast<kernels::WideCount>(counts[k]) * max_states >= static_cast<kernels::WideCount>(total);
+  };
   node.fine_to_state.assign(counts.size(), 0);
   int32_t state = 0;
   for (size_t k = 0; k < counts.size(); ++k) {
-    if (k > 0 && raw[k] != raw[k - 1]) ++state;
+    if (k > 0 && (raw[k] != raw[k - 1] || atom(k) || atom(k - 1))) ++state;
     node.fine_to_state[k] = state;
   }
   node.binned_states = state + 1;

@@ -23,11 +23,22 @@ struct NumericRange {
 // the column has at most `fine_bins` distinct training values (`distinct`, ascending; empty when
 // it has more), each fine bin is one of them: a value recorded to one decimal is then drawn as
 // such, not smeared across its bin (which would cost KS fidelity for nothing).
-void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct);
+// `integer_super_fine`: how many times finer than `fine_bins` the counted histogram of a
+// whole-number column is (kIntegerSuperFine, or kSuperFine under differential privacy); other
+// columns are counted kSuperFine times finer.
+void set_fine_bins(ModelNode& node, const NumericRange& range, int fine_bins, const std::vector<double>& distinct,
+                   int integer_super_fine);
 // The counted histogram is this many times finer than the fine histogram the model keeps.
 constexpr int kSuperFine = 16;
-// Joins the counted histogram's bins into at most `fine_bins` bins of about equal mass (updating
-// the node's edges) and returns their counts; point-value nodes are kept as they are.
+// Whole-number columns are counted per value up to this many times `fine_bins` values (65,536 at
+// the default 256; never more than 65,536 counted bins): then a value that many rows share (a lab visit's gap of 0 days, nafld's events
+// on day 0) is a bin of its own, and merge_fine_bins keeps it apart, so it is drawn exactly instead
+// of being spread over the 4 or so days a coarser bin holds. Under differential privacy every
+// counted bin gets noise, so the coarser kSuperFine stays.
+constexpr int kIntegerSuperFine = 256;
+// Joins the counted histogram's bins into about `fine_bins` bins of about equal mass (updating
+// the node's edges) and returns their counts; a bin holding at least 1/fine_bins of the mass (an
+// atom) stays a fine bin of its own; point-value nodes are kept as they are.
 std::vector<int64_t> merge_fine_bins(ModelNode& node, const std::vector<int64_t>& counts, int fine_bins);
 // The fine bin of a value (clamped into the histogram).
 int32_t fine_bin_of(const ModelNode& node, double value);

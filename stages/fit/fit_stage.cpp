@@ -22,10 +22,18 @@ po::options_description fit_options() {
       ("fit.max_parents", po::value<int64_t>()->default_value(2), "parents per network node (1 to 4)")
       ("fit.min_rows_per_configuration", po::value<int64_t>()->default_value(20),
        "training rows per parent configuration at least (bounds the size of conditional tables)")
+      ("fit.min_parent_groups", po::value<int64_t>()->default_value(4),
+       "a numeric parent with too many states for fit.min_rows_per_configuration is read in groups of neighbouring states, at least this many (0 or 1: never)")
+      ("fit.min_rows_per_coarse_configuration", po::value<int64_t>()->default_value(60),
+       "training rows per parent configuration at least for a node with a parent read in groups")
       ("fit.min_mutual_information", po::value<double>()->default_value(0.002),
        "mutual information (nats) below which a column is not made a parent")
       ("fit.sibling_gaps", po::value<bool>()->default_value(true),
        "child tables with a time column: model the first sibling's time and the gaps to the previous sibling (false: times drawn independently, then sorted)")
+      ("fit.visits", po::value<bool>()->default_value(true),
+       "with fit.sibling_gaps: model visits instead of gaps (a sibling shares its previous sibling's time or starts a visit, whose time is drawn given the row and the parent)")
+      ("fit.min_visit_share", po::value<double>()->default_value(0.05),
+       "with fit.visits: the visit model is used where at least this share of later siblings have their previous sibling's time")
       ("fit.min_cell", po::value<int64_t>()->default_value(0),
        "categories and fine histogram bins seen in fewer training rows are suppressed (0 = off)")
       ("fit.epsilon", po::value<double>()->default_value(0.0),
@@ -49,9 +57,14 @@ FitOptions read_options(const Config& config) {
   o.max_parents = static_cast<int>(ranged("fit.max_parents", 0, 4));
   o.min_rows_per_configuration = ranged("fit.min_rows_per_configuration", 1, int64_t{1} << 40);
   o.min_cell = ranged("fit.min_cell", 0, int64_t{1} << 40);
+  o.min_parent_groups = ranged("fit.min_parent_groups", 0, 256);
+  o.min_rows_per_coarse_configuration = ranged("fit.min_rows_per_coarse_configuration", 1, int64_t{1} << 40);
   o.min_mutual_information = config.real("fit.min_mutual_information");
   if (!(o.min_mutual_information >= 0)) config.reject("fit.min_mutual_information", "a non-negative number of nats");
   o.sibling_gaps = config.flag("fit.sibling_gaps");
+  o.visits = config.flag("fit.visits");
+  o.min_visit_share = config.real("fit.min_visit_share");
+  if (!(o.min_visit_share >= 0 && o.min_visit_share <= 1)) config.reject("fit.min_visit_share", "a share from 0 to 1");
   o.seed = static_cast<uint64_t>(config.integer("run.seed"));
   o.holdout_fraction = config.real("evaluate.holdout_fraction");
   const double epsilon = config.real("fit.epsilon");

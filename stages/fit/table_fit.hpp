@@ -25,9 +25,13 @@ struct FitOptions {
   int max_states = 32;                  // fit.bins
   int max_parents = 2;                  // fit.max_parents
   int64_t min_rows_per_configuration = 20;  // fit.min_rows_per_configuration
+  int64_t min_parent_groups = 4;        // fit.min_parent_groups (0 or 1: numeric parents never read coarsely)
+  int64_t min_rows_per_coarse_configuration = 60;  // fit.min_rows_per_coarse_configuration
   double min_mutual_information = 0.002;    // fit.min_mutual_information (nats)
   int64_t min_cell = 0;                 // fit.min_cell
   bool sibling_gaps = true;             // fit.sibling_gaps
+  bool visits = true;                   // fit.visits (with sibling_gaps: the visit model)
+  double min_visit_share = 0.05;        // fit.min_visit_share
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
   // Differential privacy (fit.epsilon > 0): the table's budget, the cap on children per parent

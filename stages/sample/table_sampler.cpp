@@ -80,57 +80,87 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   kernels::SampledRows sampled = draw(net, 0, drawn);
   const kernels::DrawKey row_key = net.key;
 
-  // The time column: the first sibling's own draw, then each later sibling's gap added to the
-  // previous time (a missing first time leaves the family's times missing).
+  // The time column. Gap model: the first sibling's own draw, then each later sibling's gap added
+  // to the previous time (a missing first time leaves the family's times missing). Visit model: a
+  // sibling in the same visit as the one drawn before it takes that one's time, every other its own.
   int order_node = model.order_by.empty() ? -1 : model.node_index(model.order_by);
   int gap_node = model.order_by.empty() ? -1 : model.node_index(gap_node_name(model.order_by));
+  int visit_node = model.order_by.empty() ? -1 : model.node_index(visit_node_name(model.order_by));
   std::vector<double> times;
   std::vector<uint8_t> time_missing;
-  if (order_node >= 0 && gap_node >= 0) {
+  // Draws rows [a, b) of the block again from the retry stream of `attempt` (the same tables under
+  // the retry key: no copy of the network per family and attempt).
+  auto redraw = [&](int64_t a, int64_t b, uint32_t attempt) {
+    net.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
+    kernels::SampledRows again = draw(net, a, b - a);
+    net.key = row_key;
+    std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
+    std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
+  };
+  auto bound_of = [&](int64_t i) {
+    return plan.family_time_bound ? (*plan.family_time_bound)[static_cast<size_t>(parent_row[static_cast<size_t>(i)])]
+                                  : std::numeric_limits<double>::quiet_NaN();
+  };
+  if (order_node >= 0 && (gap_node >= 0 || visit_node >= 0)) {
     times.assign(static_cast<size_t>(drawn), 0.0);
     time_missing.assign(static_cast<size_t>(drawn), 0);
-    const ModelNode& first_node = model.nodes[static_cast<size_t>(order_node)];
-    const ModelNode& gap = model.nodes[static_cast<size_t>(gap_node)];
-    // The times of one family, rows [a, b) of the block.
-    auto family_times = [&](int64_t a, int64_t b) {
-      for (int64_t i = a; i < b; ++i) {
-        const int32_t* st = sampled.states.data() + i * sampled.width + context;
-        const double* v = sampled.values.data() + i * static_cast<int64_t>(nodes);
-        bool first_sibling = i == a;
-        if (first_sibling) {
-          time_missing[static_cast<size_t>(i)] = st[order_node] == first_node.missing_state;
-          times[static_cast<size_t>(i)] = std::floor(v[order_node]);
+    const ModelNode& time_node = model.nodes[static_cast<size_t>(order_node)];
+    auto state_of = [&](int64_t i, int node) { return sampled.states[static_cast<size_t>(i * sampled.width + context + node)]; };
+    auto value_of = [&](int64_t i, int node) { return sampled.values[static_cast<size_t>(i * static_cast<int64_t>(nodes) + node)]; };
+    // Row i's own time, or (a later sibling of the same visit, or gap model) one that follows the previous row's.
+    auto place_time = [&](int64_t i, bool first_sibling) {
+      const size_t k = static_cast<size_t>(i);
+      if (visit_node >= 0) {
+        if (!first_sibling && state_of(i, visit_node) == 1) {
+          time_missing[k] = time_missing[k - 1];
+          times[k] = times[k - 1];
         } else {
-          time_missing[static_cast<size_t>(i)] = time_missing[static_cast<size_t>(i - 1)];
-          double step = st[gap_node] == gap.missing_state ? 0.0 : std::floor(v[gap_node]);
-          times[static_cast<size_t>(i)] = times[static_cast<size_t>(i - 1)] + step;
+          time_missing[k] = state_of(i, order_node) == time_node.missing_state;
+          times[k] = std::floor(value_of(i, order_node));
         }
+      } else if (first_sibling) {
+        time_missing[k] = state_of(i, order_node) == time_node.missing_state;
+        times[k] = std::floor(value_of(i, order_node));
+      } else {
+        const ModelNode& gap = model.nodes[static_cast<size_t>(gap_node)];
+        time_missing[k] = time_missing[k - 1];
+        double step = state_of(i, gap_node) == gap.missing_state ? 0.0 : std::floor(value_of(i, gap_node));
+        times[k] = times[k - 1] + step;
       }
     };
-    auto breaks_bound = [&](int64_t a, int64_t b, double bound) {
-      for (int64_t i = a; i < b; ++i)
-        if (!time_missing[static_cast<size_t>(i)] && !constraint_holds(plan.family_time_op, times[static_cast<size_t>(i)], bound))
-          return true;
-      return false;
+    auto breaks = [&](int64_t i, double bound) {
+      return !time_missing[static_cast<size_t>(i)] && !constraint_holds(plan.family_time_op, times[static_cast<size_t>(i)], bound);
     };
     for (int64_t a = 0; a < drawn;) {
       int64_t b = a;
       while (b < drawn && parent_row[static_cast<size_t>(b)] == parent_row[static_cast<size_t>(a)]) ++b;
-      family_times(a, b);
-      // A family whose times run past the parent's bound (e.g. labs after the end of follow-up) is
-      // drawn again, whole, from retry streams keyed by the attempt: a draw from the model
-      // conditioned on the constraint (rejection), not a pile-up at the bound. Families still
-      // outside after the last attempt are clamped by the constraint repair.
-      const double bound = plan.family_time_bound ? (*plan.family_time_bound)[static_cast<size_t>(parent_row[static_cast<size_t>(a)])]
-                                                  : std::numeric_limits<double>::quiet_NaN();
-      for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && breaks_bound(a, b, bound); ++attempt) {
-        // The same tables under the retry key (no copy of the network per family and attempt).
-        net.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
-        kernels::SampledRows again = draw(net, a, b - a);
-        net.key = row_key;
-        std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
-        std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
-        family_times(a, b);
+      const double bound = bound_of(a);
+      if (visit_node >= 0) {
+        // Visits start independently given the row and the parent, so the model conditioned on
+        // the constraint redraws just the row that breaks it (rejection per row; a row that joins
+        // a visit takes a time that already holds).
+        for (int64_t i = a; i < b; ++i) {
+          place_time(i, i == a);
+          for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && breaks(i, bound); ++attempt) {
+            redraw(i, i + 1, attempt);
+            place_time(i, i == a);
+          }
+        }
+      } else {
+        for (int64_t i = a; i < b; ++i) place_time(i, i == a);
+        // A family whose times run past the parent's bound (e.g. labs after the end of follow-up)
+        // is drawn again, whole, from retry streams keyed by the attempt: a draw from the model
+        // conditioned on the constraint (rejection), not a pile-up at the bound. Families still
+        // outside after the last attempt are clamped by the constraint repair.
+        auto family_breaks = [&] {
+          for (int64_t i = a; i < b; ++i)
+            if (breaks(i, bound)) return true;
+          return false;
+        };
+        for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && family_breaks(); ++attempt) {
+          redraw(a, b, attempt);
+          for (int64_t i = a; i < b; ++i) place_time(i, i == a);
+        }
       }
       a = b;
     }
@@ -189,7 +219,7 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     for (size_t j = 0; j < nodes; ++j) {
       const ModelNode& node = model.nodes[j];
       out.node_states[static_cast<size_t>(r) * nodes + j] = states[j];
-      if (node.kind == NodeKind::gap) continue;
+      if (node.kind == NodeKind::gap || node.kind == NodeKind::visit) continue;
       if (!times.empty() && static_cast<int>(j) == order_node) {
         ColumnValues& column = out.data.columns[static_cast<size_t>(node.column)];
         column.missing[static_cast<size_t>(r)] = time_missing[static_cast<size_t>(i)];

@@ -1,7 +1,8 @@
 // The table sampling kernel: draws follow the thresholds, suppressed states never appear, a row's
 // draws depend on its entity only (any split into batches gives the same bits), placed values lie
 // inside their bins; with the argument `gpu`, the CUDA backend returns the CPU backend's bits
-// (exit 77, "skipped", where no GPU answers).
+// (exit 77, "skipped", where no GPU answers). A parent read in groups of states selects the
+// configuration of its state's group on both backends.
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -60,8 +61,35 @@ NetworkArrays test_network() {
     net.fine_thresholds.insert(net.fine_thresholds.end(), t.begin(), t.end());
   }
   net.fine_edges = {0.0, 1.5, 2.0, 4.25, 10.0};
+  value.tail_taper = 2;  // the last fine bin [4.25, 10) is a heavy tail: tapered positions
   net.nodes = {category, value};
   return net;
+}
+
+// A parent read in groups: context slot of 8 states read in 2 groups of 4 neighbours; the node
+// (2 states) is state 0 in group 0 (context states 0-3) and state 1 in group 1 (states 4-7).
+NetworkArrays coarse_parent_network() {
+  NetworkArrays net;
+  net.context_count = 1;
+  net.key = DrawKey{20261203, DrawPurpose::table_row, 3};
+  net.parent_states = {8, 2};
+  NetworkNode node;
+  node.states = 2;
+  node.parent_count = 1;
+  node.parent[0] = 0;
+  node.parent_radix[0] = 2;
+  for (const std::vector<uint64_t>& weights : {std::vector<uint64_t>{1, 0}, std::vector<uint64_t>{0, 1}}) {
+    auto t = thresholds_from_weights(weights);
+    net.thresholds.insert(net.thresholds.end(), t.begin(), t.end());
+  }
+  net.nodes = {node};
+  return net;
+}
+
+std::vector<int32_t> coarse_context(int64_t rows) {
+  std::vector<int32_t> context(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r) context[r] = static_cast<int32_t>(r % 8);
+  return context;
 }
 
 std::vector<int32_t> test_context(int64_t rows) {
@@ -119,12 +147,15 @@ int run_cpu() {
   std::vector<int64_t> count(4, 0);
   int64_t in_context = 0;
   bool values_in_bins = true, missing_is_zero = true;
+  double tail_sum = 0;  // positions inside the tapered last fine bin [4.25, 10)
+  int64_t tail_rows = 0;
   for (int64_t r = 0; r < rows; ++r) {
     const int32_t* s = all.states.data() + r * all.width;
     if (s[0] == 0) { ++count[s[1]]; ++in_context; }
     double v = all.values[r * 2 + 1];
     if (s[2] == 3) missing_is_zero &= v == 0.0;
     else values_in_bins &= v >= 0.0 && v < 10.0 && !(s[2] >= 1 && v < 1.5) && !(s[2] == 2 && v >= 2.0 && v < 4.25);
+    if (s[2] != 3 && v >= 4.25) { tail_sum += (v - 4.25) / 5.75; ++tail_rows; }
   }
   expect(count[3] == 0, "a zero-weight (suppressed) category is never drawn");
   const double expected[3] = {1.0 / 8, 2.0 / 8, 5.0 / 8};
@@ -135,6 +166,9 @@ int run_cpu() {
   }
   expect(values_in_bins, "placed values lie inside bins with non-zero fine weight");
   expect(missing_is_zero, "the missing state places no value");
+  // min(u1, u2) has mean 1/3 and variance 1/18.
+  expect(tail_rows > 1000 && std::fabs(tail_sum / tail_rows - 1.0 / 3) < 4 * std::sqrt(1.0 / 18 / tail_rows),
+         "positions inside a tapered heavy-tail bin average 1/3 of its width");
 
   // Batches: rows [0, 123457) and the rest, drawn separately, give the same bits.
   const int64_t cut = 123457;
@@ -153,6 +187,20 @@ int run_cpu() {
   expect(!guided.guides.empty() && fast.states == all.states &&
              std::memcmp(fast.values.data(), all.values.data(), all.values.size() * 8) == 0,
          "guide tables change no bit of the sampled rows");
+  expect(coarse_state(3, 2, 8) == 0 && coarse_state(4, 2, 8) == 1 && coarse_state(7, 2, 8) == 1 && coarse_state(8, 4, 9) == 3 &&
+             coarse_state(5, 0, 8) == 5 && coarse_state(5, 8, 8) == 5,
+         "coarse_state groups neighbouring states (radix 0 or >= states: the state itself)");
+  {
+    const NetworkArrays coarse = coarse_parent_network();
+    const auto groups = coarse_context(4096);
+    SampledRows drawn = sample_rows_cpu(coarse, 0, 4096, groups);
+    bool grouped = true;
+    for (int64_t r = 0; r < 4096; ++r) grouped &= drawn.states[r * 2 + 1] == (groups[r] >= 4 ? 1 : 0);
+    expect(grouped, "a parent read in 2 groups selects the configuration of its state's group");
+    NetworkArrays coarse_guided = coarse;
+    add_guide_tables(coarse_guided);
+    expect(sample_rows_cpu(coarse_guided, 0, 4096, groups).states == drawn.states, "guide tables of grouped configurations");
+  }
   SampledRows shifted = sample_rows_cpu(net, 1001, rows, context);
   expect(std::memcmp(shifted.states.data(), all.states.data(), all.states.size() * 4) != 0, "other entities, other draws");
   std::printf("kernel_network_sampler cpu: %lld rows, %d failures\n", static_cast<long long>(rows), failures);
@@ -178,6 +226,12 @@ int run_gpu() {
   expect(cpu.states == gpu_guided.states, "CUDA states with guide tables equal the CPU states");
   expect(std::memcmp(cpu.values.data(), gpu_guided.values.data(), cpu.values.size() * 8) == 0,
          "CUDA values with guide tables equal the CPU values bit for bit");
+  const NetworkArrays coarse = coarse_parent_network();
+  const auto groups = coarse_context(100000);
+  NetworkArrays coarse_guided = coarse;
+  add_guide_tables(coarse_guided);
+  expect(sample_rows_cpu(coarse, 5, 100000, groups).states == sample_rows_cuda(coarse_guided, 5, 100000, groups).states,
+         "CUDA reads a parent in groups as the CPU does");
   std::printf("kernel_network_sampler gpu: %lld rows compared with the CPU backend, %d failures\n",
               static_cast<long long>(rows), failures);
   return failures == 0 ? 0 : 1;
