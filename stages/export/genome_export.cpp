@@ -55,16 +55,19 @@ bcf_hdr_t* make_header(const GenomeSamples& samples, const std::string& path) {
 // "\ta|b" for the two alleles of one sample, indexed by a | b << 1 (haplotypes 2i and 2i+1).
 constexpr char kGenotypeText[4][4] = {{'\t', '0', '|', '0'}, {'\t', '1', '|', '0'}, {'\t', '0', '|', '1'}, {'\t', '1', '|', '1'}};
 
-// Appends FORMAT and the samples' "a|b" to `line`. Formatting them here rather than through
-// bcf_update_genotypes and vcf_format gives the same text for a fraction of the work: htslib
-// encodes and then decodes every genotype, which left the writing thread the bottleneck once the
-// deflate ran on the thread pool.
+// Appends FORMAT and the samples' "a|b" and ends the line. Formatting them here rather than
+// through bcf_update_genotypes and vcf_format gives the same text for a fraction of the work:
+// htslib encodes and then decodes every genotype on the one writing thread, the part of the
+// export that htslib's deflate thread pool does not spread over cores.
 void append_genotypes(kstring_t& line, const uint64_t* row, int64_t haplotypes, const std::string& path) {
   const size_t bytes = 3 + 4 * static_cast<size_t>(haplotypes / 2) + 1;
   check(ks_resize(&line, line.l + bytes + 1) == 0, "grow a line buffer", path);
   char* out = line.s + line.l;
-  std::memcpy(out, "\tGT", 3);
-  out += 3;
+  // As vcf_format: a file without samples has no FORMAT column.
+  if (haplotypes > 0) {
+    std::memcpy(out, "\tGT", 3);
+    out += 3;
+  }
   // Each pair of haplotypes shares a word: h is even and words hold 64 haplotypes.
   for (int64_t h = 0; h < haplotypes; h += 64) {
     uint64_t word = row[h / 64];
