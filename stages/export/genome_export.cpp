@@ -1,10 +1,13 @@
 #include "stages/export/genome_export.hpp"
 
+#include <htslib/bgzf.h>
 #include <htslib/hts.h>
+#include <htslib/kstring.h>
 #include <htslib/vcf.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -20,8 +23,10 @@ namespace {
 struct VcfWriter {
   htsFile* fp = nullptr;
   bcf_hdr_t* hdr = nullptr;
-  bcf1_t* rec = nullptr;
+  bcf1_t* rec = nullptr;  // a site's fixed columns only: its genotypes are formatted here
+  kstring_t line = KS_INITIALIZE;
   ~VcfWriter() {
+    ks_free(&line);
     if (rec) bcf_destroy(rec);
     if (fp) hts_close(fp);
     if (hdr) bcf_hdr_destroy(hdr);
@@ -47,8 +52,35 @@ bcf_hdr_t* make_header(const GenomeSamples& samples, const std::string& path) {
   return hdr;
 }
 
+// "\ta|b" for the two alleles of one sample, indexed by a | b << 1 (haplotypes 2i and 2i+1).
+constexpr char kGenotypeText[4][4] = {{'\t', '0', '|', '0'}, {'\t', '1', '|', '0'}, {'\t', '0', '|', '1'}, {'\t', '1', '|', '1'}};
+
+// Appends FORMAT and the samples' "a|b" and ends the line. Formatting them here rather than
+// through bcf_update_genotypes and vcf_format gives the same text for a fraction of the work:
+// htslib encodes and then decodes every genotype on the one writing thread, the part of the
+// export that htslib's deflate thread pool does not spread over cores.
+void append_genotypes(kstring_t& line, const uint64_t* row, int64_t haplotypes, const std::string& path) {
+  const size_t bytes = 3 + 4 * static_cast<size_t>(haplotypes / 2) + 1;
+  check(ks_resize(&line, line.l + bytes + 1) == 0, "grow a line buffer", path);
+  char* out = line.s + line.l;
+  // As vcf_format: a file without samples has no FORMAT column.
+  if (haplotypes > 0) {
+    std::memcpy(out, "\tGT", 3);
+    out += 3;
+  }
+  // Each pair of haplotypes shares a word: h is even and words hold 64 haplotypes.
+  for (int64_t h = 0; h < haplotypes; h += 64) {
+    uint64_t word = row[h / 64];
+    const int64_t pairs = std::min<int64_t>(32, (haplotypes - h) / 2);
+    for (int64_t p = 0; p < pairs; ++p, word >>= 2, out += 4) std::memcpy(out, kGenotypeText[word & 3u], 4);
+  }
+  *out++ = '\n';
+  line.l = static_cast<size_t>(out - line.s);
+  line.s[line.l] = '\0';
+}
+
 void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vector<int32_t>& rid_of_contig,
-                  const GenomeWindow& window, std::vector<int32_t>& gt, const std::string& path) {
+                  const GenomeWindow& window, const std::string& path) {
   const int64_t haplotypes = window.haplotypes;
   if (haplotypes != 2 * static_cast<int64_t>(samples.names.size()))
     throw IoError("genome window " + std::to_string(window.index) + " has " + std::to_string(haplotypes) +
@@ -56,7 +88,7 @@ void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vecto
   // Site-major rows make each VCF line a sequential read of its bits.
   const std::vector<uint64_t> sites = haplotype_major_to_site_major(window.bits, window.variants(), haplotypes);
   const int64_t words = words_for_bits(haplotypes);
-  gt.resize(static_cast<size_t>(haplotypes));
+  BGZF* bgzf = out.fp->fp.bgzf;
   for (int64_t v = 0; v < window.variants(); ++v) {
     const size_t i = static_cast<size_t>(v);
     const int32_t contig = window.contig[i];
@@ -72,16 +104,17 @@ void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vecto
     check(bcf_update_alleles(out.hdr, rec, alleles, window.alt[i] == "." ? 1 : 2) == 0, "set the alleles", path);
     const float cm = static_cast<float>(window.cm[i]);
     check(bcf_update_info_float(out.hdr, rec, "CM", &cm, 1) == 0, "set INFO/CM", path);
-    const uint64_t* row = sites.data() + v * words;
-    for (int64_t h = 0; h < haplotypes; h += 2) {
-      const int a = static_cast<int>((row[h / 64] >> (h % 64)) & 1u);
-      const int b = static_cast<int>((row[(h + 1) / 64] >> ((h + 1) % 64)) & 1u);
-      // htslib's form of "a|b": the phase mark sits on the second allele.
-      gt[static_cast<size_t>(h)] = bcf_gt_unphased(a);
-      gt[static_cast<size_t>(h + 1)] = bcf_gt_phased(b);
-    }
-    check(bcf_update_genotypes(out.hdr, rec, gt.data(), static_cast<int>(haplotypes)) == 0, "set the genotypes", path);
-    check(bcf_write(out.fp, out.hdr, rec) == 0, "write a record", path);
+    // htslib formats CHROM to INFO (the record has no samples, so it stops there), which keeps
+    // INFO/CM's float text exactly as before.
+    out.line.l = 0;
+    check(vcf_format(out.hdr, rec, &out.line) == 0 && out.line.l > 0 && out.line.s[out.line.l - 1] == '\n',
+          "format a record", path);
+    --out.line.l;
+    append_genotypes(out.line, sites.data() + v * words, haplotypes, path);
+    // As htslib's vcf_write: start a new BGZF block rather than split a line that fits in one,
+    // so the blocks, and so the bytes, are the same as when htslib wrote the records.
+    check(bgzf_flush_try(bgzf, static_cast<ssize_t>(out.line.l)) == 0, "flush a block", path);
+    check(bgzf_write(bgzf, out.line.s, out.line.l) == static_cast<ssize_t>(out.line.l), "write a record", path);
   }
 }
 
@@ -109,10 +142,9 @@ void write_vcf(const StageContext& context, const StageReader& stage, const std:
     out.rec = bcf_init();
     std::vector<int32_t> rid_of_contig;
     for (const auto& contig : samples.contigs) rid_of_contig.push_back(bcf_hdr_name2id(out.hdr, contig.c_str()));
-    std::vector<int32_t> gt;
     for (size_t w = 0; w < windows.size(); ++w) {
       const GenomeWindow window = read_genome_window(h5::File::open_read(stage.path(windows[w])), static_cast<int64_t>(w));
-      write_window(out, samples, rid_of_contig, window, gt, temp);
+      write_window(out, samples, rid_of_contig, window, temp);
     }
     const int closed = hts_close(out.fp);
     out.fp = nullptr;
