@@ -14,16 +14,23 @@ run_np() {
   "$MPIEXEC" --oversubscribe -np "$n" "$SYNTHCOHORT" "$@"
 }
 
-# The nafld schema (persons with labs and events) cut into >= 8 shards per table.
-write_nafld_config() {
-  cat > "$1" <<INI
-[ingest]
-rows_per_shard = 2000
+# The nafld persons table as a config section (one schema for every test that reads nafld1).
+nafld_persons_section() {
+  cat <<INI
 [table.persons]
 file = $SC_DATA_DIR/registry/nafld1.csv.gz
 primary_key = id
 references = case.id:persons
 columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
+INI
+}
+
+# The nafld schema (persons with labs and events) cut into >= 8 shards per table.
+write_nafld_config() {
+  cat > "$1" <<INI
+[ingest]
+rows_per_shard = 2000
+$(nafld_persons_section)
 [table.labs]
 file = $SC_DATA_DIR/registry/nafld2.csv.gz
 parent = persons

@@ -97,11 +97,7 @@ phenotype_registry_sections() {  # phenotype_registry_sections ROWS_PER_SHARD VA
 [ingest]
 rows_per_shard = $1
 variants_per_window = $2
-[table.persons]
-file = $SC_DATA_DIR/registry/nafld1.csv.gz
-primary_key = id
-references = case.id:persons
-columns = age:integer, male:categorical, weight:real, height:real, bmi:real, futime:day_offset, status:categorical
+$(nafld_persons_section)
 [table.events]
 file = $SC_DATA_DIR/registry/nafld3.csv.gz
 parent = persons
