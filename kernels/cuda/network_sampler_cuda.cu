@@ -58,7 +58,10 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
   DeviceArray<uint64_t> thresholds(net.thresholds);
   DeviceArray<uint64_t> fine_thresholds(net.fine_thresholds);
   DeviceArray<double> fine_edges(net.fine_edges);
+  DeviceArray<uint8_t> guides8(net.guides8);
   DeviceArray<uint16_t> guides(net.guides);
+  DeviceArray<uint32_t> last_words(net.last_words);
+  DeviceArray<uint32_t> fine_last_words(net.fine_last_words);
   DeviceArray<int32_t> device_context(context);
   DeviceArray<int32_t> states(static_cast<size_t>(rows * width));
   DeviceArray<double> values(static_cast<size_t>(rows * host.node_count));
@@ -68,7 +71,10 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
   view.thresholds = thresholds.ptr;
   view.fine_thresholds = fine_thresholds.ptr;
   view.fine_edges = fine_edges.ptr;
-  view.guides = guides.ptr;  // nullptr when the network has none
+  view.guides8 = guides8.ptr;  // each nullptr when the network has none
+  view.guides = guides.ptr;
+  view.last_words = last_words.ptr;
+  view.fine_last_words = fine_last_words.ptr;
   SampledRows out;
   out.rows = rows;
   out.width = width;

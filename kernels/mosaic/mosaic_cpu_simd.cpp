@@ -8,9 +8,8 @@
 // compares them on chosen and random words and compares whole segment lists. Two shortcuts that
 // change no bit: mosaic_log's subnormal branch is left out (its arguments here are at least
 // 2^-64), and its fold into [sqrt(1/2), sqrt(2)) is a select instead of a branch.
-// Philox4x32-10 runs on the sixteen counters at once (Salmon et al. 2011, "Parallel random
-// numbers: as easy as 1, 2, 3": per round two 32 x 32 -> 64-bit products, then xors with the key,
-// which is bumped by the Weyl constants between rounds); its words must equal draw_words'.
+// Philox4x32-10 runs on the sixteen counters at once (kernels/random/philox_x8.hpp); its words
+// must equal draw_words'.
 #if defined(__GNUC__)
 // log_of_parts<f64x8> (mosaic_math.hpp, hence before the includes) has no target attribute of its
 // own; it is inlined into the AVX-512 functions below, so the ABI of an out-of-line 512-bit return
@@ -21,22 +20,24 @@
 
 #include <cstring>
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#include "kernels/random/philox_x8.hpp"
+
+#if defined(SC_HAVE_PHILOX_X8)
 #define SC_MOSAIC_HAVE_AVX512 1
-#include <immintrin.h>
 #endif
 
 namespace sc::kernels {
 
 #if defined(SC_MOSAIC_HAVE_AVX512)
-#define SC_MOSAIC_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
+#define SC_MOSAIC_AVX512 SC_AVX512
 
 namespace {
 
+using simd::philox_x8;
+using simd::u32x8;
+using simd::u64x8;
 typedef double f64x8 __attribute__((vector_size(64)));
 typedef int64_t i64x8 __attribute__((vector_size(64)));
-typedef uint64_t u64x8 __attribute__((vector_size(64)));  // here: one 32-bit word per 64-bit lane
-typedef uint32_t u32x8 __attribute__((vector_size(32)));
 
 SC_MOSAIC_AVX512 inline f64x8 as_double(u64x8 bits) {
   f64x8 x;
@@ -71,32 +72,10 @@ SC_MOSAIC_AVX512 inline void age_length_x8(u64x8 w0, u64x8 w1, u64x8 w2, double 
   length = -log_x8(unit_open_closed_x8(w2)) / (two_rho * age);
 }
 
-// The 64-bit products of eight 32-bit lanes with a constant (one vpmuludq).
-SC_MOSAIC_AVX512 inline u64x8 times(u64x8 lanes, uint32_t factor) {
-  return (u64x8)_mm512_mul_epu32((__m512i)lanes, _mm512_set1_epi64(factor));
-}
-
-// Philox4x32-10 on counters c[0..3] (eight blocks, one 32-bit word per 64-bit lane), in place.
-SC_MOSAIC_AVX512 inline void philox_x8(u64x8 c[4], uint32_t k0, uint32_t k1) {
-  const uint64_t low = 0xFFFFFFFFull;
-  for (int round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    const u64x8 p0 = times(c[0], 0xD2511F53u), p1 = times(c[2], 0xCD9E8D57u);
-    const u64x8 n0 = (p1 >> 32) ^ c[1] ^ k0, n2 = (p0 >> 32) ^ c[3] ^ k1;
-    c[0] = n0;
-    c[1] = p1 & low;
-    c[2] = n2;
-    c[3] = p0 & low;
-  }
-}
-
 SC_MOSAIC_AVX512 void draw_x16(const DrawKey& key, uint64_t haplotype, uint32_t first, double theta, double two_rho,
                                VectorSegmentBatch::Batch& out) {
   // The counters of draw_words: (entity low, entity high, slot, purpose << 24 | stream).
-  const uint64_t tag = (static_cast<uint32_t>(key.purpose) << 24) | (key.stream & 0xFFFFFFu);
+  const uint64_t tag = simd::counter_tag(key);
   const uint32_t k0 = static_cast<uint32_t>(key.seed), k1 = static_cast<uint32_t>(key.seed >> 32);
   u64x8 a[4], b[4];
   for (u64x8* c : {a, b}) {
@@ -132,10 +111,7 @@ SC_MOSAIC_AVX512 void age_length_words_x8(const uint32_t* w0, const uint32_t* w1
   std::memcpy(length, &y, sizeof y);
 }
 
-const bool kVectorised = [] {
-  __builtin_cpu_init();  // may run before libgcc's own initialisation of the CPU model
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-}();
+const bool kVectorised = philox_vectorised();
 
 }  // namespace
 #else

@@ -36,9 +36,29 @@ SC_HOST_DEVICE inline int32_t draw_state(const uint64_t* threshold, int32_t n, u
 // four buckets per state most do not, and their draws need no load of the threshold table: one
 // load from the guide instead of log2(n) dependent loads, each behind a branch that a random word
 // mispredicts half of the time.
+//
+// The draws are bound by reading these tables at random, so they are kept small: a guide entry
+// is one byte for up to 127 states (two bytes up to 32,767), and the scan reads 32-bit "last
+// words" (threshold - 1: the largest word that selects the state or an earlier one) instead of
+// the 64-bit thresholds, whose last one, exactly 2^32, does not fit 32 bits. word >= threshold is
+// word > threshold - 1, so the scan stops where the binary search does. A zero threshold (a
+// leading zero-weight state) has no last word; it is stored as 0 and never read: a scan starts at
+// a guide entry, whose threshold exceeds the bucket's lowest word, and moves up from there.
 constexpr int32_t kMaxGuideBits = 12;
-constexpr int32_t kMaxGuidedStates = 0x7FFF;  // 15 bits of state in a guide entry
-constexpr uint16_t kGuideScan = 0x8000;       // the bucket holds a threshold: scan
+
+// The top bit of a guide entry of type Entry (uint8_t or uint16_t): the bucket holds a threshold.
+template <class Entry>
+SC_HOST_DEVICE constexpr Entry guide_scan_flag() {
+  return static_cast<Entry>(Entry{1} << (8 * sizeof(Entry) - 1));
+}
+// The most states an entry of type Entry can name beside its flag: 127 or 32,767.
+template <class Entry>
+SC_HOST_DEVICE constexpr int32_t max_guided_states() {
+  return static_cast<int32_t>(guide_scan_flag<Entry>()) - 1;
+}
+constexpr int32_t kMaxGuidedStates = max_guided_states<uint16_t>();
+// Whether a distribution of n states has one-byte guide entries (else two bytes).
+SC_HOST_DEVICE constexpr bool byte_guide(int32_t n) { return n <= max_guided_states<uint8_t>(); }
 
 // Bits of the guide for n states: four buckets per state or more, 0 (no guide) above the limits.
 inline int32_t guide_bits(int32_t n) {
@@ -48,31 +68,45 @@ inline int32_t guide_bits(int32_t n) {
   return bits;
 }
 
-// Appends the guide of one distribution (n thresholds) with 2^bits buckets to `guide`.
-inline void append_guide(const uint64_t* threshold, int32_t n, int32_t bits, std::vector<uint16_t>& guide) {
+// Appends the guide of one distribution (n thresholds, n <= max_guided_states<Entry>()) with
+// 2^bits buckets to `guide`.
+template <class Entry>
+void append_guide(const uint64_t* threshold, int32_t n, int32_t bits, std::vector<Entry>& guide) {
   const int64_t buckets = int64_t{1} << bits;
   const size_t first = guide.size();
   int32_t state = 0;
   for (int64_t g = 0; g < buckets; ++g) {
     const uint64_t lowest_word = static_cast<uint64_t>(g) << (32 - bits);
     while (state < n - 1 && threshold[state] <= lowest_word) ++state;
-    guide.push_back(static_cast<uint16_t>(state));
+    guide.push_back(static_cast<Entry>(state));
   }
-  guide.push_back(static_cast<uint16_t>(n - 1));
+  guide.push_back(static_cast<Entry>(n - 1));
   for (int64_t g = 0; g < buckets; ++g)
     if (guide[first + static_cast<size_t>(g)] != guide[first + static_cast<size_t>(g) + 1])
-      guide[first + static_cast<size_t>(g)] |= kGuideScan;
+      guide[first + static_cast<size_t>(g)] |= guide_scan_flag<Entry>();
 }
 
-// draw_state through the guide of the same thresholds: the same state for every word.
-SC_HOST_DEVICE inline int32_t draw_state_guided(const uint64_t* threshold, const uint16_t* guide, int32_t bits,
-                                                uint32_t word) {
+// The last words of thresholds (threshold - 1, 0 for a zero threshold), appended to `last_words`.
+inline void append_last_words(const uint64_t* threshold, int64_t n, std::vector<uint32_t>& last_words) {
+  for (int64_t i = 0; i < n; ++i) last_words.push_back(threshold[i] == 0 ? 0u : static_cast<uint32_t>(threshold[i] - 1));
+}
+
+// The state a guide entry names (without its scan flag).
+template <class Entry>
+SC_HOST_DEVICE constexpr int32_t guide_state(Entry entry) {
+  return entry & static_cast<Entry>(~guide_scan_flag<Entry>());
+}
+
+// draw_state through the guide and the last words of the same thresholds: the same state for
+// every word.
+template <class Entry>
+SC_HOST_DEVICE inline int32_t draw_state_guided(const uint32_t* last_word, const Entry* guide, int32_t bits, uint32_t word) {
   const uint32_t bucket = word >> (32 - bits);
-  const uint16_t entry = guide[bucket];
-  int32_t state = entry & kMaxGuidedStates;
-  if (entry & kGuideScan) {
-    const int32_t last = guide[bucket + 1] & kMaxGuidedStates;
-    while (state < last && static_cast<uint64_t>(word) >= threshold[state]) ++state;
+  const Entry entry = guide[bucket];
+  int32_t state = guide_state(entry);
+  if (entry & guide_scan_flag<Entry>()) {
+    const int32_t last = guide_state(guide[bucket + 1]);
+    while (state < last && word > last_word[state]) ++state;
   }
   return state;
 }

@@ -35,7 +35,8 @@ struct NetworkNode {
   int64_t fine_offset = 0;             // fine thresholds: fine_bins entries per binned state
   int64_t edge_offset = 0;             // fine_bins + 1 ascending edges
   // Guide tables of the same thresholds (cumulative_table.hpp), 2^bits + 1 entries per
-  // distribution; bits 0: none, the binary search is used.
+  // distribution, in the one-byte guides when the distribution has at most 127 states (else the
+  // two-byte ones); bits 0: none, the binary search is used.
   int32_t guide_bits = 0;
   int32_t fine_guide_bits = 0;
   int64_t guide_offset = 0;
@@ -63,7 +64,13 @@ struct NetworkView {
   const uint64_t* thresholds = nullptr;
   const uint64_t* fine_thresholds = nullptr;
   const double* fine_edges = nullptr;
-  const uint16_t* guides = nullptr;  // nullptr: no guide tables, every draw searches the thresholds
+  // Guide tables (nullptr last_words: none, every draw searches the thresholds): one- and two-byte
+  // guide entries, and the last words (threshold - 1, 32 bits) beside thresholds and fine_thresholds,
+  // at the same offsets, which the guided draws read instead of the 64-bit thresholds.
+  const uint8_t* guides8 = nullptr;
+  const uint16_t* guides = nullptr;
+  const uint32_t* last_words = nullptr;
+  const uint32_t* fine_last_words = nullptr;
   DrawKey key;  // purpose table_row; the value draw shares the block (words 1-3)
 };
 

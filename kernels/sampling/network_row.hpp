@@ -14,12 +14,15 @@ namespace sc::kernels {
 
 // The state that `word` selects in distribution `distribution` of a node's table (its guide when
 // the network has guide tables, else the binary search: the same state either way).
-SC_HOST_DEVICE inline int32_t draw_table_state(const NetworkView& net, const uint64_t* thresholds, int64_t table_offset,
-                                               int32_t n, int32_t bits, int64_t guide_offset, int64_t distribution,
-                                               uint32_t word) {
-  const uint64_t* threshold = thresholds + table_offset + distribution * n;
-  if (net.guides == nullptr || bits == 0) return draw_state(threshold, n, word);
-  return draw_state_guided(threshold, net.guides + guide_offset + distribution * ((int64_t{1} << bits) + 1), bits, word);
+// `last_words` lies beside `thresholds` (the same offsets).
+SC_HOST_DEVICE inline int32_t draw_table_state(const NetworkView& net, const uint64_t* thresholds, const uint32_t* last_words,
+                                               int64_t table_offset, int32_t n, int32_t bits, int64_t guide_offset,
+                                               int64_t distribution, uint32_t word) {
+  const int64_t first = table_offset + distribution * n;
+  if (net.last_words == nullptr || bits == 0) return draw_state(thresholds + first, n, word);
+  const int64_t guide = guide_offset + distribution * ((int64_t{1} << bits) + 1);
+  if (byte_guide(n)) return draw_state_guided(last_words + first, net.guides8 + guide, bits, word);
+  return draw_state_guided(last_words + first, net.guides + guide, bits, word);
 }
 
 // The parent configuration of a node in a row: the index of the distribution its state is drawn from.
@@ -33,23 +36,83 @@ SC_HOST_DEVICE inline int64_t node_configuration(const NetworkView& net, const N
   return configuration;
 }
 
+// The guide entry that drawing from distribution `distribution` of a table reads first: its
+// address, and the state its bucket starts at with the entry's scan flag (-1 when the guide alone
+// decides); nullptr without a guide.
+struct GuideLookup {
+  const void* entry = nullptr;
+  int32_t scan_from = -1;
+};
+SC_HOST_DEVICE inline GuideLookup guide_lookup(const NetworkView& net, int32_t n, int32_t bits, int64_t guide_offset,
+                                               int64_t distribution, uint32_t word, bool read) {
+  GuideLookup out;
+  if (net.last_words == nullptr || bits == 0) return out;
+  const int64_t at = guide_offset + distribution * ((int64_t{1} << bits) + 1) + (word >> (32 - bits));
+  if (byte_guide(n)) {
+    out.entry = net.guides8 + at;
+    if (read && (net.guides8[at] & guide_scan_flag<uint8_t>())) out.scan_from = guide_state(net.guides8[at]);
+  } else {
+    out.entry = net.guides + at;
+    if (read && (net.guides[at] & guide_scan_flag<uint16_t>())) out.scan_from = guide_state(net.guides[at]);
+  }
+  return out;
+}
+
 // The first table entry that drawing node j's state from `word` reads (its guide entry, or the
 // first threshold without guides): what a backend may prefetch ahead of the draw.
 SC_HOST_DEVICE inline const void* node_state_entry(const NetworkView& net, const NetworkNode& node, int64_t configuration,
                                                    uint32_t word) {
-  if (net.guides == nullptr || node.guide_bits == 0) return net.thresholds + node.table_offset + configuration * node.states;
-  return net.guides + node.guide_offset + configuration * ((int64_t{1} << node.guide_bits) + 1) +
-         (word >> (32 - node.guide_bits));
+  const GuideLookup g = guide_lookup(net, node.states, node.guide_bits, node.guide_offset, configuration, word, false);
+  return g.entry ? g.entry : net.thresholds + node.table_offset + configuration * node.states;
 }
 
-// The threshold that drawing node j's state from `word` reads after the guide, nullptr when the
+// The last word that drawing node j's state from `word` reads after the guide, nullptr when the
 // guide alone decides (or there is no guide): the second entry a backend may prefetch.
-SC_HOST_DEVICE inline const uint64_t* node_scan_entry(const NetworkView& net, const NetworkNode& node,
+SC_HOST_DEVICE inline const uint32_t* node_scan_entry(const NetworkView& net, const NetworkNode& node,
                                                       int64_t configuration, uint32_t word) {
-  if (net.guides == nullptr || node.guide_bits == 0) return nullptr;
-  const uint16_t entry = *static_cast<const uint16_t*>(node_state_entry(net, node, configuration, word));
-  if (!(entry & kGuideScan)) return nullptr;
-  return net.thresholds + node.table_offset + configuration * node.states + (entry & kMaxGuidedStates);
+  const GuideLookup g = guide_lookup(net, node.states, node.guide_bits, node.guide_offset, configuration, word, true);
+  if (g.scan_from < 0) return nullptr;
+  return net.last_words + node.table_offset + configuration * node.states + g.scan_from;
+}
+
+// Whether node j places a value in `state` (numeric nodes, outside the missing state).
+SC_HOST_DEVICE inline bool node_places_value(const NetworkNode& node, int32_t state) {
+  return node.fine_bins > 0 && state < node.binned_states;
+}
+
+// The fine guide entry that placing node j's value in `state` from word 1 reads first (nullptr
+// without guides): what a backend may prefetch once the state is drawn.
+SC_HOST_DEVICE inline const void* node_fine_entry(const NetworkView& net, const NetworkNode& node, int32_t state, uint32_t word) {
+  return guide_lookup(net, node.fine_bins, node.fine_guide_bits, node.fine_guide_offset, state, word, false).entry;
+}
+
+// Node j's state in a row from its configuration and word 0 of its block.
+SC_HOST_DEVICE inline int32_t draw_node_state(const NetworkView& net, const NetworkNode& node, int64_t configuration,
+                                              uint32_t word) {
+  return draw_table_state(net, net.thresholds, net.last_words, node.table_offset, node.states, node.guide_bits,
+                          node.guide_offset, configuration, word);
+}
+
+// Node j's value in `state` from words 1-3 of its block (0 for nodes without values or in their
+// missing state).
+SC_HOST_DEVICE inline double place_node_value(const NetworkView& net, const NetworkNode& node, int32_t state,
+                                              const DrawWords& words) {
+  if (!node_places_value(node, state)) return 0.0;
+  int32_t fine = draw_table_state(net, net.fine_thresholds, net.fine_last_words, node.fine_offset, node.fine_bins,
+                                  node.fine_guide_bits, node.fine_guide_offset, state, words.w[1]);
+  double lo = net.fine_edges[node.edge_offset + fine];
+  if (node.point_values) return lo;
+  double hi = net.fine_edges[node.edge_offset + fine + 1];
+  double width = hi - lo;
+  double u = unit_interval(words.w[2], words.w[3]);
+  const bool low_tail = (node.tail_taper & 1) && fine == 0, high_tail = (node.tail_taper & 2) && fine == node.fine_bins - 1;
+  if (low_tail || high_tail) {
+    // Two 32-bit uniforms (exact in double); max or min of them: the same bits on every backend.
+    const double a = static_cast<double>(words.w[2]) * (1.0 / 4294967296.0), b = static_cast<double>(words.w[3]) * (1.0 / 4294967296.0);
+    u = low_tail ? (a > b ? a : b) : (a < b ? a : b);
+  }
+  double offset = width * u;
+  return lo + offset;
 }
 
 // Node j of one row from its configuration and its block of words: its state (into
@@ -58,31 +121,9 @@ SC_HOST_DEVICE inline const uint64_t* node_scan_entry(const NetworkView& net, co
 SC_HOST_DEVICE inline void place_network_node(const NetworkView& net, int32_t j, int64_t configuration,
                                               const DrawWords& words, int32_t* states, double* values) {
   const NetworkNode& node = net.nodes[j];
-  int32_t state = draw_table_state(net, net.thresholds, node.table_offset, node.states, node.guide_bits,
-                                   node.guide_offset, configuration, words.w[0]);
+  const int32_t state = draw_node_state(net, node, configuration, words.w[0]);
   states[net.context_count + j] = state;
-  double value = 0.0;
-  if (node.fine_bins > 0 && state < node.binned_states) {
-    int32_t fine = draw_table_state(net, net.fine_thresholds, node.fine_offset, node.fine_bins, node.fine_guide_bits,
-                                    node.fine_guide_offset, state, words.w[1]);
-    double lo = net.fine_edges[node.edge_offset + fine];
-    if (node.point_values) {
-      value = lo;
-    } else {
-      double hi = net.fine_edges[node.edge_offset + fine + 1];
-      double width = hi - lo;
-      double u = unit_interval(words.w[2], words.w[3]);
-      const bool low_tail = (node.tail_taper & 1) && fine == 0, high_tail = (node.tail_taper & 2) && fine == node.fine_bins - 1;
-      if (low_tail || high_tail) {
-        // Two 32-bit uniforms (exact in double); max or min of them: the same bits on every backend.
-        const double a = static_cast<double>(words.w[2]) * (1.0 / 4294967296.0), b = static_cast<double>(words.w[3]) * (1.0 / 4294967296.0);
-        u = low_tail ? (a > b ? a : b) : (a < b ? a : b);
-      }
-      double offset = width * u;
-      value = lo + offset;
-    }
-  }
-  values[j] = value;
+  values[j] = place_node_value(net, node, state, words);
 }
 
 // Node j of one row (entity `entity`); the parents' states must be drawn.

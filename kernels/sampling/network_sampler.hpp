@@ -20,7 +20,11 @@ struct NetworkArrays {
   std::vector<uint64_t> thresholds;
   std::vector<uint64_t> fine_thresholds;
   std::vector<double> fine_edges;
-  std::vector<uint16_t> guides;  // filled by add_guide_tables; empty: draws search the thresholds
+  // Filled by add_guide_tables (NetworkView's guide fields); empty last_words: draws search the thresholds.
+  std::vector<uint8_t> guides8;
+  std::vector<uint16_t> guides;
+  std::vector<uint32_t> last_words;
+  std::vector<uint32_t> fine_last_words;
   DrawKey key;
   NetworkView view() const;
 };

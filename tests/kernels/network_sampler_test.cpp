@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/sampling/cumulative_table.hpp"
+#include "kernels/sampling/network_row.hpp"
 #include "kernels/sampling/network_sampler.hpp"
 
 using namespace sc::kernels;
@@ -116,8 +117,13 @@ bool guides_match_binary_search() {
     const int32_t n = static_cast<int32_t>(t.size());
     const int32_t bits = guide_bits(n);
     std::vector<uint16_t> guide;
+    std::vector<uint8_t> guide8;
+    std::vector<uint32_t> last_words;
     append_guide(t.data(), n, bits, guide);
+    if (byte_guide(n)) append_guide(t.data(), n, bits, guide8);
+    append_last_words(t.data(), n, last_words);
     if (bits < 1 || guide.size() != (size_t{1} << bits) + 1) return false;
+    if (byte_guide(n) != (n <= 127) || (byte_guide(n) && guide8.size() != guide.size())) return false;
     std::vector<uint64_t> words;
     for (uint64_t g = 0; g <= (uint64_t{1} << bits); ++g)
       for (int d = -1; d <= 1; ++d) words.push_back((g << (32 - bits)) + static_cast<uint64_t>(d));
@@ -127,7 +133,9 @@ bool guides_match_binary_search() {
     for (uint64_t word : words) {
       if (word > 0xFFFFFFFFull) continue;
       const uint32_t w32 = static_cast<uint32_t>(word);
-      if (draw_state_guided(t.data(), guide.data(), bits, w32) != draw_state(t.data(), n, w32)) return false;
+      const int32_t state = draw_state(t.data(), n, w32);
+      if (draw_state_guided(last_words.data(), guide.data(), bits, w32) != state) return false;
+      if (byte_guide(n) && draw_state_guided(last_words.data(), guide8.data(), bits, w32) != state) return false;
     }
   }
   return true;
@@ -184,7 +192,7 @@ int run_cpu() {
   NetworkArrays guided = net;
   add_guide_tables(guided);
   SampledRows fast = sample_rows_cpu(guided, 1000, rows, context);
-  expect(!guided.guides.empty() && fast.states == all.states &&
+  expect(!guided.last_words.empty() && fast.states == all.states &&
              std::memcmp(fast.values.data(), all.values.data(), all.values.size() * 8) == 0,
          "guide tables change no bit of the sampled rows");
   expect(coarse_state(3, 2, 8) == 0 && coarse_state(4, 2, 8) == 1 && coarse_state(7, 2, 8) == 1 && coarse_state(8, 4, 9) == 3 &&
@@ -200,6 +208,28 @@ int run_cpu() {
     NetworkArrays coarse_guided = coarse;
     add_guide_tables(coarse_guided);
     expect(sample_rows_cpu(coarse_guided, 0, 4096, groups).states == drawn.states, "guide tables of grouped configurations");
+  }
+  {
+    // The batch kernel (words of sixteen rows at once where the processor has AVX-512, passes
+    // over blocks of rows) gives the scalar row body's bits, also where the entities cross 2^32
+    // (the counter's high word changes inside a vector).
+    NetworkArrays guided_net = net;
+    add_guide_tables(guided_net);
+    const NetworkView view = guided_net.view();
+    const uint64_t first = (uint64_t{1} << 32) - 21;
+    const int64_t n = 1000;
+    const std::vector<int32_t> few(context.begin(), context.begin() + n);
+    SampledRows batch = sample_rows_cpu(guided_net, first, n, few);
+    bool same_rows = true;
+    std::vector<int32_t> row_states(static_cast<size_t>(batch.width));
+    std::vector<double> row_values(static_cast<size_t>(view.node_count));
+    for (int64_t r = 0; r < n; ++r) {
+      row_states[0] = few[static_cast<size_t>(r)];
+      sample_network_row(view, first + static_cast<uint64_t>(r), row_states.data(), row_values.data());
+      same_rows &= std::memcmp(row_states.data(), batch.states.data() + r * batch.width, row_states.size() * 4) == 0 &&
+                   std::memcmp(row_values.data(), batch.values.data() + r * view.node_count, row_values.size() * 8) == 0;
+    }
+    expect(same_rows, "the batch kernel gives the row body's bits (entities across 2^32 included)");
   }
   SampledRows shifted = sample_rows_cpu(net, 1001, rows, context);
   expect(std::memcmp(shifted.states.data(), all.states.data(), all.states.size() * 4) != 0, "other entities, other draws");
