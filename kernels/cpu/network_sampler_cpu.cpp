@@ -16,13 +16,12 @@ namespace sc::kernels {
 namespace {
 
 // Rows per block of the node-by-node loop: its words, configurations, states and values stay in L2
-// (1024 rows measured a little faster than 256 and 512 on the 10-column bench).
-constexpr int64_t kRowBlock = 1024;
+// (256, 512 and 1024 rows measured alike on the 10-column bench, within the noise of a shared machine).
+constexpr int64_t kRowBlock = 512;
 
 // Words 0-3 of the Philox blocks (entity, slot) of a block's rows, word k of row i in word[k][i].
 struct BlockWords {
   uint32_t word[4][kRowBlock];
-  DrawWords row(int64_t i) const { return DrawWords{{word[0][i], word[1][i], word[2][i], word[3][i]}}; }
 };
 
 #if defined(SC_HAVE_PHILOX_X8)
@@ -60,6 +59,39 @@ void draw_block_words(const DrawKey& key, uint64_t first, uint32_t slot, int64_t
   for (; i < rows; ++i) {
     const DrawWords w = draw_words(key, first + static_cast<uint64_t>(i), slot);
     for (int k = 0; k < 4; ++k) out.word[k][i] = w.w[k];
+  }
+}
+
+// Draws from one table (a node's states or its fine bins) for the rows of a block: row i from
+// distribution distribution[i] with word[i], into drawn[i]. The guide entries and last words lie at
+// random in tables too big for L1, so three passes overlap the misses instead of taking them one
+// after another: prefetch every row's guide entry; read it and prefetch the last word where the
+// bucket holds a threshold; draw (draw_state_guided, the row body's own draw).
+template <class Entry>
+void draw_guided(const Entry* guide, const uint32_t* last_words, int32_t n, int32_t bits, const int64_t* distribution,
+                 const uint32_t* word, int64_t rows, int32_t* drawn) {
+  const int64_t stride = (int64_t{1} << bits) + 1;
+  for (int64_t i = 0; i < rows; ++i) __builtin_prefetch(guide + distribution[i] * stride + (word[i] >> (32 - bits)));
+  for (int64_t i = 0; i < rows; ++i) {
+    const Entry entry = guide[distribution[i] * stride + (word[i] >> (32 - bits))];
+    if (entry & guide_scan_flag<Entry>()) __builtin_prefetch(last_words + distribution[i] * n + guide_state(entry));
+  }
+  for (int64_t i = 0; i < rows; ++i)
+    drawn[i] = draw_state_guided(last_words + distribution[i] * n, guide + distribution[i] * stride, bits, word[i]);
+}
+
+// draw_guided for a table of the network (thresholds and last words from `table_offset`, guide from
+// `guide_offset`), or the row body's draw where the table has no guide.
+void draw_table(const NetworkView& net, const uint64_t* thresholds, const uint32_t* last_words, int64_t table_offset,
+                int32_t n, int32_t bits, int64_t guide_offset, const int64_t* distribution, const uint32_t* word,
+                int64_t rows, int32_t* drawn) {
+  if (net.last_words == nullptr || bits == 0) {
+    for (int64_t i = 0; i < rows; ++i)
+      drawn[i] = draw_table_state(net, thresholds, last_words, table_offset, n, bits, guide_offset, distribution[i], word[i]);
+  } else if (byte_guide(n)) {
+    draw_guided(net.guides8 + guide_offset, last_words + table_offset, n, bits, distribution, word, rows, drawn);
+  } else {
+    draw_guided(net.guides + guide_offset, last_words + table_offset, n, bits, distribution, word, rows, drawn);
   }
 }
 
@@ -129,15 +161,18 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int
   out.states.assign(static_cast<size_t>(rows * width), 0);
   out.values.assign(static_cast<size_t>(rows * view.node_count), 0.0);
   // Node by node over a block of rows, not row by row: one node's tables stay in cache for the
-  // whole block, where a row visiting every node would cycle all of them through the cache. The
-  // tables are read at random (the configuration and the word are random), so the passes over a
-  // block overlap the misses instead of taking them one after another: the words of all the
-  // block's rows first (sixteen at a time with AVX-512), then the configurations with a prefetch
-  // of each row's guide entry, a prefetch of the last word behind the entries that do not decide
-  // alone, the states (prefetching the fine guide entry of each value to place), and the values.
-  // The bits are the row body's (network_row.hpp): the same configuration, words and placement.
+  // whole block, where a row visiting every node would cycle all of them through the cache. Per
+  // node: the words of all the block's rows (sixteen at a time with AVX-512), the configurations,
+  // the states (draw_table), then for numeric nodes the fine bins of the rows that place a value
+  // and the values. The bits are the row body's (network_row.hpp): the same configuration, words,
+  // draws and placement.
   auto body = [&](int64_t begin, int64_t end) {
     int64_t configuration[kRowBlock];
+    int32_t state[kRowBlock];
+    int64_t placing[kRowBlock];   // the rows of the block that place a value, their states,
+    int64_t fine_state[kRowBlock];  // word 1 and the fine bin drawn
+    uint32_t fine_word[kRowBlock];
+    int32_t fine[kRowBlock];
     BlockWords words;
     for (int64_t r = begin; r < end; ++r)
       for (int32_t c = 0; c < view.context_count; ++c)
@@ -149,23 +184,26 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int
       for (int32_t j = 0; j < view.node_count; ++j) {
         const NetworkNode& node = view.nodes[j];
         draw_block_words(view.key, first_entity + static_cast<uint64_t>(block), static_cast<uint32_t>(j), rows_in_block, words);
-        for (int64_t i = 0; i < rows_in_block; ++i) {
-          configuration[i] = node_configuration(view, node, block_states + i * width);
-          __builtin_prefetch(node_state_entry(view, node, configuration[i], words.word[0][i]));
-        }
-        for (int64_t i = 0; i < rows_in_block; ++i)
-          if (const uint32_t* last_word = node_scan_entry(view, node, configuration[i], words.word[0][i]))
-            __builtin_prefetch(last_word);
+        for (int64_t i = 0; i < rows_in_block; ++i) configuration[i] = node_configuration(view, node, block_states + i * width);
+        draw_table(view, view.thresholds, view.last_words, node.table_offset, node.states, node.guide_bits, node.guide_offset,
+                   configuration, words.word[0], rows_in_block, state);
         int32_t* node_states = block_states + view.context_count + j;
+        int64_t placed = 0;
         for (int64_t i = 0; i < rows_in_block; ++i) {
-          const int32_t state = draw_node_state(view, node, configuration[i], words.word[0][i]);
-          node_states[i * width] = state;
-          if (node_places_value(node, state))
-            if (const void* entry = node_fine_entry(view, node, state, words.word[1][i])) __builtin_prefetch(entry);
+          node_states[i * width] = state[i];
+          if (node_places_value(node, state[i])) {
+            placing[placed] = i;
+            fine_state[placed] = state[i];
+            fine_word[placed++] = words.word[1][i];
+          }
         }
-        if (node.fine_bins == 0) continue;  // the values stay 0
-        for (int64_t i = 0; i < rows_in_block; ++i)
-          block_values[i * view.node_count + j] = place_node_value(view, node, node_states[i * width], words.row(i));
+        if (placed == 0) continue;  // the values stay 0
+        draw_table(view, view.fine_thresholds, view.fine_last_words, node.fine_offset, node.fine_bins, node.fine_guide_bits,
+                   node.fine_guide_offset, fine_state, fine_word, placed, fine);
+        for (int64_t m = 0; m < placed; ++m) {
+          const int64_t i = placing[m];
+          block_values[i * view.node_count + j] = value_in_fine_bin(view, node, fine[m], words.word[2][i], words.word[3][i]);
+        }
       }
     }
   };

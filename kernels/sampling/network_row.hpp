@@ -93,6 +93,25 @@ SC_HOST_DEVICE inline int32_t draw_node_state(const NetworkView& net, const Netw
                           node.guide_offset, configuration, word);
 }
 
+// The value inside fine bin `fine` of a node from words 2 and 3 of its block: the bin's single
+// value, or a uniform position inside it (tapered in the outermost bin of a heavy tail).
+SC_HOST_DEVICE inline double value_in_fine_bin(const NetworkView& net, const NetworkNode& node, int32_t fine, uint32_t w2,
+                                               uint32_t w3) {
+  double lo = net.fine_edges[node.edge_offset + fine];
+  if (node.point_values) return lo;
+  double hi = net.fine_edges[node.edge_offset + fine + 1];
+  double width = hi - lo;
+  double u = unit_interval(w2, w3);
+  const bool low_tail = (node.tail_taper & 1) && fine == 0, high_tail = (node.tail_taper & 2) && fine == node.fine_bins - 1;
+  if (low_tail || high_tail) {
+    // Two 32-bit uniforms (exact in double); max or min of them: the same bits on every backend.
+    const double a = static_cast<double>(w2) * (1.0 / 4294967296.0), b = static_cast<double>(w3) * (1.0 / 4294967296.0);
+    u = low_tail ? (a > b ? a : b) : (a < b ? a : b);
+  }
+  double offset = width * u;
+  return lo + offset;
+}
+
 // Node j's value in `state` from words 1-3 of its block (0 for nodes without values or in their
 // missing state).
 SC_HOST_DEVICE inline double place_node_value(const NetworkView& net, const NetworkNode& node, int32_t state,
@@ -100,19 +119,7 @@ SC_HOST_DEVICE inline double place_node_value(const NetworkView& net, const Netw
   if (!node_places_value(node, state)) return 0.0;
   int32_t fine = draw_table_state(net, net.fine_thresholds, net.fine_last_words, node.fine_offset, node.fine_bins,
                                   node.fine_guide_bits, node.fine_guide_offset, state, words.w[1]);
-  double lo = net.fine_edges[node.edge_offset + fine];
-  if (node.point_values) return lo;
-  double hi = net.fine_edges[node.edge_offset + fine + 1];
-  double width = hi - lo;
-  double u = unit_interval(words.w[2], words.w[3]);
-  const bool low_tail = (node.tail_taper & 1) && fine == 0, high_tail = (node.tail_taper & 2) && fine == node.fine_bins - 1;
-  if (low_tail || high_tail) {
-    // Two 32-bit uniforms (exact in double); max or min of them: the same bits on every backend.
-    const double a = static_cast<double>(words.w[2]) * (1.0 / 4294967296.0), b = static_cast<double>(words.w[3]) * (1.0 / 4294967296.0);
-    u = low_tail ? (a > b ? a : b) : (a < b ? a : b);
-  }
-  double offset = width * u;
-  return lo + offset;
+  return value_in_fine_bin(net, node, fine, words.w[2], words.w[3]);
 }
 
 // Node j of one row from its configuration and its block of words: its state (into
