@@ -150,7 +150,13 @@ void add_guide_tables(NetworkArrays& net) {
 
 SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
                             const std::vector<int32_t>& context) {
-  const NetworkView view = net.view();
+  return sample_rows_cpu(net, net.key, first_entity, rows, context);
+}
+
+SampledRows sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
+                            const std::vector<int32_t>& context) {
+  NetworkView view = net.view();
+  view.key = key;
   const int32_t width = view.context_count + view.node_count;
   if (static_cast<int64_t>(context.size()) != rows * view.context_count)
     throw std::invalid_argument("sample_rows_cpu: context holds " + std::to_string(context.size()) +
@@ -218,8 +224,11 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int
 
 #if !defined(SC_KERNELS_HAVE_CUDA)
 bool cuda_backend_available() { return false; }
-SampledRows sample_rows_cuda(const NetworkArrays&, uint64_t, int64_t, const std::vector<int32_t>&) {
+SampledRows sample_rows_cuda(const NetworkArrays&, const DrawKey&, uint64_t, int64_t, const std::vector<int32_t>&) {
   throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, int64_t rows, const std::vector<int32_t>& context) {
+  return sample_rows_cuda(net, net.key, first_entity, rows, context);
 }
 #endif
 

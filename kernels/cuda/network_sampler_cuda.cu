@@ -51,7 +51,13 @@ bool cuda_backend_available() {
 
 SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
                              const std::vector<int32_t>& context) {
+  return sample_rows_cuda(net, net.key, first_entity, rows, context);
+}
+
+SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
+                             const std::vector<int32_t>& context) {
   NetworkView host = net.view();
+  host.key = key;
   const int32_t width = host.context_count + host.node_count;
   DeviceArray<NetworkNode> nodes(net.nodes);
   DeviceArray<int32_t> parent_states(net.parent_states);

@@ -40,14 +40,20 @@ struct SampledRows {
   std::vector<double> values;    // rows x node_count
 };
 
-// context: rows x context_count states (empty when context_count is 0).
+// context: rows x context_count states (empty when context_count is 0). Draws are keyed by
+// net.key, or by `key`: the same tables under another stream (a constraint's retries), so that
+// one network can serve many threads without a copy per stream.
 SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
+                            const std::vector<int32_t>& context);
+SampledRows sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
                             const std::vector<int32_t>& context);
 
 // Whether a CUDA device answers (false when the CUDA backend was not built).
 bool cuda_backend_available();
 // The same draws on the GPU; throws std::runtime_error naming the CUDA call when one fails.
 SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, int64_t rows,
+                             const std::vector<int32_t>& context);
+SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
                              const std::vector<int32_t>& context);
 
 }  // namespace sc::kernels

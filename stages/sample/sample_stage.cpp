@@ -4,6 +4,10 @@
 #include <bit>
 #include <cmath>
 #include <map>
+#include <memory>
+
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
@@ -15,6 +19,7 @@
 #include "kernels/sampling/network_sampler.hpp"
 #include "stages/sample/constraint_repair.hpp"
 #include "stages/fit/genome_fit.hpp"
+#include "stages/ingest/shard_committer.hpp"
 #include "stages/sample/genome_sample.hpp"
 #include "stages/sample/phenotype_sample.hpp"
 #include "stages/sample/table_sampler.hpp"
@@ -129,6 +134,8 @@ StageResult run_sample(const StageContext& context) {
         }
     for (const auto& child : names)
       if (metas[child].parent == name) plan.child_tables.push_back(child);
+    const kernels::NetworkArrays network = models[name].network(plan.seed, plan.stream);
+    plan.network = &network;
     SampledTable table = plan_table(plan);
     // Diagnosis events of binary traits follow the rows the network draws.
     const int64_t sampled_rows = table.rows;
@@ -160,35 +167,79 @@ StageResult run_sample(const StageContext& context) {
       table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
     if (name == phenotypes.person_table)
       for (const auto& column : phenotypes.person_columns_needed()) table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
+    const TableMeta& meta = metas.at(name);
+    // This rank's shards. Those an interrupted run committed are known first, so that the
+    // committer's thread is the only one to touch the writer's records while it runs; they are
+    // drawn again (cheaply) for what the tables below need, but not written again.
+    std::vector<int64_t> mine;
+    for (int64_t s = comm.rank(); s < shards; s += comm.size()) mine.push_back(s);
+    std::vector<uint8_t> resumed(mine.size(), 0);
+    for (size_t k = 0; k < mine.size(); ++k) resumed[k] = writer.committed(shard_name(table_group(name), mine[k]));
+    // A shard depends on nothing but its index, so TBB tasks draw up to `in_flight` shards at once
+    // (each with its own kernel call, threaded too), and a serial filter writes them in shard
+    // order (HDF5 is not reentrant: one write at a time) while the committer fsyncs and renames
+    // the shards before them: the rows, the shard files and the digests are those of a loop over
+    // the shards one by one. Every row's node states, counts and constraint values go to their
+    // own places in the table's arrays, so the parallel filter fills them without locks.
+    struct ShardDraw {
+      int64_t shard = 0, first = 0, count = 0, repaired = 0;
+      bool write = false;  // not committed by an interrupted run
+      TableShard data;
+    };
     int64_t repaired = 0;
     Progress progress(comm, "sample", "table " + name, shards, "rows");
-    for (int64_t s = 0; s < shards; ++s) {
-      if (s % comm.size() != comm.rank()) continue;
-      int64_t first = s * rows_per_shard, count = std::min(rows_per_shard, table.rows - first);
-      if (count < 0) count = 0;
-      // A shard committed by an interrupted run is drawn again (cheaply) for what the tables
-      // below need, but not written again.
-      const int64_t drawn = std::clamp<int64_t>(sampled_rows - first, 0, count);
-      SampledShard shard = sample_shard(plan, table, first, drawn);
-      remap_event_codes(phenotypes, name, shard.data);
-      repaired += repair_constraints(shard.data, metas[name], own_constraints, parent_values);
-      if (drawn < count)
-        append_shard_rows(shard.data, event_rows_shard(phenotypes, phenotype_events, name, metas[name], sampled_rows, first + drawn, count - drawn));
-      if (name == phenotypes.person_table) fill_person_columns(phenotypes, first, shard.data);
-      for (auto& [column, values] : table.constraint_values) {
-        std::vector<double> shard_values = column_as_double(shard.data, metas[name], column);
-        std::copy(shard_values.begin(), shard_values.end(), values.begin() + first);
-      }
-      std::string shard_file = shard_name(table_group(name), s);
-      if (!writer.committed(shard_file)) {
-        ShardFile file = writer.begin(shard_file);
-        write_table_shard(file, metas[name], shard.data, static_cast<int>(deflate));
-        writer.commit(file);
-      }
-      if (keep) std::copy(shard.node_states.begin(), shard.node_states.end(), table.node_states.begin() + first * static_cast<int64_t>(nodes));
-      for (auto& [child, counts] : shard.children_counts)
-        std::copy(counts.begin(), counts.end(), table.children_counts[child].begin() + first);
-      progress.shard_done(count);
+    {
+      ShardCommitter committer(writer);
+      size_t next = 0;
+      const size_t in_flight = static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 1;
+      tbb::parallel_pipeline(
+          in_flight,
+          tbb::make_filter<void, size_t>(tbb::filter_mode::serial_in_order,
+                                         [&](tbb::flow_control& control) -> size_t {
+                                           if (next == mine.size()) control.stop();
+                                           return next++;
+                                         }) &
+              tbb::make_filter<size_t, std::shared_ptr<ShardDraw>>(
+                  tbb::filter_mode::parallel,
+                  [&](size_t k) {
+                    auto work = std::make_shared<ShardDraw>();
+                    work->shard = mine[k];
+                    work->first = mine[k] * rows_per_shard;
+                    work->count = std::max<int64_t>(0, std::min(rows_per_shard, table.rows - work->first));
+                    const int64_t first = work->first, count = work->count;
+                    const int64_t drawn = std::clamp<int64_t>(sampled_rows - first, 0, count);
+                    SampledShard shard = sample_shard(plan, table, first, drawn);
+                    remap_event_codes(phenotypes, name, shard.data);
+                    work->repaired = repair_constraints(shard.data, meta, own_constraints, parent_values);
+                    if (drawn < count)
+                      append_shard_rows(shard.data, event_rows_shard(phenotypes, phenotype_events, name, meta, sampled_rows,
+                                                                     first + drawn, count - drawn));
+                    if (name == phenotypes.person_table) fill_person_columns(phenotypes, first, shard.data);
+                    for (auto& [column, values] : table.constraint_values) {
+                      std::vector<double> shard_values = column_as_double(shard.data, meta, column);
+                      std::copy(shard_values.begin(), shard_values.end(), values.begin() + first);
+                    }
+                    if (keep)
+                      std::copy(shard.node_states.begin(), shard.node_states.end(),
+                                table.node_states.begin() + first * static_cast<int64_t>(nodes));
+                    for (auto& [child, counts] : shard.children_counts)
+                      std::copy(counts.begin(), counts.end(), table.children_counts.at(child).begin() + first);
+                    work->write = !resumed[k];
+                    if (work->write) work->data = std::move(shard.data);
+                    return work;
+                  }) &
+              tbb::make_filter<std::shared_ptr<ShardDraw>, void>(
+                  tbb::filter_mode::serial_in_order, [&](const std::shared_ptr<ShardDraw>& work) {
+                    if (work->write) {
+                      ShardFile file = writer.begin(shard_name(table_group(name), work->shard));
+                      write_table_shard(file, meta, work->data, static_cast<int>(deflate));
+                      writer.seal(file, false);
+                      committer.commit(std::move(file));
+                    }
+                    repaired += work->repaired;
+                    progress.shard_done(work->count);
+                  }));
+      committer.finish();
     }
     for (int64_t s = 0; s < shards; ++s) expected.push_back(shard_name(table_group(name), s));
     // Each row was filled by its owner only: exact sums put them together on every rank.

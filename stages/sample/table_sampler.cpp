@@ -41,7 +41,9 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   const TableMeta& meta = *plan.meta;
   const size_t nodes = model.nodes.size();
   const int32_t context = static_cast<int32_t>(model.context_states.size());
-  kernels::NetworkArrays net = model.network(plan.seed, plan.stream);
+  kernels::NetworkArrays own_network;
+  if (!plan.network) own_network = model.network(plan.seed, plan.stream);
+  const kernels::NetworkArrays& net = plan.network ? *plan.network : own_network;
 
   // The rows to draw: the shard's, widened to whole families for a child table.
   int64_t begin = first, end = first + count;
@@ -67,18 +69,17 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     }
   }
   // Rows [first_row, first_row + rows) of the drawn block, from `network`, on the chosen backend.
-  auto draw = [&](const kernels::NetworkArrays& network, int64_t first_row, int64_t rows) {
+  auto draw = [&](const kernels::DrawKey& key, int64_t first_row, int64_t rows) {
     std::vector<int32_t> context_slice(context_states.begin() + first_row * context,
                                        context_states.begin() + (first_row + rows) * context);
-    if (!plan.use_cuda) return kernels::sample_rows_cpu(network, static_cast<uint64_t>(begin + first_row), rows, context_slice);
+    if (!plan.use_cuda) return kernels::sample_rows_cpu(net, key, static_cast<uint64_t>(begin + first_row), rows, context_slice);
     try {
-      return kernels::sample_rows_cuda(network, static_cast<uint64_t>(begin + first_row), rows, context_slice);
+      return kernels::sample_rows_cuda(net, key, static_cast<uint64_t>(begin + first_row), rows, context_slice);
     } catch (const std::runtime_error& e) {
       throw Error(ExitCode::cuda, "CUDA error", "table " + model.table + ": " + e.what());
     }
   };
-  kernels::SampledRows sampled = draw(net, 0, drawn);
-  const kernels::DrawKey row_key = net.key;
+  kernels::SampledRows sampled = draw(net.key, 0, drawn);
 
   // The time column. Gap model: the first sibling's own draw, then each later sibling's gap added
   // to the previous time (a missing first time leaves the family's times missing). Visit model: a
@@ -91,9 +92,8 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   // Draws rows [a, b) of the block again from the retry stream of `attempt` (the same tables under
   // the retry key: no copy of the network per family and attempt).
   auto redraw = [&](int64_t a, int64_t b, uint32_t attempt) {
-    net.key = kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
-    kernels::SampledRows again = draw(net, a, b - a);
-    net.key = row_key;
+    const kernels::DrawKey retry{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
+    kernels::SampledRows again = draw(retry, a, b - a);
     std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
     std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
   };
@@ -178,11 +178,25 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
       return state == node.missing_state ? std::numeric_limits<double>::infinity()
                                          : sampled.values[static_cast<size_t>(i * static_cast<int64_t>(nodes) + order_node)];
     };
+    std::vector<double> keys(static_cast<size_t>(drawn));
+    for (int64_t r = 0; r < drawn; ++r) keys[static_cast<size_t>(r)] = key(r);
+    auto before = [&](int64_t a, int64_t b) { return keys[static_cast<size_t>(a)] < keys[static_cast<size_t>(b)]; };
     int64_t i = 0;
     while (i < drawn) {
       int64_t j = i;
       while (j < drawn && parent_row[static_cast<size_t>(j)] == parent_row[static_cast<size_t>(i)]) ++j;
-      std::stable_sort(order.begin() + i, order.begin() + j, [&](int64_t a, int64_t b) { return key(a) < key(b); });
+      // A stable sort has one result, so any stable sort will do: insertion for the usual few
+      // siblings (std::stable_sort allocates a buffer per call), std::stable_sort for many.
+      if (j - i <= 32) {
+        for (int64_t k = i + 1; k < j; ++k) {
+          const int64_t row = order[static_cast<size_t>(k)];
+          int64_t at = k;
+          for (; at > i && before(row, order[static_cast<size_t>(at - 1)]); --at) order[static_cast<size_t>(at)] = order[static_cast<size_t>(at - 1)];
+          order[static_cast<size_t>(at)] = row;
+        }
+      } else {
+        std::stable_sort(order.begin() + i, order.begin() + j, before);
+      }
       i = j;
     }
   }

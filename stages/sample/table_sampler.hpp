@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/sampling/network_sampler.hpp"
 #include "pipeline/constraints.hpp"
 #include "pipeline/mpi_comm.hpp"
 #include "pipeline/table_model.hpp"
@@ -30,6 +31,9 @@ struct SampledTable {
 
 struct TableSamplingPlan {
   const TableModel* model = nullptr;
+  // The model's kernel network (TableModel::network with this seed and stream), built once for all
+  // of the table's shards; null: each shard builds its own.
+  const kernels::NetworkArrays* network = nullptr;
   const TableMeta* meta = nullptr;
   const SampledTable* parent = nullptr;  // null for a root table
   size_t parent_nodes = 0;               // node states per parent row
