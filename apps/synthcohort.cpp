@@ -50,9 +50,10 @@ void keep_freed_memory_for_reuse() {
 int run_stage(const sc::StageEntry& stage, const sc::StageContext& context) {
   sc::log_root(context.comm, stage.name, "starting on " + std::to_string(context.comm.size()) + " rank(s)");
   auto start = std::chrono::steady_clock::now();
+  const double cpu_start = sc::process_cpu_seconds();
   sc::StageResult result = stage.run(context);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  sc::record_stage_provenance(context, stage.name, result, seconds);
+  sc::record_stage_provenance(context, stage.name, result, seconds, sc::process_cpu_seconds() - cpu_start);
   char timing[64];
   std::snprintf(timing, sizeof timing, " (%.2f s)", seconds);
   sc::log_root(context.comm, stage.name, "done: " + result.summary_line + timing);
