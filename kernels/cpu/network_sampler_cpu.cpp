@@ -72,12 +72,22 @@ void draw_guided(const Entry* guide, const uint32_t* last_words, int32_t n, int3
                  const uint32_t* word, int64_t rows, int32_t* drawn) {
   const int64_t stride = (int64_t{1} << bits) + 1;
   for (int64_t i = 0; i < rows; ++i) __builtin_prefetch(guide + distribution[i] * stride + (word[i] >> (32 - bits)));
+  // Most buckets hold no threshold and decide alone (draw_state_guided returns their entry's
+  // state); the others are listed for the scan, their last words prefetched.
+  int64_t scan[kRowBlock];
+  int64_t scans = 0;
   for (int64_t i = 0; i < rows; ++i) {
     const Entry entry = guide[distribution[i] * stride + (word[i] >> (32 - bits))];
-    if (entry & guide_scan_flag<Entry>()) __builtin_prefetch(last_words + distribution[i] * n + guide_state(entry));
+    drawn[i] = guide_state(entry);
+    if (entry & guide_scan_flag<Entry>()) {
+      __builtin_prefetch(last_words + distribution[i] * n + guide_state(entry));
+      scan[scans++] = i;
+    }
   }
-  for (int64_t i = 0; i < rows; ++i)
+  for (int64_t k = 0; k < scans; ++k) {
+    const int64_t i = scan[k];
     drawn[i] = draw_state_guided(last_words + distribution[i] * n, guide + distribution[i] * stride, bits, word[i]);
+  }
 }
 
 // draw_guided for a table of the network (thresholds and last words from `table_offset`, guide from
