@@ -36,54 +36,9 @@ SC_HOST_DEVICE inline int64_t node_configuration(const NetworkView& net, const N
   return configuration;
 }
 
-// The guide entry that drawing from distribution `distribution` of a table reads first: its
-// address, and the state its bucket starts at with the entry's scan flag (-1 when the guide alone
-// decides); nullptr without a guide.
-struct GuideLookup {
-  const void* entry = nullptr;
-  int32_t scan_from = -1;
-};
-SC_HOST_DEVICE inline GuideLookup guide_lookup(const NetworkView& net, int32_t n, int32_t bits, int64_t guide_offset,
-                                               int64_t distribution, uint32_t word, bool read) {
-  GuideLookup out;
-  if (net.last_words == nullptr || bits == 0) return out;
-  const int64_t at = guide_offset + distribution * ((int64_t{1} << bits) + 1) + (word >> (32 - bits));
-  if (byte_guide(n)) {
-    out.entry = net.guides8 + at;
-    if (read && (net.guides8[at] & guide_scan_flag<uint8_t>())) out.scan_from = guide_state(net.guides8[at]);
-  } else {
-    out.entry = net.guides + at;
-    if (read && (net.guides[at] & guide_scan_flag<uint16_t>())) out.scan_from = guide_state(net.guides[at]);
-  }
-  return out;
-}
-
-// The first table entry that drawing node j's state from `word` reads (its guide entry, or the
-// first threshold without guides): what a backend may prefetch ahead of the draw.
-SC_HOST_DEVICE inline const void* node_state_entry(const NetworkView& net, const NetworkNode& node, int64_t configuration,
-                                                   uint32_t word) {
-  const GuideLookup g = guide_lookup(net, node.states, node.guide_bits, node.guide_offset, configuration, word, false);
-  return g.entry ? g.entry : net.thresholds + node.table_offset + configuration * node.states;
-}
-
-// The last word that drawing node j's state from `word` reads after the guide, nullptr when the
-// guide alone decides (or there is no guide): the second entry a backend may prefetch.
-SC_HOST_DEVICE inline const uint32_t* node_scan_entry(const NetworkView& net, const NetworkNode& node,
-                                                      int64_t configuration, uint32_t word) {
-  const GuideLookup g = guide_lookup(net, node.states, node.guide_bits, node.guide_offset, configuration, word, true);
-  if (g.scan_from < 0) return nullptr;
-  return net.last_words + node.table_offset + configuration * node.states + g.scan_from;
-}
-
 // Whether node j places a value in `state` (numeric nodes, outside the missing state).
 SC_HOST_DEVICE inline bool node_places_value(const NetworkNode& node, int32_t state) {
   return node.fine_bins > 0 && state < node.binned_states;
-}
-
-// The fine guide entry that placing node j's value in `state` from word 1 reads first (nullptr
-// without guides): what a backend may prefetch once the state is drawn.
-SC_HOST_DEVICE inline const void* node_fine_entry(const NetworkView& net, const NetworkNode& node, int32_t state, uint32_t word) {
-  return guide_lookup(net, node.fine_bins, node.fine_guide_bits, node.fine_guide_offset, state, word, false).entry;
 }
 
 // Node j's state in a row from its configuration and word 0 of its block.
