@@ -81,6 +81,47 @@ bool split_simple_line(const char* p, size_t end, uint64_t delimiters, uint64_t 
 
 bool structural(char c) { return c == '\n' || c == '\r'; }
 
+size_t kth_newline_bytes(const char* data, size_t from, size_t to, int64_t& k) {
+  for (size_t pos = from; pos < to; ++pos) {
+    if (data[pos] != '\n') continue;
+    if (k == 0) return pos;
+    --k;
+  }
+  return to;
+}
+
+// The k-th set bit of `mask` (k < popcount).
+inline size_t kth_bit(uint64_t mask, int64_t k) {
+  for (; k > 0; --k) mask &= mask - 1;
+  return static_cast<size_t>(__builtin_ctzll(mask));
+}
+
+__attribute__((target("avx512f,avx512bw"))) size_t kth_newline_avx512(const char* data, size_t from, size_t to,
+                                                                        int64_t& k) {
+  const __m512i newline = _mm512_set1_epi8('\n');
+  size_t pos = from;
+  for (; pos + 64 <= to; pos += 64) {
+    const uint64_t mask = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(data + pos), newline);
+    const int64_t count = __builtin_popcountll(mask);
+    if (k < count) return pos + kth_bit(mask, k);
+    k -= count;
+  }
+  return kth_newline_bytes(data, pos, to, k);
+}
+
+__attribute__((target("avx2"))) size_t kth_newline_avx2(const char* data, size_t from, size_t to, int64_t& k) {
+  size_t pos = from;
+  for (; pos + 64 <= to; pos += 64) {
+    const __m256i low = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + pos));
+    const __m256i high = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(data + pos + 32));
+    const uint64_t mask = equal_mask_avx2(low, high, '\n');
+    const int64_t count = __builtin_popcountll(mask);
+    if (k < count) return pos + kth_bit(mask, k);
+    k -= count;
+  }
+  return kth_newline_bytes(data, pos, to, k);
+}
+
 }  // namespace
 
 CsvLineScanner::CsvLineScanner(std::string_view bytes, int64_t first_line, CsvTokenizer& tokenizer, SimdPath path)
@@ -128,6 +169,23 @@ bool CsvLineScanner::next(std::vector<std::string_view>& fields, int64_t& line_n
     return true;
   }
   return false;
+}
+
+size_t find_kth_newline(const char* data, size_t from, size_t to, int64_t& k, SimdPath path) {
+  switch (path) {
+    case SimdPath::avx512: return kth_newline_avx512(data, from, to, k);
+    case SimdPath::avx2: return kth_newline_avx2(data, from, to, k);
+    case SimdPath::portable: break;
+  }
+  for (size_t pos = from; pos < to;) {
+    const void* found = std::memchr(data + pos, '\n', to - pos);
+    if (!found) break;
+    const size_t at = static_cast<size_t>(static_cast<const char*>(found) - data);
+    if (k == 0) return at;
+    --k;
+    pos = at + 1;
+  }
+  return to;
 }
 
 }  // namespace sc

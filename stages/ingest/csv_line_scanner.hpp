@@ -35,4 +35,9 @@ class CsvLineScanner {
   char delimiter_, quote_;
 };
 
+// Position of the k-th newline (k = 0 is the first) in data[from, to), or `to` when there are no
+// more than k; `k` comes back less the newlines passed over. With k = INT64_MAX it counts them.
+// Splitting a file into shards by lines uses it: 64 bytes per step instead of a search per line.
+size_t find_kth_newline(const char* data, size_t from, size_t to, int64_t& k, SimdPath path = best_simd_path());
+
 }  // namespace sc

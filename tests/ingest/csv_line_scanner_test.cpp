@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cstring>
+#include <algorithm>
+#include <climits>
 #include <random>
 #include <string>
 #include <vector>
@@ -128,5 +130,28 @@ TEST(ValueParsing, PlainDecimalsEqualFromChars) {
     std::from_chars(body.data(), body.data() + body.size(), reference);
     if (text.front() == '-') reference = -reference;
     ASSERT_EQ(std::memcmp(&fast, &reference, sizeof fast), 0) << text;
+  }
+}
+
+TEST(CsvLineScanner, KthNewlineOnEveryPath) {
+  // Shard splitting finds the k-th newline 64 bytes at a time: every path must agree with a count.
+  std::mt19937_64 random(3);
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += random() % 5 == 0 ? '\n' : 'x';
+  std::vector<size_t> newlines;
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') newlines.push_back(i);
+  for (sc::SimdPath path : sc::available_simd_paths()) {
+    for (int trial = 0; trial < 300; ++trial) {
+      size_t from = random() % text.size(), to = from + random() % (text.size() - from + 1);
+      size_t first = std::lower_bound(newlines.begin(), newlines.end(), from) - newlines.begin();
+      size_t last = std::lower_bound(newlines.begin(), newlines.end(), to) - newlines.begin();
+      int64_t all = INT64_MAX;
+      EXPECT_EQ(sc::find_kth_newline(text.data(), from, to, all, path), to);
+      EXPECT_EQ(INT64_MAX - all, static_cast<int64_t>(last - first)) << sc::to_string(path);
+      int64_t k = static_cast<int64_t>(random() % (last - first + 2));
+      size_t expected = first + static_cast<size_t>(k) < last ? newlines[first + static_cast<size_t>(k)] : to;
+      EXPECT_EQ(sc::find_kth_newline(text.data(), from, to, k, path), expected) << sc::to_string(path);
+    }
   }
 }
