@@ -27,9 +27,13 @@ constexpr int kWindowTag = 4207;
 // haplotypes, e.g. 5,000 haplotypes x 400,000 sites, are checked whole before the first commit.
 constexpr size_t kWindowBudgetBytes = size_t{256} << 20;
 
+// htslib's BGZF inflate threads on rank 0: the rank's threads, and never fewer than two, so that
+// inflating (bcftools' whole cost) overlaps the decoder thread's record decoding and packing even
+// at one thread per rank, where the other ranks only write their windows and sleep between them
+// (docs/benchmarks.md, "Genome ingest of a BCF panel").
 int decompression_threads(const StageContext& context) {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, context.threads > 0 ? context.threads : cores);
+  return std::max(2, context.threads > 0 ? context.threads : cores);
 }
 
 void commit_window(StageWriter& writer, const GenomeWindow& window, int deflate) {
