@@ -17,6 +17,7 @@
 #include "stages/ingest/genome_vcf_reader.hpp"
 #include "stages/ingest/genome_window_codec.hpp"
 #include "stages/ingest/genome_window_queue.hpp"
+#include "stages/ingest/sleeping_rendezvous.hpp"
 
 namespace sc {
 namespace {
@@ -232,6 +233,8 @@ GenomeIngestOutcome ingest_genomes(const StageContext& context, StageWriter& wri
   } else {
     ingest_on_owner(context, options, writer, problem, code);
   }
+  // Rank 0 is done once it has sent the last window, its owner only once that one is written.
+  sleep_until_every_rank_arrives(comm);
   comm.agree_on_error(problem, code);
   comm.broadcast(summary);
   outcome.summary = nlohmann::json::parse(summary);
