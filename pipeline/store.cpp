@@ -134,10 +134,10 @@ ShardFile::~ShardFile() {
 }
 
 void ShardFile::record(const std::string& dataset, const void* bytes, size_t size,
-                       const std::vector<hsize_t>& dims, const char* type) {
+                       const std::vector<hsize_t>& dims, const char* type, const std::string* known_sha256) {
   nlohmann::json shape = nlohmann::json::array();
   for (hsize_t d : dims) shape.push_back(d);
-  digests_[dataset] = {{"sha256", sha256_hex(bytes, size)}, {"shape", shape}, {"type", type}};
+  digests_[dataset] = {{"sha256", known_sha256 ? *known_sha256 : sha256_hex(bytes, size)}, {"shape", shape}, {"type", type}};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -30,16 +30,20 @@ class ShardFile {
   ShardFile(ShardFile&&) = default;
   ~ShardFile();  // an uncommitted shard's temporary file is removed
 
+  // `known_sha256`, when given, is the SHA-256 of these very bytes computed by the caller (on
+  // another thread, so that digesting overlaps writing); otherwise it is computed here.
   template <class T>
-  void write(const std::string& dataset, const std::vector<T>& data, int deflate = 0) {
-    write(dataset, data.data(), {static_cast<hsize_t>(data.size())}, deflate);
+  void write(const std::string& dataset, const std::vector<T>& data, int deflate = 0,
+             const std::string* known_sha256 = nullptr) {
+    write(dataset, data.data(), {static_cast<hsize_t>(data.size())}, deflate, known_sha256);
   }
   template <class T>
-  void write(const std::string& dataset, const T* data, const std::vector<hsize_t>& dims, int deflate = 0) {
+  void write(const std::string& dataset, const T* data, const std::vector<hsize_t>& dims, int deflate = 0,
+             const std::string* known_sha256 = nullptr) {
     file_.write<T>(dataset, data, dims, deflate);
     size_t n = 1;
     for (hsize_t d : dims) n *= d;
-    record(dataset, data, n * sizeof(T), dims, type_code<T>());
+    record(dataset, data, n * sizeof(T), dims, type_code<T>(), known_sha256);
   }
   void set_attribute(const std::string& key, const std::string& value) { file_.set_attribute("/", key, value); }
   const std::string& name() const { return name_; }
@@ -56,7 +60,7 @@ class ShardFile {
     else return "f64";
   }
   void record(const std::string& dataset, const void* bytes, size_t size, const std::vector<hsize_t>& dims,
-              const char* type);
+              const char* type, const std::string* known_sha256);
   std::string final_path_, temp_path_, name_;
   h5::File file_;
   nlohmann::json digests_ = nlohmann::json::object();

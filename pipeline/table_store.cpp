@@ -1,5 +1,6 @@
 #include "pipeline/table_store.hpp"
 
+#include "pipeline/sha256.hpp"
 #include "pipeline/string_table.hpp"
 
 namespace sc {
@@ -51,15 +52,31 @@ TableMeta read_table_meta(const StageReader& stage, const std::string& table) {
   return meta;
 }
 
-void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate) {
+void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate,
+                       const std::vector<std::string>* digests) {
   for (size_t c = 0; c < meta.columns.size(); ++c) {
     std::string path = column_path(meta.columns[c]);
     const ColumnValues& column = data.columns[c];
-    if (stored_as_code(meta.types[c])) shard.write(path + "/values", column.codes, deflate);
-    else if (stored_as_double(meta.types[c])) shard.write(path + "/values", column.f64, deflate);
-    else shard.write(path + "/values", column.i64, deflate);
-    shard.write(path + "/missing", column.missing, deflate);
+    const std::string* values_digest = digests ? &(*digests)[2 * c] : nullptr;
+    const std::string* missing_digest = digests ? &(*digests)[2 * c + 1] : nullptr;
+    if (stored_as_code(meta.types[c])) shard.write(path + "/values", column.codes, deflate, values_digest);
+    else if (stored_as_double(meta.types[c])) shard.write(path + "/values", column.f64, deflate, values_digest);
+    else shard.write(path + "/values", column.i64, deflate, values_digest);
+    shard.write(path + "/missing", column.missing, deflate, missing_digest);
   }
+}
+
+std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data) {
+  auto digest = [](const auto& values) { return sha256_hex(values.data(), values.size() * sizeof(values[0])); };
+  std::vector<std::string> digests;
+  for (size_t c = 0; c < meta.columns.size(); ++c) {
+    const ColumnValues& column = data.columns[c];
+    digests.push_back(stored_as_code(meta.types[c])     ? digest(column.codes)
+                      : stored_as_double(meta.types[c]) ? digest(column.f64)
+                                                        : digest(column.i64));
+    digests.push_back(digest(column.missing));
+  }
+  return digests;
 }
 
 TableShard read_table_shard(const StageReader& stage, const std::string& name, const TableMeta& meta) {

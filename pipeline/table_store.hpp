@@ -50,7 +50,12 @@ std::string column_path(const std::string& column);
 
 void write_table_meta(ShardFile& shard, const TableMeta& meta);
 TableMeta read_table_meta(const StageReader& stage, const std::string& table);
-void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate);
+// `digests`, when given, are table_shard_digests(meta, data), computed beforehand.
+void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard& data, int deflate,
+                       const std::vector<std::string>* digests = nullptr);
+// The SHA-256 of every dataset write_table_shard writes, in its order (per column: values, missing),
+// so that one shard can be digested on another thread while the one before it is written.
+std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data);
 TableShard read_table_shard(const StageReader& stage, const std::string& shard_name, const TableMeta& meta);
 // The table names a stage holds, in the order they were written (parents first).
 std::vector<std::string> stage_tables(const StageReader& stage);

@@ -72,7 +72,9 @@ INI
 for n in 1 2; do
   rm -rf run$n
   # Each rank gets its share of the cores as threads (htslib's BGZF decompression on rank 0).
-  cmd="mpirun --oversubscribe -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
+  # --bind-to none: Open MPI binds each rank to one core when there are at most 2 ranks, so
+  # without it "1 rank x 2 threads" ran all its threads on one core (docs/benchmarks.md).
+  cmd="mpirun --oversubscribe --bind-to none -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
   /usr/bin/time -f '%U %S' -o ingest$n.time $cmd > ingest$n.log
   read -r user sys < ingest$n.time
   read -r wall peak < <(python3 - run$n/provenance.json <<'PY'

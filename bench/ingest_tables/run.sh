@@ -30,7 +30,9 @@ INI
   for n in 1 2; do
     rm -rf run$n
     # Each rank gets its share of the cores as TBB threads, so both runs use the whole machine.
-    cmd="mpirun --oversubscribe -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
+    # --bind-to none: Open MPI binds each rank to one core when there are at most 2 ranks, so
+    # without it "1 rank x 2 threads" ran all its threads on one core (docs/benchmarks.md).
+    cmd="mpirun --oversubscribe --bind-to none -np $n $bin ingest --config bench.ini --run.dir run$n --run.threads $((cores / n))"
     # GNU time: the wall time of the whole job and the CPU seconds (user + system) of all its
     # processes; on a shared machine CPU time says what the work costs whatever the load.
     /usr/bin/time -f '%e %U %S' -o ingest$n.time $cmd > ingest$n.log

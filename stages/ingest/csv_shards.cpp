@@ -11,46 +11,62 @@
 #include <cstring>
 
 #include "pipeline/error.hpp"
+#include "stages/ingest/csv_line_scanner.hpp"
 
 namespace sc {
 namespace {
 
 constexpr int kShardTag = 7101;
 
-// Calls visit(p) for every line start p in [lo, hi) of `data` (a line starts at `first`, where
-// the data begin, or right after a newline), in order.
-template <class Visit>
-void for_each_line_start(const char* data, size_t first, size_t size, size_t lo, size_t hi, Visit&& visit) {
-  if (lo == first && lo < hi && lo < size) visit(lo);
-  size_t scan = lo == first ? lo : lo - 1;
-  while (scan < hi) {
-    const void* nl = std::memchr(data + scan, '\n', hi - scan);
-    if (!nl) break;
-    size_t p = static_cast<const char*>(nl) - data + 1;
-    if (p >= hi) break;
-    if (p < size && p >= lo) visit(p);
-    scan = p;
-  }
+// Line starts: `first`, where the data begin, and every byte right after a newline, up to `size`.
+// Those in [lo, hi) are `lo` itself when lo == first, then one after each newline q with
+// q in [scan, last): scan = lo == first ? lo : lo - 1 and last = min(hi, size) - 1.
+struct LineStartRange {
+  bool first_start = false;  // lo == first opens a line
+  size_t scan = 0, last = 0;
+};
+
+LineStartRange line_start_range(size_t first, size_t size, size_t lo, size_t hi) {
+  LineStartRange range;
+  range.first_start = lo == first && lo < hi && lo < size;
+  range.scan = lo == first ? lo : lo - 1;
+  const size_t end = std::min(hi, size);
+  range.last = end > range.scan ? end - 1 : range.scan;
+  return range;
 }
 
 int64_t count_line_starts(const char* data, size_t first, size_t size, size_t lo, size_t hi) {
-  int64_t count = 0;
-  for_each_line_start(data, first, size, lo, hi, [&](size_t) { ++count; });
-  return count;
+  const LineStartRange range = line_start_range(first, size, lo, hi);
+  int64_t left = INT64_MAX;
+  find_kth_newline(data, range.scan, range.last, left);
+  return (range.first_start ? 1 : 0) + (INT64_MAX - left);
 }
 
 // The line starts numbered from `first_index` whose number is a multiple of `per_shard` open a
 // shard: appends (shard index, byte offset) pairs to `starts`.
 void find_shard_starts(const char* data, size_t first, size_t size, size_t lo, size_t hi, int64_t first_index,
                        int64_t per_shard, std::vector<int64_t>& starts) {
+  const LineStartRange range = line_start_range(first, size, lo, hi);
   int64_t index = first_index;
-  for_each_line_start(data, first, size, lo, hi, [&](size_t p) {
+  if (range.first_start) {
     if (index % per_shard == 0) {
       starts.push_back(index / per_shard);
-      starts.push_back(static_cast<int64_t>(p));
+      starts.push_back(static_cast<int64_t>(lo));
     }
     ++index;
-  });
+  }
+  for (size_t from = range.scan;;) {
+    // The j-th newline from here opens line start number index + j: skip to the next multiple.
+    const int64_t skip = (per_shard - index % per_shard) % per_shard;
+    int64_t k = skip;
+    const size_t newline = find_kth_newline(data, from, range.last, k);
+    if (newline >= range.last) break;
+    index += skip;
+    starts.push_back(index / per_shard);
+    starts.push_back(static_cast<int64_t>(newline + 1));
+    ++index;
+    from = newline + 1;
+  }
 }
 
 bool has_gzip_magic(const std::string& path) {

@@ -24,6 +24,7 @@ class CsvTokenizer {
   // valid until the next call. `line_number` is 1-based within the file, for messages.
   void split(std::string_view line, int64_t line_number, std::vector<std::string_view>& fields);
   const std::string& file() const { return file_; }
+  const CsvDialect& dialect() const { return dialect_; }
 
  private:
   std::string file_;

@@ -17,6 +17,7 @@
 #include "stages/ingest/genome_vcf_reader.hpp"
 #include "stages/ingest/genome_window_codec.hpp"
 #include "stages/ingest/genome_window_queue.hpp"
+#include "stages/ingest/sleeping_rendezvous.hpp"
 
 namespace sc {
 namespace {
@@ -27,9 +28,13 @@ constexpr int kWindowTag = 4207;
 // haplotypes, e.g. 5,000 haplotypes x 400,000 sites, are checked whole before the first commit.
 constexpr size_t kWindowBudgetBytes = size_t{256} << 20;
 
+// htslib's BGZF inflate threads on rank 0: the rank's threads, and never fewer than two, so that
+// inflating (bcftools' whole cost) overlaps the decoder thread's record decoding and packing even
+// at one thread per rank, where the other ranks only write their windows and sleep between them
+// (docs/benchmarks.md, "Genome ingest of a BCF panel").
 int decompression_threads(const StageContext& context) {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return std::max(1, context.threads > 0 ? context.threads : cores);
+  return std::max(2, context.threads > 0 ? context.threads : cores);
 }
 
 void commit_window(StageWriter& writer, const GenomeWindow& window, int deflate) {
@@ -228,6 +233,8 @@ GenomeIngestOutcome ingest_genomes(const StageContext& context, StageWriter& wri
   } else {
     ingest_on_owner(context, options, writer, problem, code);
   }
+  // Rank 0 is done once it has sent the last window, its owner only once that one is written.
+  sleep_until_every_rank_arrives(comm);
   comm.agree_on_error(problem, code);
   comm.broadcast(summary);
   outcome.summary = nlohmann::json::parse(summary);

@@ -2,7 +2,9 @@
 // reader packs each site's haplotypes straight into a tile of 64 sites (one 64-word block per 64
 // haplotypes, a word per site), and every full tile is transposed at once, 64x64 bits at a time,
 // into the window's rows while it is still in cache: no site-major copy of the whole window is
-// kept, and the transpose reads contiguous blocks (bit_transpose.hpp).
+// kept, and the transpose reads contiguous blocks (bit_transpose.hpp). Transposed tiles are staged
+// eight at a time and then written to the rows a 64-byte cache line per row, not one word per row
+// and tile: the rows lie 1-2 KiB apart, so word stores touched every row's page once per tile.
 #pragma once
 
 #include <cstdint>
@@ -28,13 +30,17 @@ class HaplotypeWindowBits {
   std::vector<uint64_t> take();
 
  private:
+  static constexpr int64_t kStagedTiles = 8;  // 8 words: one cache line of each row
   void transpose_tile();  // the current tile (rows past in_tile_ zero) into column full_tiles_
-  void reserve_columns(int64_t columns);
+  // Writes the `count` staged tiles of the group that starts at column `first` into the rows.
+  void flush_staged(int64_t first, int64_t count);
+  void reserve_columns(int64_t columns, int64_t keep);  // `keep` words of each row survive
 
   const int64_t haplotypes_, blocks_;
   int64_t columns_ = 0;  // words per row of bits_ (capacity in tiles)
   int64_t initial_columns_;
   std::vector<uint64_t> tile_;  // blocks_ x 64 words: block b, site s at [64 b + s]
+  std::vector<uint64_t> staged_;  // 64 blocks_ rows x kStagedTiles words: row h, tile k at [8 h + k]
   std::vector<uint64_t> bits_;  // haplotypes_ x columns_
   int64_t full_tiles_ = 0, in_tile_ = 0;
 };

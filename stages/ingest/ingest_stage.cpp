@@ -8,6 +8,7 @@
 #include "pipeline/sha256.hpp"
 #include "pipeline/store.hpp"
 #include "stages/ingest/genome_ingest.hpp"
+#include "stages/ingest/sleeping_rendezvous.hpp"
 #include "stages/ingest/table_ingest.hpp"
 
 namespace sc {
@@ -26,6 +27,7 @@ std::map<std::string, std::string> digest_inputs(const Communicator& comm, const
       break;
     }
   }
+  sleep_until_every_rank_arrives(comm);  // the ranks without inputs to digest wait asleep
   comm.agree_on_error(problem, ExitCode::input);
   std::map<std::string, std::string> digests;
   for (const auto& bytes : comm.allgather_bytes(std::vector<uint8_t>(mine.begin(), mine.end()))) {

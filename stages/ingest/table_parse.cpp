@@ -9,6 +9,7 @@
 #include <tbb/parallel_for.h>
 
 #include "pipeline/error.hpp"
+#include "stages/ingest/csv_line_scanner.hpp"
 #include "stages/ingest/csv_tokenizer.hpp"
 #include "stages/ingest/value_parsing.hpp"
 
@@ -26,7 +27,8 @@ int32_t local_code(LocalDictionary& dictionary, std::vector<std::string>& order,
   // comparing lengths first beats hashing every cell. Codes stay in first-seen order either way.
   if (order.size() <= 16) {
     for (size_t code = 0; code < order.size(); ++code)
-      if (order[code].size() == value.size() && std::memcmp(order[code].data(), value.data(), value.size()) == 0)
+      if (order[code].size() == value.size() && (value.empty() || order[code][0] == value[0]) &&
+          std::memcmp(order[code].data(), value.data(), value.size()) == 0)
         return static_cast<int32_t>(code);
   }
   auto it = dictionary.find(value);
@@ -138,11 +140,20 @@ ParsedShard parse_shard(const TableSpec& spec, const std::vector<std::string>& c
     else parsed.data.columns[c].i64.reserve(estimate);
   }
   parsed.data.source_line.reserve(estimate);
+  // How each column is stored, decided once rather than per cell.
+  enum class Storage { undecided, code, real, date, integer };
+  std::vector<Storage> storage(n, Storage::undecided);
+  for (size_t c = 0; c < n; ++c)
+    if (fixed[c])
+      storage[c] = stored_as_code(*fixed[c])       ? Storage::code
+                   : stored_as_double(*fixed[c])   ? Storage::real
+                   : *fixed[c] == ColumnType::date ? Storage::date
+                                                   : Storage::integer;
   CsvTokenizer tokenizer(spec.file, {spec.delimiter, spec.quote});
+  CsvLineScanner lines(shard.bytes, shard.first_line, tokenizer);
   std::vector<std::string_view> fields;
-  for_each_line(shard.bytes, shard.first_line, [&](std::string_view line, int64_t line_number) {
-    if (line.empty() || line == "\r") return;  // blank lines carry no row
-    tokenizer.split(line, line_number, fields);
+  int64_t line_number = 0;
+  while (lines.next(fields, line_number)) {
     if (fields.size() != n)
       throw InputError(spec.file + ":" + std::to_string(line_number) + ": expected " + std::to_string(n) +
                        " fields (as in the header), found " + std::to_string(fields.size()));
@@ -152,7 +163,7 @@ ParsedShard parse_shard(const TableSpec& spec, const std::vector<std::string>& c
       ColumnValues& column = parsed.data.columns[c];
       bool missing = tokens.missing(value);
       column.missing.push_back(missing ? 1 : 0);
-      if (!fixed[c]) {
+      if (storage[c] == Storage::undecided) {
         parsed.undecided[c].emplace_back(missing ? std::string_view() : value);
         continue;
       }
@@ -162,17 +173,17 @@ ParsedShard parse_shard(const TableSpec& spec, const std::vector<std::string>& c
                          " ('" + columns[c] + "'): expected " + expected_text(type) + ", found " +
                          input_value(std::string(value)));
       };
-      if (stored_as_code(type)) {
+      if (storage[c] == Storage::code) {
         if (missing) { column.codes.push_back(-1); continue; }
         if (!valid_utf8(value)) bad();
         column.codes.push_back(local_code(dictionaries[c], parsed.local_dictionary[c], value));
-      } else if (stored_as_double(type)) {
+      } else if (storage[c] == Storage::real) {
         double d = 0;
         if (!missing && !parse_real(value, d)) bad();
         column.f64.push_back(missing ? 0.0 : d);
       } else {
         int64_t i = 0;
-        bool ok = type == ColumnType::date ? parse_iso_date(value, i) : parse_int64(value, i);
+        bool ok = storage[c] == Storage::date ? parse_iso_date(value, i) : parse_int64(value, i);
         if (!missing && !ok) bad();
         if (missing && type == ColumnType::key && columns[c] == spec.primary_key)
           throw InputError(spec.file + ":" + std::to_string(line_number) + ": column " + std::to_string(c + 1) +
@@ -180,7 +191,7 @@ ParsedShard parse_shard(const TableSpec& spec, const std::vector<std::string>& c
         column.i64.push_back(missing ? 0 : i);
       }
     }
-  });
+  }
   return parsed;
 }
 

@@ -40,7 +40,46 @@ bool parse_int64(std::string_view text, int64_t& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
+namespace {
+// Exact powers of ten as doubles (10^22 is the largest that a double holds exactly).
+constexpr double kExactPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Plain decimals ("-12", "75", "3.25") of at most 15 digits: the digits as an integer are below
+// 2^53 and so exact, as is 10^k for the k digits after the point, and one IEEE division of two
+// exact values is correctly rounded, which is what from_chars gives too (Clinger 1990, "How to
+// read floating point numbers accurately"; the fast path of fast_float, which GCC 12's from_chars
+// uses). False for every other shape, which from_chars then takes.
+bool parse_plain_decimal(std::string_view text, double& out) {
+  if (text.empty() || text.size() > 17) return false;
+  const bool negative = text.front() == '-';
+  size_t i = negative ? 1 : 0;
+  uint64_t digits = 0;
+  size_t integer_digits = 0, fraction_digits = 0;
+  for (; i < text.size(); ++i, ++integer_digits) {
+    const unsigned digit = static_cast<unsigned char>(text[i]) - '0';
+    if (digit > 9) break;
+    digits = digits * 10 + digit;
+  }
+  if (integer_digits == 0) return false;
+  if (i < text.size()) {
+    if (text[i] != '.') return false;
+    for (++i; i < text.size(); ++i, ++fraction_digits) {
+      const unsigned digit = static_cast<unsigned char>(text[i]) - '0';
+      if (digit > 9) return false;
+      digits = digits * 10 + digit;
+    }
+    if (fraction_digits == 0) return false;
+  }
+  if (integer_digits + fraction_digits > 15) return false;
+  const double value = static_cast<double>(digits) / kExactPowersOfTen[fraction_digits];
+  out = negative ? -value : value;
+  return true;
+}
+}  // namespace
+
 bool parse_real(std::string_view text, double& out) {
+  if (parse_plain_decimal(text, out)) return true;
   text = trim_blanks(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return false;

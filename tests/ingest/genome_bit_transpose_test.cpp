@@ -95,7 +95,7 @@ TEST(BitTranspose, WindowBitsBuiltTileByTileMatchTheWholeTranspose) {
   uint64_t seed = 100;
   for (int64_t haplotypes : {2, 64, 70, 130})
     for (int64_t expected_sites : {1, 64, 100})
-      for (int64_t sites : {1, 63, 64, 65, 128, 129, 300}) {
+      for (int64_t sites : {1, 63, 64, 65, 128, 129, 300, 511, 512, 513, 1100}) {
         sc::HaplotypeWindowBits bits(haplotypes, expected_sites);
         for (int round = 0; round < 2; ++round) {
           const std::vector<uint64_t> site_major = random_matrix(sites, haplotypes, ++seed);
