@@ -5,8 +5,14 @@
 #include <cstring>
 #include <utility>
 
+#include "pipeline/direct_write.hpp"
+
 namespace sc::h5 {
 namespace {
+
+// Uncompressed datasets this large are written around the page cache (direct_write.hpp), at
+// file offsets that HDF5 aligns for them (H5Pset_alignment).
+constexpr hsize_t kDirectWriteBytes = hsize_t{8} << 20;
 
 herr_t collect_error(unsigned n, const H5E_error2_t* e, void* client) {
   auto* text = static_cast<std::string*>(client);
@@ -57,6 +63,7 @@ File File::create(const std::string& path) {
   // The oldest format that has what we need keeps files readable by older tools, and drops the
   // per-object timestamps that would otherwise differ between identical runs.
   SC_H5_CHECK(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), path);
+  SC_H5_CHECK(H5Pset_alignment(fapl.get(), kDirectWriteBytes, kDirectWriteAlignment), path);
   Handle fcpl(SC_H5_CHECK(H5Pcreate(H5P_FILE_CREATE), path));
   Handle id(SC_H5_CHECK(H5Fcreate(path.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), path));
   return File(std::move(id), path);
@@ -111,10 +118,23 @@ void File::write_raw(const std::string& name, hid_t mem_type, hid_t disk_type, c
   }
   // No timestamps: identical data give identical objects.
   SC_H5_CHECK(H5Pset_obj_track_times(dcpl.get(), false), where(name));
+  // A large uncompressed dataset whose bytes in memory are its bytes on disk (x86: the native
+  // integer and IEEE types are the little-endian file types) gets its file space, aligned, at
+  // creation and no fill, and its bytes are written there around the page cache.
+  const size_t bytes = static_cast<size_t>(total) * H5Tget_size(disk_type);
+  const bool direct = deflate <= 0 && bytes >= kDirectWriteBytes && H5Tget_size(mem_type) == H5Tget_size(disk_type) &&
+                      H5Tequal(mem_type, disk_type) > 0;
+  if (direct) {
+    SC_H5_CHECK(H5Pset_layout(dcpl.get(), H5D_CONTIGUOUS), where(name));
+    SC_H5_CHECK(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), where(name));
+    SC_H5_CHECK(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER), where(name));
+  }
   Handle dset(SC_H5_CHECK(H5Dcreate2(handle_.get(), name.c_str(), disk_type, space.get(), lcpl.get(),
                                      dcpl.get(), H5P_DEFAULT), where(name)));
-  if (total > 0)
-    SC_H5_CHECK(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where(name));
+  if (total == 0) return;
+  const haddr_t offset = direct ? H5Dget_offset(dset.get()) : HADDR_UNDEF;
+  if (offset != HADDR_UNDEF && write_around_page_cache(path_, offset, data, bytes)) return;
+  SC_H5_CHECK(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where(name));
 }
 
 std::vector<hsize_t> File::dimensions(const std::string& name) const {

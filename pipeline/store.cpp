@@ -14,6 +14,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "pipeline/direct_write.hpp"
 #include "pipeline/sha256.hpp"
 #include "pipeline/store_view.hpp"
 
@@ -25,6 +26,7 @@ namespace {
 constexpr const char* kFingerprintFile = "FINGERPRINT";
 
 void fsync_path(const std::string& path, bool directory) {
+  if (!directory) finish_direct_writes(path);  // a large dataset's bytes may still be on their way
   int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
   if (fd < 0) throw IoError("cannot open " + path + " to sync it: " + std::strerror(errno));
   int rc = ::fsync(fd);

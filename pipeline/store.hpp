@@ -47,6 +47,8 @@ class ShardFile {
   }
   void set_attribute(const std::string& key, const std::string& value) { file_.set_attribute("/", key, value); }
   const std::string& name() const { return name_; }
+  // Where the shard is written until its commit renames it (its size is final once sealed).
+  const std::string& temporary_path() const { return temp_path_; }
 
  private:
   friend class StageWriter;

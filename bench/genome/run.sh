@@ -13,10 +13,13 @@
 # Environment: SHORT_INDIVIDUALS, LONG_INDIVIDUALS, LONG_PANEL (directory with panel.bcf and
 #   panel.map), COMPRESSION (store.compression of the compressed runs, default 1),
 #   MSPRIME_ENV (a venv with msprime, made when missing; default /var/tmp/msprime-env),
-#   VCF_EXPORT (1: export at 1 rank; 0: skip), DD_MB (MiB written by dd, default 2000),
+#   VCF_EXPORT (1: export the 1-rank uncompressed sample at each of EXPORT_RANKS, default "1 2";
+#   0: skip), DD_MB (MiB written by dd at the start and the end, default 2000),
 #   LEVELS (store.compression levels of the sample runs, default "0 COMPRESSION"), RANKS (rank
 #   counts of the sample runs, default "1 2"). dd runs before and after (the disk is shared and
-#   its bandwidth moves from minute to minute).
+#   its bandwidth moves from minute to minute), and after every uncompressed sample run it writes
+#   as many bytes as that store holds (conv=fdatasync): a few GB fit in the dirty page cache, more
+#   meet the kernel's writeback throttling, so only the same byte count compares fairly.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
@@ -31,6 +34,7 @@ long_panel=${LONG_PANEL:-/var/tmp/synthcohort-bench-genomes-1m}
 compression=${COMPRESSION:-1}
 msprime_env=${MSPRIME_ENV:-/var/tmp/msprime-env}
 vcf_export=${VCF_EXPORT:-1}
+export_ranks=${EXPORT_RANKS:-1 2}
 dd_mb=${DD_MB:-2000}
 levels=${LEVELS:-0 $compression}
 rank_counts=${RANKS:-1 2}
@@ -49,10 +53,12 @@ echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2
 # Sequential write bandwidth of the disk under WORK_DIR, two ways: O_DIRECT (no page cache) and
 # through the page cache with one fdatasync at the end (what a store write followed by the
 # commit's fsync does). Prints MB/s (10^6 bytes) of each.
-disk_bandwidth() {
-  for flag in oflag=direct conv=fdatasync; do
-    say "dd if=/dev/zero of=$work/ddtest bs=1M count=$dd_mb $flag"
-    dd if=/dev/zero of="$work/ddtest" bs=1M count="$dd_mb" $flag 2> dd.log
+disk_bandwidth() {  # disk_bandwidth [MIB [FLAGS]]
+  local mb=${1:-$dd_mb}
+  for flag in ${2:-oflag=direct conv=fdatasync}; do
+    sync
+    say "dd if=/dev/zero of=$work/ddtest bs=1M count=$mb $flag"
+    dd if=/dev/zero of="$work/ddtest" bs=1M count="$mb" $flag 2> dd.log
     python3 - "$flag" dd.log <<'PY'
 import re, sys
 line = [l for l in open(sys.argv[2]) if 'copied' in l][0]
@@ -110,10 +116,19 @@ print(f"sample {label}, {ranks} rank(s): wall {wall:.1f} s; {g['segments']} segm
 print(f"  phases (slowest rank, s): draw {p['draw_seconds_max']:.2f}, read reference {p['read_reference_seconds_max']:.2f}, "
       f"copy {p['copy_seconds_max']:.2f}, write windows {write:.2f} ({p['window_bytes'] / 1e6:.0f} MB), "
       f"write segments {p['write_segments_seconds_max']:.2f} ({p['segment_bytes'] / 1e6:.0f} MB)")
-total = p['window_bytes'] + p['segment_bytes']; total_s = write + p['write_segments_seconds_max']
-print(f"  store: genotype windows {p['window_bytes'] / write / 1e6:.0f} MB/s over the slowest rank's write time "
-      f"(all ranks' bytes); segments {p['segment_bytes'] / max(p['write_segments_seconds_max'], 1e-9) / 1e6:.0f} MB/s; "
-      f"both {total / total_s / 1e6:.0f} MB/s")
+total = p['window_bytes'] + p['segment_bytes']
+if 'windows_seconds_max' in p:
+    # Commits overlap the next window's copy: the window loop, first read to last window on disk.
+    loop = p['windows_seconds_max']
+    print(f"  window loop (read, copy, write, commits; slowest rank) {loop:.2f} s: commit wait at the end {p['commit_wait_seconds_max']:.2f} s")
+    print(f"  store: genotype windows {p['window_bytes'] / loop / 1e6:.0f} MB/s over the window loop (all ranks' bytes); "
+          f"segments {p['segment_bytes'] / max(p['write_segments_seconds_max'], 1e-9) / 1e6:.0f} MB/s; "
+          f"both {total / (loop + p['write_segments_seconds_max']) / 1e6:.0f} MB/s")
+else:
+    total_s = write + p['write_segments_seconds_max']
+    print(f"  store: genotype windows {p['window_bytes'] / write / 1e6:.0f} MB/s over the slowest rank's write time "
+          f"(all ranks' bytes); segments {p['segment_bytes'] / max(p['write_segments_seconds_max'], 1e-9) / 1e6:.0f} MB/s; "
+          f"both {total / total_s / 1e6:.0f} MB/s")
 PY
 }
 
@@ -154,14 +169,23 @@ INI
       tail -n 1 "$dir/sample_np${n}_z$level.log"
       report_sample "$dir/run" $n "$individuals" "$sites" "$name, store.compression = $level" "$cores"
       echo "  store size: $(du -sb "$dir/run/store/sample" | cut -f1) bytes"
+      if [ "$level" = 0 ]; then
+        # The disk with as many bytes as this store holds, right after it.
+        disk_bandwidth $(( $(du -sb "$dir/run/store/sample" | cut -f1) / 1048576 )) conv=fdatasync
+      fi
       if [ "$n" = 1 ] && [ "$level" = 0 ] && [ "$vcf_export" = 1 ]; then
-        local start; start=$(date +%s.%N)
-        run mpirun --oversubscribe -np 1 "$bin" export --config "$dir/bench.ini" --run.dir "$dir/run" --export.plink false > "$dir/export.log"
-        local wall; wall=$(seconds_since "$start")
-        local bytes; bytes=$(stat -c %s "$dir/run/export/sample/synthetic.vcf.gz")
-        python3 -c "
+        for e in $export_ranks; do
+          rm -rf "$dir/run/export"
+          local start; start=$(date +%s.%N)
+          run mpirun --oversubscribe -np $e "$bin" export --config "$dir/bench.ini" --run.dir "$dir/run" \
+            --run.threads $((cores / e > 0 ? cores / e : 1)) --export.plink false > "$dir/export_np$e.log"
+          local wall; wall=$(seconds_since "$start")
+          local bytes; bytes=$(stat -c %s "$dir/run/export/sample/synthetic.vcf.gz")
+          python3 -c "
 w, b, a = $wall, $bytes, 2 * $individuals * $sites
-print(f'export to bgzipped VCF ($name, rank 0 writes): {w:.1f} s wall, {a / w:.3g} haplotype alleles/s, {b} bytes ({b / w / 1e6:.1f} MB/s)')"
+print(f'export to bgzipped VCF ($name, $e rank(s)): {w:.1f} s wall, {a / w:.3g} haplotype alleles/s, {b} bytes ({b / w / 1e6:.1f} MB/s)')"
+          echo "  md5 $(md5sum < "$dir/run/export/sample/synthetic.vcf.gz" | cut -c1-32) (.vcf.gz), $(md5sum < "$dir/run/export/sample/synthetic.vcf.gz.csi" | cut -c1-32) (.csi)"
+        done
       fi
     done
   done

@@ -20,6 +20,8 @@ po::options_description export_options() {
       ("export.dir", po::value<std::string>()->default_value(""),
        "output directory (default: <run.dir>/export/<stage>)")
       ("export.vcf", po::value<bool>()->default_value(true), "write genomes as bgzipped, indexed VCF")
+      ("export.vcf_chunk_sites", po::value<int64_t>()->default_value(1024),
+       "sites per chunk of the VCF export: the ranks share the chunks, and a BGZF block ends at every chunk's end")
       ("export.plink", po::value<bool>()->default_value(true), "write genomes as PLINK 1 .bed/.bim/.fam (genotypes, unphased)");
   return options;
 }
@@ -53,13 +55,16 @@ StageResult run_export(const StageContext& context) {
     total_rows += rows;
   }
   nlohmann::json genomes = nlohmann::json::object();
+  nlohmann::json vcf_parts = nlohmann::json::object();
+  const int64_t chunk_sites = config.integer("export.vcf_chunk_sites");
+  if (chunk_sites <= 0) config.reject("export.vcf_chunk_sites", "a positive number of sites");
   int64_t plink_sets = 0;
   for (const std::string group : {"genomes/reference", "genomes/synthetic"}) {
     if (reader.shards(group).empty()) continue;
     std::string name = group.substr(group.find('/') + 1);
     if (config.flag("export.vcf")) {
       std::string path = out_dir + "/" + name + ".vcf.gz";
-      export_genomes_vcf(context, reader, group, path);
+      vcf_parts[name] = export_genomes_vcf(context, reader, group, path, chunk_sites);
       genomes[name] = path;
     }
     if (config.flag("export.plink")) {
@@ -72,6 +77,7 @@ StageResult run_export(const StageContext& context) {
   const nlohmann::json effects = export_trait_effects(context, reader, out_dir);
   result.summary = {{"stage", stage}, {"directory", out_dir}, {"tables", tables}, {"genomes", genomes}};
   if (!effects.empty()) result.summary["phenotype_effects"] = effects;
+  if (!vcf_parts.empty()) result.summary["vcf_parts"] = vcf_parts;
   result.summary_line = std::to_string(tables.size()) + " tables (" + std::to_string(total_rows) + " rows)" +
                         (genomes.size() == static_cast<size_t>(plink_sets) ? "" : " and " + std::to_string(genomes.size() - static_cast<size_t>(plink_sets)) + " VCF") +
                         (plink_sets ? " and " + std::to_string(plink_sets) + " PLINK set(s)" : "") +

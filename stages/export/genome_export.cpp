@@ -13,6 +13,8 @@
 
 #include "pipeline/error.hpp"
 #include "pipeline/hdf5_handles.hpp"
+#include "pipeline/progress.hpp"
+#include "stages/export/bgzf_parts.hpp"
 #include "stages/ingest/bit_transpose.hpp"
 #include "stages/ingest/genome_store.hpp"
 
@@ -79,8 +81,39 @@ void append_genotypes(kstring_t& line, const uint64_t* row, int64_t haplotypes, 
   line.s[line.l] = '\0';
 }
 
+// A rank's share of the export: the sites [first, last) of the whole group, in the store's windows.
+struct SiteRange {
+  int64_t first = 0, last = 0;
+};
+
+// The group's windows in order and where each begins among all sites, from the store's index
+// (each window's shape), so that every rank knows the layout without reading a window.
+struct ExportLayout {
+  std::vector<std::string> windows;
+  std::vector<int64_t> first_site;  // one more entry than windows: the total last
+  int64_t sites() const { return first_site.back(); }
+};
+
+ExportLayout export_layout(const StageReader& stage, const std::string& group) {
+  ExportLayout layout;
+  layout.windows = stage.shards(group);
+  layout.first_site.push_back(0);
+  for (const std::string& window : layout.windows) {
+    int64_t variants = -1;
+    for (const auto& shard : stage.index()["shards"])
+      if (shard["file"].get<std::string>() == window) variants = shard["datasets"]["/variants/position"]["shape"][0].get<int64_t>();
+    if (variants < 0) throw IoError("store index of " + stage.directory() + " gives no variant count for " + window);
+    layout.first_site.push_back(layout.first_site.back() + variants);
+  }
+  return layout;
+}
+
+// Writes the sites [from, to) of one window (indices within it). A BGZF block ends before every
+// site whose index in the group is a multiple of `chunk_sites`, so that the blocks, and so the
+// bytes, do not depend on which rank writes a chunk nor on where the windows end.
 void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vector<int32_t>& rid_of_contig,
-                  const GenomeWindow& window, const std::string& path) {
+                  const GenomeWindow& window, int64_t window_first, int64_t from, int64_t to, int64_t chunk_sites,
+                  const std::string& path) {
   const int64_t haplotypes = window.haplotypes;
   if (haplotypes != 2 * static_cast<int64_t>(samples.names.size()))
     throw IoError("genome window " + std::to_string(window.index) + " has " + std::to_string(haplotypes) +
@@ -89,12 +122,13 @@ void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vecto
   const std::vector<uint64_t> sites = haplotype_major_to_site_major(window.bits, window.variants(), haplotypes);
   const int64_t words = words_for_bits(haplotypes);
   BGZF* bgzf = out.fp->fp.bgzf;
-  for (int64_t v = 0; v < window.variants(); ++v) {
+  for (int64_t v = from; v < to; ++v) {
     const size_t i = static_cast<size_t>(v);
     const int32_t contig = window.contig[i];
     if (contig < 0 || static_cast<size_t>(contig) >= rid_of_contig.size())
       throw IoError("genome window " + std::to_string(window.index) + " names contig " + std::to_string(contig) +
                     ", which the sample table's contig list does not have");
+    if ((window_first + v) % chunk_sites == 0) check(bgzf_flush(bgzf) == 0, "end a block at a chunk of sites", path);
     bcf1_t* rec = out.rec;
     bcf_clear(rec);
     rec->rid = rid_of_contig[static_cast<size_t>(contig)];
@@ -111,80 +145,135 @@ void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vecto
           "format a record", path);
     --out.line.l;
     append_genotypes(out.line, sites.data() + v * words, haplotypes, path);
-    // As htslib's vcf_write: start a new BGZF block rather than split a line that fits in one,
-    // so the blocks, and so the bytes, are the same as when htslib wrote the records.
+    // As htslib's vcf_write: start a new BGZF block rather than split a line that fits in one.
     check(bgzf_flush_try(bgzf, static_cast<ssize_t>(out.line.l)) == 0, "flush a block", path);
     check(bgzf_write(bgzf, out.line.s, out.line.l) == static_cast<ssize_t>(out.line.l), "write a record", path);
   }
 }
 
-void write_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-               const std::string& out_path) {
-  const std::vector<std::string> windows = stage.shards(group);
-  const std::string samples_path = stage.path(genome_samples_shard(group));
-  if (!std::filesystem::exists(samples_path))
-    throw InputError("store " + stage.directory() + " has genome windows in " + group + " but no sample table (" +
-                     samples_path + ")");
-  const GenomeSamples samples = read_genome_samples(h5::File::open_read(samples_path));
-
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(out_path).parent_path(), ec);
-  if (ec) throw IoError("cannot create directory for " + out_path + ": " + ec.message());
-  const std::string temp = out_path + ".tmp", temp_index = out_path + ".csi.tmp";
+// Writes this rank's part: the header first on rank 0, then the sites of `range`, as a BGZF file
+// whose EOF marker is then removed. Returns the part's bytes.
+int64_t write_part(const StageContext& context, const StageReader& stage, const ExportLayout& layout,
+                   const GenomeSamples& samples, const SiteRange& range, int64_t chunk_sites, const std::string& part) {
   const int threads = std::max(1, context.threads > 0 ? context.threads : static_cast<int>(std::thread::hardware_concurrency()));
+  Progress progress(context.comm, "export", "genome windows", static_cast<int64_t>(layout.windows.size()), "variants");
   {
     VcfWriter out;
-    out.fp = hts_open(temp.c_str(), "wz");
-    check(out.fp != nullptr, "create the file", temp);
-    if (threads > 1) check(hts_set_threads(out.fp, threads) == 0, "start compression threads", temp);
-    out.hdr = make_header(samples, temp);
-    check(bcf_hdr_write(out.fp, out.hdr) == 0, "write the header", temp);
+    out.fp = hts_open(part.c_str(), "wz");
+    check(out.fp != nullptr, "create the file", part);
+    if (threads > 1) check(hts_set_threads(out.fp, threads) == 0, "start compression threads", part);
+    out.hdr = make_header(samples, part);
+    if (context.comm.is_root()) check(bcf_hdr_write(out.fp, out.hdr) == 0, "write the header", part);
     out.rec = bcf_init();
     std::vector<int32_t> rid_of_contig;
     for (const auto& contig : samples.contigs) rid_of_contig.push_back(bcf_hdr_name2id(out.hdr, contig.c_str()));
-    for (size_t w = 0; w < windows.size(); ++w) {
-      const GenomeWindow window = read_genome_window(h5::File::open_read(stage.path(windows[w])), static_cast<int64_t>(w));
-      write_window(out, samples, rid_of_contig, window, temp);
+    for (size_t w = 0; w < layout.windows.size(); ++w) {
+      const int64_t first = layout.first_site[w], last = layout.first_site[w + 1];
+      if (last <= range.first || first >= range.last) continue;
+      const std::string path = stage.path(layout.windows[w]);
+      const GenomeWindow window = read_genome_window(h5::File::open_read(path), static_cast<int64_t>(w));
+      if (window.variants() != last - first)
+        throw IoError(path + " holds " + std::to_string(window.variants()) + " variants, but the store index says " +
+                      std::to_string(last - first));
+      const int64_t from = std::max(range.first, first) - first, to = std::min(range.last, last) - first;
+      write_window(out, samples, rid_of_contig, window, first, from, to, chunk_sites, part);
+      progress.shard_done(to - from);
     }
     const int closed = hts_close(out.fp);
     out.fp = nullptr;
-    check(closed == 0, "close the file", temp);
+    check(closed == 0, "close the file", part);
   }
-  // CSI (min_shift 14, as `bcftools index`) from the finished file. htslib 1.16's index built
-  // while writing bgzipped VCF text with threads points into the middle of lines, so it is built
-  // in a second pass.
-  check(bcf_index_build3(temp.c_str(), temp_index.c_str(), 14, threads) == 0, "build the CSI index", temp_index);
-  // The data first, then its index: an index never describes other bytes than the file beside it.
-  std::filesystem::remove(out_path + ".csi", ec);
-  std::filesystem::rename(temp, out_path, ec);
-  if (!ec) std::filesystem::rename(temp_index, out_path + ".csi", ec);
-  if (ec) throw IoError("cannot move the finished " + temp + " into place as " + out_path + ": " + ec.message());
+  return strip_bgzf_eof(part);
+}
+
+// Runs `step` on every rank; if it fails on any rank, every rank removes its `leftovers` and
+// raises the same error.
+void on_every_rank(const Communicator& comm, const std::function<void()>& step, const std::vector<std::string>& leftovers) {
+  std::string problem;
+  ExitCode code = ExitCode::ok;
+  try {
+    step();
+  } catch (const Error& e) {
+    problem = e.what();
+    code = e.code();
+  } catch (const std::exception& e) {
+    problem = e.what();
+    code = ExitCode::io;
+  }
+  try {
+    comm.agree_on_error(problem, code);
+  } catch (...) {
+    for (const auto& path : leftovers) std::remove(path.c_str());
+    throw;
+  }
 }
 
 }  // namespace
 
 void write_on_root(const Communicator& comm, const std::function<void()>& write, const std::vector<std::string>& temporaries) {
-  std::string problem;
-  ExitCode code = ExitCode::ok;
-  if (comm.is_root()) {
-    try {
-      write();
-    } catch (const Error& e) {
-      problem = e.what();
-      code = e.code();
-    } catch (const std::exception& e) {
-      problem = e.what();
-      code = ExitCode::io;
-    }
-    if (!problem.empty())
-      for (const auto& path : temporaries) std::remove(path.c_str());
-  }
-  comm.agree_on_error(problem, code);
+  on_every_rank(comm, [&] { if (comm.is_root()) write(); }, comm.is_root() ? temporaries : std::vector<std::string>{});
 }
 
-void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-                        const std::string& out_path) {
-  write_on_root(context.comm, [&] { write_vcf(context, stage, group, out_path); }, {out_path + ".tmp", out_path + ".csi.tmp"});
+nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
+                                  const std::string& out_path, int64_t chunk_sites) {
+  const Communicator& comm = context.comm;
+  const std::string temp = out_path + ".tmp", temp_index = out_path + ".csi.tmp";
+  const std::string part = out_path + ".part-r" + std::to_string(comm.rank()) + ".tmp";
+  std::vector<std::string> leftovers = {part};
+  if (comm.is_root()) leftovers.insert(leftovers.end(), {temp, temp_index});
+
+  // Chunks of sites dealt to the ranks as contiguous runs, so that each rank's part is one piece
+  // of the file.
+  SiteRange range;
+  int64_t part_bytes = 0;
+  int64_t sites = 0;
+  on_every_rank(comm, [&] {
+    const ExportLayout layout = export_layout(stage, group);
+    sites = layout.sites();
+    const int64_t chunks = (sites + chunk_sites - 1) / chunk_sites;
+    range.first = std::min(sites, chunks * comm.rank() / comm.size() * chunk_sites);
+    range.last = std::min(sites, chunks * (comm.rank() + 1) / comm.size() * chunk_sites);
+    const std::string samples_path = stage.path(genome_samples_shard(group));
+    if (!std::filesystem::exists(samples_path))
+      throw InputError("store " + stage.directory() + " has genome windows in " + group + " but no sample table (" +
+                       samples_path + ")");
+    const GenomeSamples samples = read_genome_samples(h5::File::open_read(samples_path));
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(out_path).parent_path(), ec);
+    if (ec) throw IoError("cannot create directory for " + out_path + ": " + ec.message());
+    part_bytes = write_part(context, stage, layout, samples, range, chunk_sites, part);
+  }, leftovers);
+
+  // The parts side by side in rank order, then one EOF marker.
+  const std::vector<int64_t> part_sizes = comm.allgather<int64_t>(part_bytes);
+  int64_t offset = 0, total = 0;
+  for (size_t r = 0; r < part_sizes.size(); ++r) {
+    if (static_cast<int>(r) < comm.rank()) offset += part_sizes[r];
+    total += part_sizes[r];
+  }
+  on_every_rank(comm, [&] { if (comm.is_root()) create_joined_bgzf(temp, total); }, leftovers);
+  on_every_rank(comm, [&] {
+    copy_part_into(part, temp, offset);
+    std::remove(part.c_str());
+  }, leftovers);
+
+  write_on_root(comm, [&] {
+    const int threads = std::max(1, context.threads > 0 ? context.threads : static_cast<int>(std::thread::hardware_concurrency()));
+    // CSI (min_shift 14, as `bcftools index`) from the finished file. htslib 1.16's index built
+    // while writing bgzipped VCF text with threads points into the middle of lines, so it is
+    // built in a second pass.
+    check(bcf_index_build3(temp.c_str(), temp_index.c_str(), 14, threads) == 0, "build the CSI index", temp_index);
+    // The data first, then its index: an index never describes other bytes than the file beside it.
+    std::error_code ec;
+    std::filesystem::remove(out_path + ".csi", ec);
+    std::filesystem::rename(temp, out_path, ec);
+    if (!ec) std::filesystem::rename(temp_index, out_path + ".csi", ec);
+    if (ec) throw IoError("cannot move the finished " + temp + " into place as " + out_path + ": " + ec.message());
+  }, leftovers);
+
+  return {{"file", out_path}, {"sites", sites}, {"chunk_sites", chunk_sites}, {"bytes", total + 28},
+          {"sites_per_rank", comm.allgather<int64_t>(range.last - range.first)},
+          {"bytes_per_rank", part_sizes}};
 }
 
 }  // namespace sc

@@ -1,9 +1,13 @@
 // Export of a stage's genomes (a group such as genomes/reference or genomes/synthetic) as a
 // bgzipped, CSI-indexed, phased VCF written through htslib: one line per stored variant (CHROM,
 // POS, ID, REF, ALT as ingested; INFO/CM the genetic position; FORMAT/GT a|b per sample), in
-// window order, so that the same store gives the same bytes whatever the rank count. Rank 0 reads
-// the windows in order and writes the file under a temporary name, renamed when complete; the
-// other ranks wait and share its outcome (an error is raised on every rank).
+// window order. The ranks share the work: the sites are cut into chunks of a fixed number of
+// sites (export.vcf_chunk_sites), each rank formats and compresses a contiguous run of chunks into
+// a BGZF part of its own, every BGZF block ends at a chunk's end, and the parts are joined into
+// one file (bgzf_parts.hpp). So the same store gives the same bytes whatever the rank count and
+// whatever window size it was sampled with. The joined file is indexed and renamed into place
+// only when complete; on a failure on any rank, every rank removes its part and temporaries and
+// raises the same error.
 #pragma once
 
 #include <functional>
@@ -15,9 +19,10 @@
 
 namespace sc {
 
-// Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi.
-void export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-                        const std::string& out_path);
+// Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi, with a BGZF block boundary before
+// every `chunk_sites`-th site. Returns a summary: sites, bytes and each rank's sites and bytes.
+nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
+                                  const std::string& out_path, int64_t chunk_sites);
 
 // Collective. Runs `write` on rank 0 only; if it fails, removes `temporaries` there; then every
 // rank raises the same error (or none). Shared by the genome exports.

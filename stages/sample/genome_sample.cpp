@@ -13,6 +13,7 @@
 #include "pipeline/progress.hpp"
 #include "stages/fit/genome_fit.hpp"
 #include "stages/ingest/genome_store.hpp"
+#include "stages/ingest/shard_committer.hpp"
 
 namespace sc {
 namespace {
@@ -96,7 +97,10 @@ kernels::MosaicArrays mosaic_arrays(const Config& config, const GenomeModel& mod
 // Wall seconds and bytes of this rank's phases of sample_genomes, for the stage summary (the
 // benchmark's store bandwidth: bytes written / write seconds, bench/genome/run.sh).
 struct GenomePhases {
-  double draw = 0, read = 0, copy = 0, write_windows = 0, write_segments = 0;
+  // write_windows: writing into the page cache and sealing; commit_wait: waiting at the end for
+  // the last windows' fsyncs; windows: the whole window loop, from the first read to the last
+  // window on disk (the store's write rate in the benchmark is the window bytes over this).
+  double draw = 0, read = 0, copy = 0, write_windows = 0, commit_wait = 0, windows = 0, write_segments = 0;
   int64_t window_bytes = 0, segment_bytes = 0;
 };
 
@@ -117,6 +121,8 @@ nlohmann::json phase_summary(const Communicator& comm, const GenomePhases& p) {
           {"read_reference_seconds_max", comm.allreduce_max(p.read)},
           {"copy_seconds_max", comm.allreduce_max(p.copy)},
           {"write_windows_seconds_max", comm.allreduce_max(p.write_windows)},
+          {"commit_wait_seconds_max", comm.allreduce_max(p.commit_wait)},
+          {"windows_seconds_max", comm.allreduce_max(p.windows)},
           {"write_segments_seconds_max", comm.allreduce_max(p.write_segments)},
           {"window_bytes", comm.allreduce_sum(p.window_bytes)},
           {"segment_bytes", comm.allreduce_sum(p.segment_bytes)}};
@@ -280,56 +286,77 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
 
   const int64_t haplotypes = arrays.haplotypes();
   Progress progress(comm, "sample", "genome windows", static_cast<int64_t>(windows.size()), "variants");
+  // Which of this rank's windows an interrupted run committed, asked before the committer starts:
+  // the StageWriter takes no other call while it commits on the committer's thread.
+  std::vector<std::string> window_shards;
+  std::vector<uint8_t> resumed(windows.size(), 0);
+  for (size_t w = 0; w < windows.size(); ++w) {
+    window_shards.push_back(genome_window_shard("genomes/synthetic", static_cast<int64_t>(w)));
+    expected.push_back(window_shards.back());
+    if (static_cast<int>(w % static_cast<size_t>(comm.size())) == comm.rank()) resumed[w] = writer.committed(window_shards[w]);
+  }
+  const auto windows_start = std::chrono::steady_clock::now();
   int64_t first_variant = 0;
   std::vector<uint64_t> synthetic;  // the copied window, its storage kept from window to window
   std::vector<int64_t> cursors;     // per haplotype, where its copy of this rank's previous window ended
-  for (size_t w = 0; w < windows.size(); ++w) {
-    const std::string shard = genome_window_shard("genomes/synthetic", static_cast<int64_t>(w));
-    expected.push_back(shard);
-    const int64_t window_first = first_variant;
-    first_variant += model.window_variants[w];
-    if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank()) continue;
-    if (writer.committed(shard)) {
-      if (visit) visit(window_first, read_genome_window(h5::File::open_read(writer.directory() + "/" + shard), static_cast<int64_t>(w)));
-      continue;
+  {
+    // Each window's fsync and rename run on the committer's thread while this one copies and
+    // writes the next window, so the disk writes one window back while the next one is made and
+    // copied into the page cache, rather than standing idle between one window's fsync and the
+    // next one's (docs/benchmarks.md, "Uncompressed store writes against dd").
+    ShardCommitter committer(writer);
+    for (size_t w = 0; w < windows.size(); ++w) {
+      const std::string& shard = window_shards[w];
+      const int64_t window_first = first_variant;
+      first_variant += model.window_variants[w];
+      if (static_cast<int>(w % static_cast<size_t>(comm.size())) != comm.rank()) continue;
+      if (resumed[w]) {
+        if (visit) visit(window_first, read_genome_window(h5::File::open_read(writer.directory() + "/" + shard), static_cast<int64_t>(w)));
+        continue;
+      }
+      clock = std::chrono::steady_clock::now();
+      GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
+      SC_EXPECTS(window.variants() == model.window_variants[w], InputError,
+                 ingest.path(windows[w]) + " does not match the fitted genome model (variant count)");
+      kernels::ReferenceWindowView view;
+      view.bits = window.bits.data();
+      view.rows = window.haplotypes;
+      view.words = window.words_per_haplotype();
+      view.variants = window.variants();
+      view.first_variant = window_first;
+      view.contig = window.variants() > 0 ? window.contig[0] : 0;
+      view.cm = window.cm.data();
+      AlleleAgeWindow ages;
+      if (!options.allele_age_paths.empty()) {
+        ages = read_allele_age_window(options.allele_age_paths[w], window.variants());
+        view.allele_age = ages.generations.data();
+        view.ancestral = ages.ancestral_bits.data();
+      }
+      clock = add_seconds(phases.read, clock);
+      try {
+        if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
+        else kernels::copy_window_cpu(arrays, lists, view, synthetic, &cursors);
+      } catch (const std::runtime_error& e) {
+        throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());
+      }
+      window.bits.swap(synthetic);
+      window.haplotypes = haplotypes;
+      clock = add_seconds(phases.copy, clock);
+      ShardFile file = writer.begin(shard);
+      write_genome_window(file, window, options.deflate);
+      writer.seal(file, false);
+      phases.window_bytes += static_cast<int64_t>(std::filesystem::file_size(file.temporary_path()));
+      committer.commit(std::move(file));
+      add_seconds(phases.write_windows, clock);
+      if (visit) visit(window_first, window);
+      synthetic.swap(window.bits);  // back for the next window
+      progress.shard_done(window.variants());
     }
     clock = std::chrono::steady_clock::now();
-    GenomeWindow window = read_genome_window(h5::File::open_read(ingest.path(windows[w])), static_cast<int64_t>(w));
-    SC_EXPECTS(window.variants() == model.window_variants[w], InputError,
-               ingest.path(windows[w]) + " does not match the fitted genome model (variant count)");
-    kernels::ReferenceWindowView view;
-    view.bits = window.bits.data();
-    view.rows = window.haplotypes;
-    view.words = window.words_per_haplotype();
-    view.variants = window.variants();
-    view.first_variant = window_first;
-    view.contig = window.variants() > 0 ? window.contig[0] : 0;
-    view.cm = window.cm.data();
-    AlleleAgeWindow ages;
-    if (!options.allele_age_paths.empty()) {
-      ages = read_allele_age_window(options.allele_age_paths[w], window.variants());
-      view.allele_age = ages.generations.data();
-      view.ancestral = ages.ancestral_bits.data();
-    }
-    clock = add_seconds(phases.read, clock);
-    try {
-      if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
-      else kernels::copy_window_cpu(arrays, lists, view, synthetic, &cursors);
-    } catch (const std::runtime_error& e) {
-      throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());
-    }
-    window.bits.swap(synthetic);
-    window.haplotypes = haplotypes;
-    clock = add_seconds(phases.copy, clock);
-    ShardFile file = writer.begin(shard);
-    write_genome_window(file, window, options.deflate);
-    writer.commit(file);
-    add_seconds(phases.write_windows, clock);
-    phases.window_bytes += committed_bytes(writer, shard);
-    if (visit) visit(window_first, window);
-    synthetic.swap(window.bits);  // back for the next window
-    progress.shard_done(window.variants());
+    committer.finish();
+    add_seconds(phases.commit_wait, clock);
   }
+  add_seconds(phases.windows, windows_start);
 
   // The sample table: written by the rank after the last window's, so that it is not always rank 0.
   const std::string samples_shard = genome_samples_shard("genomes/synthetic");

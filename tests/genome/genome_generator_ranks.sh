@@ -5,7 +5,8 @@
 # windows): the sample stage's dataset digests are identical at every rank count (and with one
 # TBB thread, and with genome.split_segment_draw at 2 and 4 ranks), every rank committed shards,
 # and the exported VCF and PLINK files are byte-identical across all rank counts and both window
-# sizes; plink1.9 reads from the .bed the genotypes that bcftools reads from the VCF.
+# sizes, with every rank writing a share of the VCF; plink1.9 reads from the .bed the genotypes
+# that bcftools reads from the VCF.
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
 keys=("holdout_samples = 60" "individuals = 300" "mutation_rate = 0.001" "max_segment_cm = 1.5"
@@ -48,6 +49,16 @@ for d in "${runs[@]}"; do
   for f in synthetic.vcf.gz synthetic.bed synthetic.bim synthetic.fam; do
     cmp w3000_np1/export/sample/$f $d/export/sample/$f || fail "$f of $d differs from that of w3000_np1"
   done
+done
+# The ranks share the VCF export: each formats and compresses a run of chunks of sites.
+for d in w3000_np4 w2000_np4 w3000_np2; do
+  python3 - $d <<'PY' || fail "not every rank of $d wrote a share of the VCF"
+import json, sys
+parts = json.load(open(sys.argv[1] + '/provenance.json'))['stages']['export']['summary']['vcf_parts']['synthetic']
+ranks = int(sys.argv[1][-1])
+assert len(parts['sites_per_rank']) == ranks and min(parts['sites_per_rank']) > 0, parts
+assert sum(parts['sites_per_rank']) == parts['sites'] == 24990 and min(parts['bytes_per_rank']) > 0, parts
+PY
 done
 plink_matches_vcf w3000_np1/export/sample/synthetic w3000_np1/export/sample/synthetic.vcf.gz ||
   fail "plink1.9 reads other genotypes from the .bed than bcftools from the VCF"
