@@ -1,0 +1,210 @@
+#include "stages/fit/fit_scratch.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "pipeline/error.hpp"
+
+namespace sc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Appends (or writes) bytes to a file, naming the file and the reason on failure.
+void write_bytes(const std::string& path, const char* mode, const void* data, size_t bytes) {
+  std::FILE* f = std::fopen(path.c_str(), mode);
+  if (!f) throw IoError("fit scratch: cannot open " + path + " for writing (" + std::strerror(errno) + ")");
+  const bool ok = bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes;
+  const bool closed = std::fclose(f) == 0;
+  if (!ok || !closed) throw IoError("fit scratch: cannot write " + path + " (disk full?)");
+}
+
+// Upper bound on the bytes all partition buffers of one spill hold together.
+constexpr size_t kBufferBytes = 64 * 1024;
+
+}  // namespace
+
+FitScratch::FitScratch(const Communicator& comm, std::string dir, int64_t budget_bytes)
+    : comm_(comm), dir_(std::move(dir)), budget_(budget_bytes) {
+  if (comm_.is_root()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    fs::create_directories(dir_, ec);
+    if (ec) throw IoError("fit scratch: cannot create " + dir_ + " (" + ec.message() + ")");
+  }
+  comm_.barrier();
+}
+
+FitScratch::~FitScratch() {
+  // A destructor must not throw: without the barrier (an error unwinds one rank only) the files
+  // stay, and the next fit empties the area first.
+  if (std::uncaught_exceptions() == 0) {
+    try {
+      comm_.barrier();
+    } catch (...) {
+      return;
+    }
+  }
+  if (comm_.is_root()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+int64_t FitScratch::partitions_for(int64_t bytes) const {
+  const int64_t share = std::max<int64_t>(1, budget_ / 3);
+  return std::clamp<int64_t>((bytes + share - 1) / share, 1, 4096);
+}
+
+void write_record_file(const std::string& path, const void* data, size_t bytes) {
+  const std::string temp = path + ".part";
+  write_bytes(temp, "wb", data, bytes);
+  std::error_code ec;
+  fs::rename(temp, path, ec);
+  if (ec) throw IoError("fit scratch: cannot rename " + temp + " to " + path + " (" + ec.message() + ")");
+}
+
+std::vector<uint8_t> read_record_file(const std::string& path, size_t record_bytes, int64_t expected_records) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw IoError("fit scratch: cannot read " + path + " (" + ec.message() + ")");
+  if (size % record_bytes != 0 || (expected_records >= 0 && size != static_cast<uintmax_t>(expected_records) * record_bytes))
+    throw IoError("fit scratch: " + path + " holds " + std::to_string(size) + " bytes, expected " +
+                  (expected_records >= 0 ? std::to_string(expected_records) + " records of " : "whole records of ") +
+                  std::to_string(record_bytes) + " bytes (was the scratch area changed while fit ran?)");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw IoError("fit scratch: cannot open " + path + " (" + std::strerror(errno) + ")");
+  const bool ok = bytes.empty() || std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  std::fclose(f);
+  if (!ok) throw IoError("fit scratch: short read of " + path);
+  return bytes;
+}
+
+PartitionSpill::PartitionSpill(const FitScratch& scratch, const Communicator& comm, std::string prefix, int64_t partitions,
+                               size_t record_bytes)
+    : comm_(comm), prefix_(scratch.dir() + "/" + std::move(prefix)), partitions_(partitions), record_bytes_(record_bytes),
+      buffers_(static_cast<size_t>(partitions)) {
+  // The buffers together take at most an eighth of the budget, and each holds a record at least.
+  const size_t share = static_cast<size_t>(std::max<int64_t>(1, scratch.budget_bytes() / 8 / partitions));
+  buffer_bytes_ = std::max(record_bytes_, std::min(kBufferBytes, share));
+  std::error_code ec;
+  fs::create_directories(fs::path(prefix_).parent_path(), ec);
+  if (ec) throw IoError("fit scratch: cannot create " + fs::path(prefix_).parent_path().string() + " (" + ec.message() + ")");
+  for (int64_t k = 0; k < partitions_; ++k) write_bytes(path(k, comm_.rank()), "wb", nullptr, 0);
+}
+
+std::string PartitionSpill::path(int64_t partition, int rank) const {
+  return prefix_ + ".p" + std::to_string(partition) + ".r" + std::to_string(rank);
+}
+
+void PartitionSpill::append(int64_t partition, const void* record) {
+  std::vector<uint8_t>& buffer = buffers_[static_cast<size_t>(partition)];
+  const auto* bytes = static_cast<const uint8_t*>(record);
+  buffer.insert(buffer.end(), bytes, bytes + record_bytes_);
+  if (buffer.size() + record_bytes_ > buffer_bytes_) flush(partition);
+}
+
+void PartitionSpill::flush(int64_t partition) {
+  std::vector<uint8_t>& buffer = buffers_[static_cast<size_t>(partition)];
+  if (buffer.empty()) return;
+  write_bytes(path(partition, comm_.rank()), "ab", buffer.data(), buffer.size());
+  buffer.clear();
+}
+
+void PartitionSpill::finish() {
+  for (int64_t k = 0; k < partitions_; ++k) {
+    flush(k);
+    std::vector<uint8_t>().swap(buffers_[static_cast<size_t>(k)]);
+  }
+}
+
+std::vector<uint8_t> PartitionSpill::read(int64_t partition, bool every_rank) const {
+  if (!every_rank) return read_record_file(path(partition, comm_.rank()), record_bytes_);
+  std::vector<uint8_t> all;
+  for (int r = 0; r < comm_.size(); ++r) {
+    std::vector<uint8_t> part = read_record_file(path(partition, r), record_bytes_);
+    all.insert(all.end(), part.begin(), part.end());
+  }
+  return all;
+}
+
+void PartitionSpill::remove(int64_t partition) const {
+  std::error_code ec;
+  fs::remove(path(partition, comm_.rank()), ec);
+}
+
+std::string row_values_path(const std::string& directory, size_t shard) {
+  return directory + "/shard-" + std::to_string(shard) + ".bin";
+}
+
+size_t shard_of_row(const TableLayout& layout, int64_t row) {
+  auto it = std::upper_bound(layout.first_row.begin(), layout.first_row.end(), row);
+  return static_cast<size_t>(it - layout.first_row.begin()) - 1;
+}
+
+RowValuesWriter::RowValuesWriter(const FitScratch& scratch, const Communicator& comm, const TableLayout& layout,
+                                 std::string directory, size_t width)
+    : comm_(comm), layout_(layout), directory_(scratch.dir() + "/" + directory), width_(width),
+      group_of_shard_(layout.shards.size(), -1), record_(sizeof(int64_t) + width) {
+  // A group's records (row number and value) and its dense files take at most a third of the budget.
+  const int64_t group_bytes = std::max<int64_t>(1, scratch.budget_bytes() / 3);
+  int64_t in_group = 0;
+  for (size_t s = 0; s < layout.shards.size(); ++s) {
+    if (!layout.owns(comm, s)) continue;
+    const int64_t bytes = layout.rows[s] * static_cast<int64_t>(2 * width + sizeof(int64_t));
+    if (group_begin_.empty() || in_group + bytes > group_bytes) {
+      group_begin_.push_back(owned_.size());
+      in_group = 0;
+    }
+    in_group += bytes;
+    group_of_shard_[s] = static_cast<int64_t>(group_begin_.size()) - 1;
+    owned_.push_back(s);
+  }
+  spill_.emplace(scratch, comm, directory + "/rows", std::max<int64_t>(1, static_cast<int64_t>(group_begin_.size())),
+                 record_.size());
+  std::error_code ec;
+  fs::create_directories(directory_, ec);
+  if (ec) throw IoError("fit scratch: cannot create " + directory_ + " (" + ec.message() + ")");
+}
+
+void RowValuesWriter::set(int64_t global_row, const void* value) {
+  const int64_t group = group_of_shard_[shard_of_row(layout_, global_row)];
+  SC_EXPECTS(group >= 0, InternalError, "fit scratch: row " + std::to_string(global_row) + " given to a rank that does not own its shard");
+  std::memcpy(record_.data(), &global_row, sizeof(int64_t));
+  std::memcpy(record_.data() + sizeof(int64_t), value, width_);
+  spill_->append(group, record_.data());
+}
+
+void RowValuesWriter::finish() {
+  spill_->finish();
+  for (size_t group = 0; group < group_begin_.size(); ++group) {
+    const size_t end = group + 1 < group_begin_.size() ? group_begin_[group + 1] : owned_.size();
+    std::vector<std::vector<uint8_t>> dense;
+    for (size_t i = group_begin_[group]; i < end; ++i)
+      dense.emplace_back(static_cast<size_t>(layout_.rows[owned_[i]]) * width_, 0);
+    {
+      const std::vector<uint8_t> records = spill_->read(static_cast<int64_t>(group), false);
+      for (size_t at = 0; at < records.size(); at += record_.size()) {
+        int64_t row = 0;
+        std::memcpy(&row, records.data() + at, sizeof(int64_t));
+        const size_t s = shard_of_row(layout_, row);
+        const size_t local = static_cast<size_t>(row - layout_.first_row[s]);
+        // Owned shards of a group are consecutive in owned_, so the dense index is s's place there.
+        const size_t index = static_cast<size_t>(std::lower_bound(owned_.begin(), owned_.end(), s) - owned_.begin()) - group_begin_[group];
+        std::memcpy(dense[index].data() + local * width_, records.data() + at + sizeof(int64_t), width_);
+      }
+    }
+    spill_->remove(static_cast<int64_t>(group));
+    for (size_t i = group_begin_[group]; i < end; ++i) {
+      const std::vector<uint8_t>& values = dense[i - group_begin_[group]];
+      write_record_file(row_values_path(directory_, owned_[i]), values.data(), values.size());
+    }
+  }
+}
+
+}  // namespace sc
