@@ -1,6 +1,7 @@
 #include "stages/fit/family_rows.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <tuple>
@@ -130,9 +131,9 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   int64_t used = 0, later_siblings = 0, same_time = 0;
   std::vector<int64_t> family_rows;
   for (int64_t k = 0; k < partitions; ++k) {
-    std::vector<ParentKey> keys = parents.read_as<ParentKey>(k, true);
+    std::vector<ParentKey> keys = parents.read<ParentKey>(k, true);
     std::sort(keys.begin(), keys.end(), [](const ParentKey& a, const ParentKey& b) { return a.key < b.key; });
-    std::vector<ChildRow> rows = children.read_as<ChildRow>(k, true);
+    std::vector<ChildRow> rows = children.read<ChildRow>(k, true);
     std::sort(rows.begin(), rows.end(), [](const ChildRow& a, const ChildRow& b) { return a.tie() < b.tie(); });
     for (size_t begin = 0, end = 0; begin < rows.size(); begin = end) {
       end = begin;
@@ -184,14 +185,42 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   }
   table.used_rows = comm.allreduce_sum(used);
   table.later_siblings = later_siblings;
+  table.family_partitions = partitions;
   table.same_time = same_time;
   parent.child_tables.push_back(meta.name);
 }
 
+size_t state_bytes(const std::vector<int32_t>& state_counts) {
+  const int32_t most = state_counts.empty() ? 0 : *std::max_element(state_counts.begin(), state_counts.end());
+  return most <= 256 ? 1 : most <= 65536 ? 2 : 4;
+}
+
+void encode_states(const int32_t* states, size_t count, size_t bytes, uint8_t* out) {
+  for (size_t i = 0; i < count; ++i) {
+    const auto v = static_cast<uint32_t>(states[i]);
+    if (bytes == 1) out[i] = static_cast<uint8_t>(v);
+    else if (bytes == 2) {
+      const auto w = static_cast<uint16_t>(v);
+      std::memcpy(out + 2 * i, &w, 2);
+    } else std::memcpy(out + 4 * i, &v, 4);
+  }
+}
+
+void decode_states(const uint8_t* in, size_t count, size_t bytes, int32_t* out) {
+  for (size_t i = 0; i < count; ++i) {
+    if (bytes == 1) out[i] = in[i];
+    else if (bytes == 2) {
+      uint16_t w = 0;
+      std::memcpy(&w, in + 2 * i, 2);
+      out[i] = w;
+    } else std::memcpy(out + i, in + 4 * i, 4);
+  }
+}
+
 void join_parent_states(const Communicator& comm, const FitScratch& scratch, const FamilyTable& table,
-                        const FamilyTable& parent, int32_t parent_nodes) {
+                        const FamilyTable& parent, int32_t parent_nodes, size_t bytes) {
   comm.barrier();  // the parent's node states are written by every rank
-  const size_t width = static_cast<size_t>(parent_nodes) * sizeof(int32_t);
+  const size_t width = static_cast<size_t>(parent_nodes) * bytes;
   RowValuesWriter writer(scratch, comm, table.layout, parent_states_directory(table.meta.name), width);
   if (width == 0) {
     writer.finish();
@@ -229,12 +258,9 @@ void join_parent_states(const Communicator& comm, const FitScratch& scratch, con
     if (first == last) continue;
     // The parent's states of the group's shards, written by whichever ranks own them.
     std::vector<uint8_t> states;
-    for (size_t s = first; s < last; ++s) {
-      std::vector<uint8_t> part = read_record_file(row_values_path(states_dir, s), width, parent.layout.rows[s]);
-      states.insert(states.end(), part.begin(), part.end());
-    }
+    for (size_t s = first; s < last; ++s) append_records(row_values_path(states_dir, s), width, parent.layout.rows[s], states);
     const int64_t base = parent.layout.first_row[first];
-    for (const ParentLink& link : links.read_as<ParentLink>(g, false))
+    for (const ParentLink& link : links.read<ParentLink>(g, false))
       writer.set(link.row, states.data() + static_cast<size_t>(link.parent_row - base) * width);
     links.remove(g);
   }

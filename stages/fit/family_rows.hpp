@@ -38,6 +38,7 @@ struct FamilyTable {
   int order_column = -1;                  // the sibling time column (child tables with one)
   int64_t used_rows = 0;                  // rows with included = 1 (every rank)
   int64_t later_siblings = 0, same_time = 0;  // included later siblings; those at their previous sibling's time
+  int64_t family_partitions = 0;          // partitions the families were processed in (child tables)
 };
 
 struct FamilyOptions {
@@ -61,9 +62,15 @@ void prepare_root_rows(const Communicator& comm, const StageReader& stage, const
 // counts of this table (appended to parent.child_tables). Collective.
 void prepare_child_rows(const Communicator& comm, const StageReader& stage, const FitScratch& scratch, FamilyTable& table,
                         FamilyTable& parent, const FamilyOptions& options);
-// After the parent's fit wrote its node states (`parent_nodes` per row): the parent's states for
-// every used row of `table`. Collective.
+// Node states in the scratch files take the fewest bytes (1, 2 or 4) that hold the largest
+// state count of the table's nodes: the states of a row are read once per pass of each child table.
+size_t state_bytes(const std::vector<int32_t>& state_counts);
+void encode_states(const int32_t* states, size_t count, size_t bytes, uint8_t* out);
+void decode_states(const uint8_t* in, size_t count, size_t bytes, int32_t* out);
+
+// After the parent's fit wrote its node states (`parent_nodes` per row, `bytes` each): the
+// parent's states for every used row of `table`, in the same encoding. Collective.
 void join_parent_states(const Communicator& comm, const FitScratch& scratch, const FamilyTable& table,
-                        const FamilyTable& parent, int32_t parent_nodes);
+                        const FamilyTable& parent, int32_t parent_nodes, size_t bytes);
 
 }  // namespace sc

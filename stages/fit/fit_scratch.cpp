@@ -68,7 +68,7 @@ void write_record_file(const std::string& path, const void* data, size_t bytes) 
   if (ec) throw IoError("fit scratch: cannot rename " + temp + " to " + path + " (" + ec.message() + ")");
 }
 
-std::vector<uint8_t> read_record_file(const std::string& path, size_t record_bytes, int64_t expected_records) {
+size_t record_count(const std::string& path, size_t record_bytes, int64_t expected_records) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
   if (ec) throw IoError("fit scratch: cannot read " + path + " (" + ec.message() + ")");
@@ -76,13 +76,15 @@ std::vector<uint8_t> read_record_file(const std::string& path, size_t record_byt
     throw IoError("fit scratch: " + path + " holds " + std::to_string(size) + " bytes, expected " +
                   (expected_records >= 0 ? std::to_string(expected_records) + " records of " : "whole records of ") +
                   std::to_string(record_bytes) + " bytes (was the scratch area changed while fit ran?)");
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  return static_cast<size_t>(size / record_bytes);
+}
+
+void read_file_into(const std::string& path, void* out, size_t bytes) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError("fit scratch: cannot open " + path + " (" + std::strerror(errno) + ")");
-  const bool ok = bytes.empty() || std::fread(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  const bool ok = bytes == 0 || std::fread(out, 1, bytes, f) == bytes;
   std::fclose(f);
   if (!ok) throw IoError("fit scratch: short read of " + path);
-  return bytes;
 }
 
 PartitionSpill::PartitionSpill(const FitScratch& scratch, const Communicator& comm, std::string prefix, int64_t partitions,
@@ -121,16 +123,6 @@ void PartitionSpill::finish() {
     flush(k);
     std::vector<uint8_t>().swap(buffers_[static_cast<size_t>(k)]);
   }
-}
-
-std::vector<uint8_t> PartitionSpill::read(int64_t partition, bool every_rank) const {
-  if (!every_rank) return read_record_file(path(partition, comm_.rank()), record_bytes_);
-  std::vector<uint8_t> all;
-  for (int r = 0; r < comm_.size(); ++r) {
-    std::vector<uint8_t> part = read_record_file(path(partition, r), record_bytes_);
-    all.insert(all.end(), part.begin(), part.end());
-  }
-  return all;
 }
 
 void PartitionSpill::remove(int64_t partition) const {
@@ -188,7 +180,7 @@ void RowValuesWriter::finish() {
     for (size_t i = group_begin_[group]; i < end; ++i)
       dense.emplace_back(static_cast<size_t>(layout_.rows[owned_[i]]) * width_, 0);
     {
-      const std::vector<uint8_t> records = spill_->read(static_cast<int64_t>(group), false);
+      const std::vector<uint8_t> records = spill_->read<uint8_t>(static_cast<int64_t>(group), false);
       for (size_t at = 0; at < records.size(); at += record_.size()) {
         int64_t row = 0;
         std::memcpy(&row, records.data() + at, sizeof(int64_t));

@@ -43,15 +43,24 @@ class FitScratch {
 
 // Whole files of fixed-size records: written under a temporary name and renamed.
 void write_record_file(const std::string& path, const void* data, size_t bytes);
-// Reads a whole file, which must hold a multiple of `record_bytes` (and `expected_records` of
-// them when that is >= 0).
-std::vector<uint8_t> read_record_file(const std::string& path, size_t record_bytes, int64_t expected_records = -1);
+// The number of records a file holds; it must hold a multiple of `record_bytes` (and
+// `expected_records` of them when that is >= 0).
+size_t record_count(const std::string& path, size_t record_bytes, int64_t expected_records = -1);
+// Reads `bytes` bytes of the file into `out`.
+void read_file_into(const std::string& path, void* out, size_t bytes);
 
+// Appends a whole file of records of `record_bytes` each to `out` (read in place, no copy).
+template <class T>
+void append_records(const std::string& path, size_t record_bytes, int64_t expected_records, std::vector<T>& out) {
+  const size_t bytes = record_count(path, record_bytes, expected_records) * record_bytes;
+  const size_t at = out.size();
+  out.resize(at + bytes / sizeof(T));
+  read_file_into(path, out.data() + at, bytes);
+}
 template <class Record>
 std::vector<Record> read_records(const std::string& path, int64_t expected_records = -1) {
-  std::vector<uint8_t> bytes = read_record_file(path, sizeof(Record), expected_records);
-  std::vector<Record> out(bytes.size() / sizeof(Record));
-  if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  std::vector<Record> out;
+  append_records(path, sizeof(Record), expected_records, out);
   return out;
 }
 
@@ -68,11 +77,10 @@ class PartitionSpill {
   // rank must finish before another rank reads its files (the caller puts a barrier between).
   void finish();
   // Partition k's records: this rank's, or those of every rank (in rank order).
-  std::vector<uint8_t> read(int64_t partition, bool every_rank) const;
-  template <class Record> std::vector<Record> read_as(int64_t partition, bool every_rank) const {
-    std::vector<uint8_t> bytes = read(partition, every_rank);
-    std::vector<Record> out(bytes.size() / sizeof(Record));
-    if (!bytes.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  template <class T> std::vector<T> read(int64_t partition, bool every_rank) const {
+    std::vector<T> out;
+    for (int r = every_rank ? 0 : comm_.rank(); r < (every_rank ? comm_.size() : comm_.rank() + 1); ++r)
+      append_records(path(partition, r), record_bytes_, -1, out);
     return out;
   }
   // Removes partition k's file of this rank.

@@ -105,6 +105,8 @@ StageResult run_fit(const StageContext& context) {
   const Communicator& comm = context.comm;
   const Config& config = context.config;
   FitOptions options = read_options(config);
+  const int64_t budget_mb = config.integer("fit.memory_budget_mb");
+  if (budget_mb < 1 || budget_mb > (int64_t{1} << 30)) config.reject("fit.memory_budget_mb", "a whole number of MiB from 1 to 2^30");
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
@@ -156,13 +158,11 @@ StageResult run_fit(const StageContext& context) {
   }
 
   // Per-row work goes through the scratch area in partitions that fit the memory budget.
-  const int64_t budget_mb = config.integer("fit.memory_budget_mb");
-  if (budget_mb < 1 || budget_mb > (int64_t{1} << 30))
-    config.reject("fit.memory_budget_mb", "a whole number of MiB from 1 to 2^30");
   FitScratch scratch(comm, context.run_dir + "/tmp/fit", budget_mb << 20);
 
   // Tables parents first (the order ingest wrote them in).
   std::map<std::string, FittedTable> tables;
+  Progress preparing(comm, "fit", "families", static_cast<int64_t>(names.size()), "rows");
   for (const auto& name : names) {
     FittedTable& t = tables[name];
     t.meta = metas[name];
@@ -174,6 +174,7 @@ StageResult run_fit(const StageContext& context) {
       parent = &it->second;
     }
     prepare_table(comm, ingest, scratch, t, parent, table_options[name]);
+    preparing.shard_done(t.layout.total_rows / comm.size());
   }
   StageWriter writer(context.store_dir, "fit", fingerprint, config.flag("run.restart"), comm);
   Progress progress(comm, "fit", "tables", static_cast<int64_t>(names.size()), "rows");
@@ -228,6 +229,10 @@ StageResult run_fit(const StageContext& context) {
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"differential_privacy", privacy}};
   if (genomes) result.summary["genomes"] = genome_summary;
+  nlohmann::json partitions = nlohmann::json::object();
+  for (const auto& [name, t] : tables)
+    if (t.family_partitions > 0) partitions[name] = t.family_partitions;
+  result.summary["memory"] = {{"budget_mb", budget_mb}, {"family_partitions", partitions}};
   result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "") +
                         (options.private_fit ? " under epsilon = " + std::to_string(epsilon) + " (row counts noisy)" : "");
   return result;

@@ -26,13 +26,14 @@ struct ShardRows {
   std::vector<RowFacts> facts;
   std::vector<std::vector<int64_t>> children;  // per child table (FittedTable::child_tables)
   std::vector<int32_t> parent_states;          // rows x parent nodes (child tables)
+  std::vector<uint8_t> encoded;                // the parent states as stored
 };
 
 using ShardVisitor = std::function<void(const ShardRows& rows)>;
 
 // Reads every shard this rank owns, in shard order, with its rows' facts.
 void for_each_owned_shard(const Communicator& comm, const StageReader& stage, const FitScratch& scratch,
-                          const FittedTable& table, int32_t parent_nodes, const ShardVisitor& visit) {
+                          const FittedTable& table, int32_t parent_nodes, size_t state_bytes, const ShardVisitor& visit) {
   const std::string base = scratch.dir() + "/";
   ShardRows rows;
   for (size_t s = 0; s < table.layout.shards.size(); ++s) {
@@ -40,12 +41,23 @@ void for_each_owned_shard(const Communicator& comm, const StageReader& stage, co
     const int64_t n = table.layout.rows[s];
     rows.shard = s;
     rows.data = read_table_shard(stage, table.layout.shards[s], table.meta);
-    rows.facts = read_records<RowFacts>(row_values_path(base + facts_directory(table.meta.name), s), n);
-    rows.children.clear();
-    for (const auto& child : table.child_tables)
-      rows.children.push_back(read_records<int64_t>(row_values_path(base + children_directory(table.meta.name, child), s), n));
-    if (parent_nodes > 0)
-      rows.parent_states = read_records<int32_t>(row_values_path(base + parent_states_directory(table.meta.name), s), n * parent_nodes);
+    // The vectors keep their storage from shard to shard.
+    rows.facts.clear();
+    append_records(row_values_path(base + facts_directory(table.meta.name), s), sizeof(RowFacts), n, rows.facts);
+    rows.children.resize(table.child_tables.size());
+    for (size_t c = 0; c < table.child_tables.size(); ++c) {
+      rows.children[c].clear();
+      append_records(row_values_path(base + children_directory(table.meta.name, table.child_tables[c]), s), sizeof(int64_t), n,
+                     rows.children[c]);
+    }
+    if (parent_nodes > 0) {
+      const size_t states = static_cast<size_t>(n * parent_nodes);
+      rows.encoded.clear();
+      append_records(row_values_path(base + parent_states_directory(table.meta.name), s),
+                     state_bytes * static_cast<size_t>(parent_nodes), n, rows.encoded);
+      rows.parent_states.resize(states);
+      decode_states(rows.encoded.data(), states, state_bytes, rows.parent_states.data());
+    }
     visit(rows);
   }
 }
@@ -269,7 +281,11 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     if (options.accounting) options.accounting->push_back(dp_query_record(meta.name, query, epsilon, sensitivity));
   };
   // The parent's node states of every used row, put beside the rows in the scratch area.
-  if (parent) join_parent_states(comm, scratch, table, *parent, parent_context_slots);
+  std::vector<int32_t> parent_state_counts;
+  if (parent)
+    for (const auto& n : parent->model.nodes) parent_state_counts.push_back(n.states);
+  const size_t parent_state_bytes = state_bytes(parent_state_counts);
+  if (parent) join_parent_states(comm, scratch, table, *parent, parent_context_slots, parent_state_bytes);
   auto parent_context = [&](const ShardRows& rows, int64_t r, int32_t* out) {
     if (!parent) return;
     const int32_t* states = rows.parent_states.data() + r * parent_context_slots;
@@ -279,7 +295,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   // `after_shard` (when set) runs once each shard's used rows are done.
   auto for_each_used_row = [&](const std::function<void(const ShardRows&, int64_t r)>& body,
                                const ShardVisitor& after_shard = nullptr) {
-    for_each_owned_shard(comm, stage, scratch, table, parent_context_slots, [&](const ShardRows& rows) {
+    for_each_owned_shard(comm, stage, scratch, table, parent_context_slots, parent_state_bytes, [&](const ShardRows& rows) {
       for (int64_t r = 0; r < rows.data.rows(); ++r)
         if (rows.facts[static_cast<size_t>(r)].included) body(rows, r);
       if (after_shard) after_shard(rows);
@@ -422,6 +438,10 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   const std::string states_dir = scratch.dir() + "/" + states_directory(meta.name);
   if (keep_states) std::filesystem::create_directories(states_dir);
   std::vector<int32_t> shard_states;
+  std::vector<uint8_t> encoded_states;
+  std::vector<int32_t> own_state_counts;
+  for (const auto& n : model.nodes) own_state_counts.push_back(n.states);
+  const size_t own_state_bytes = state_bytes(own_state_counts);
   std::vector<int32_t> row_states(static_cast<size_t>(width));
   auto fill_states = [&](const ShardRows& rows, int64_t r) {
     parent_context(rows, r, row_states.data());
@@ -444,7 +464,9 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
       [&](const ShardRows& rows) {
         if (!keep_states) return;
         shard_states.resize(static_cast<size_t>(rows.data.rows()) * n_nodes, 0);  // a shard without used rows
-        write_record_file(row_values_path(states_dir, rows.shard), shard_states.data(), shard_states.size() * sizeof(int32_t));
+        encoded_states.resize(shard_states.size() * own_state_bytes);
+        encode_states(shard_states.data(), shard_states.size(), own_state_bytes, encoded_states.data());
+        write_record_file(row_values_path(states_dir, rows.shard), encoded_states.data(), encoded_states.size());
         shard_states.clear();
       });
   comm.allreduce_sum_inplace(pairs);
