@@ -126,11 +126,13 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   children.finish();
   comm.barrier();  // every rank's partition files are complete
 
-  // Every rank processes every partition (whole families, in key order): the same choices on
-  // every rank, and each keeps the results for the rows of the shards it owns.
+  // Partition k (whole families, in key order) is processed by rank k % size, which reads every
+  // rank's file of it and sends each row's facts and each parent's count to the rank that owns
+  // the row (through the writers' partitions): each row's values are derived once, from its
+  // whole family, whatever the rank count.
   int64_t used = 0, later_siblings = 0, same_time = 0;
   std::vector<int64_t> family_rows;
-  for (int64_t k = 0; k < partitions; ++k) {
+  for (int64_t k = comm.rank(); k < partitions; k += comm.size()) {
     std::vector<ParentKey> keys = parents.read<ParentKey>(k, true);
     std::sort(keys.begin(), keys.end(), [](const ParentKey& a, const ParentKey& b) { return a.key < b.key; });
     std::vector<ChildRow> rows = children.read<ChildRow>(k, true);
@@ -168,25 +170,22 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
           }
         }
         family_used += f.included;
-        if (table.layout.owns(comm, shard_of_row(table.layout, rows[i].row))) {
-          used += f.included;
-          facts.set(rows[i].row, &f);
-        }
+        facts.set(rows[i].row, &f);
       }
-      if (family_used > 0 && parent.layout.owns(comm, shard_of_row(parent.layout, parent_row))) counts.set(parent_row, &family_used);
+      used += family_used;
+      if (family_used > 0) counts.set(parent_row, &family_used);
     }
   }
-  facts.finish();
+  facts.finish();  // collective: every rank is past its partitions
   counts.finish();
-  comm.barrier();  // no rank reads the partitions any more
   for (int64_t k = 0; k < partitions; ++k) {
     parents.remove(k);
     children.remove(k);
   }
   table.used_rows = comm.allreduce_sum(used);
-  table.later_siblings = later_siblings;
+  table.later_siblings = comm.allreduce_sum(later_siblings);
+  table.same_time = comm.allreduce_sum(same_time);
   table.family_partitions = partitions;
-  table.same_time = same_time;
   parent.child_tables.push_back(meta.name);
 }
 

@@ -4,8 +4,8 @@
 // differential privacy), its parent row, its place among its siblings in time (first child, gap
 // to the previous sibling), on the parent each row's children count per child table, and, once
 // the parent is fitted, the parent's node states for every child row. Families are put together
-// by partitioning child rows by a hash of the parent key; every rank processes every partition in
-// the same order, so the results are the same for any rank count.
+// by partitioning child rows by a hash of the parent key; each partition, processed whole by one
+// rank, sorts its rows by (key, time, row), so the results are the same for any rank count.
 #pragma once
 
 #include <cstdint>

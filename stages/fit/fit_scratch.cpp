@@ -143,60 +143,64 @@ RowValuesWriter::RowValuesWriter(const FitScratch& scratch, const Communicator& 
                                  std::string directory, size_t width)
     : comm_(comm), layout_(layout), directory_(scratch.dir() + "/" + directory), width_(width),
       group_of_shard_(layout.shards.size(), -1), record_(sizeof(int64_t) + width) {
-  // A group's records (row number and value) and its dense files take at most a third of the budget.
+  // A group's records (row number and value) and its dense files take at most a third of the
+  // budget. Shard s is owned by rank s % size: each rank's shards, in order, cut into groups.
   const int64_t group_bytes = std::max<int64_t>(1, scratch.budget_bytes() / 3);
-  int64_t in_group = 0;
-  for (size_t s = 0; s < layout.shards.size(); ++s) {
-    if (!layout.owns(comm, s)) continue;
-    const int64_t bytes = layout.rows[s] * static_cast<int64_t>(2 * width + sizeof(int64_t));
-    if (group_begin_.empty() || in_group + bytes > group_bytes) {
-      group_begin_.push_back(owned_.size());
-      in_group = 0;
+  const size_t ranks = static_cast<size_t>(comm.size());
+  int64_t groups = 0;
+  for (size_t rank = 0; rank < ranks; ++rank) {
+    int64_t in_group = 0;
+    bool open = false;
+    for (size_t s = rank; s < layout.shards.size(); s += ranks) {
+      const int64_t bytes = layout.rows[s] * static_cast<int64_t>(2 * width + sizeof(int64_t));
+      if (!open || in_group + bytes > group_bytes) {
+        ++groups;
+        in_group = 0;
+        open = true;
+        if (rank == static_cast<size_t>(comm.rank())) {
+          my_groups_.emplace_back();
+          my_group_ids_.push_back(groups - 1);
+        }
+      }
+      in_group += bytes;
+      group_of_shard_[s] = groups - 1;
+      if (rank == static_cast<size_t>(comm.rank())) my_groups_.back().push_back(s);
     }
-    in_group += bytes;
-    group_of_shard_[s] = static_cast<int64_t>(group_begin_.size()) - 1;
-    owned_.push_back(s);
   }
-  spill_.emplace(scratch, comm, directory + "/rows", std::max<int64_t>(1, static_cast<int64_t>(group_begin_.size())),
-                 record_.size());
+  spill_.emplace(scratch, comm, directory + "/rows", std::max<int64_t>(1, groups), record_.size());
   std::error_code ec;
   fs::create_directories(directory_, ec);
   if (ec) throw IoError("fit scratch: cannot create " + directory_ + " (" + ec.message() + ")");
 }
 
 void RowValuesWriter::set(int64_t global_row, const void* value) {
-  const int64_t group = group_of_shard_[shard_of_row(layout_, global_row)];
-  SC_EXPECTS(group >= 0, InternalError, "fit scratch: row " + std::to_string(global_row) + " given to a rank that does not own its shard");
   std::memcpy(record_.data(), &global_row, sizeof(int64_t));
   std::memcpy(record_.data() + sizeof(int64_t), value, width_);
-  spill_->append(group, record_.data());
+  spill_->append(group_of_shard_[shard_of_row(layout_, global_row)], record_.data());
 }
 
 void RowValuesWriter::finish() {
   spill_->finish();
-  for (size_t group = 0; group < group_begin_.size(); ++group) {
-    const size_t end = group + 1 < group_begin_.size() ? group_begin_[group + 1] : owned_.size();
+  comm_.barrier();  // every rank's records are in the files
+  for (size_t i = 0; i < my_groups_.size(); ++i) {
+    const std::vector<size_t>& shards = my_groups_[i];
     std::vector<std::vector<uint8_t>> dense;
-    for (size_t i = group_begin_[group]; i < end; ++i)
-      dense.emplace_back(static_cast<size_t>(layout_.rows[owned_[i]]) * width_, 0);
+    for (size_t s : shards) dense.emplace_back(static_cast<size_t>(layout_.rows[s]) * width_, 0);
     {
-      const std::vector<uint8_t> records = spill_->read<uint8_t>(static_cast<int64_t>(group), false);
+      const std::vector<uint8_t> records = spill_->read<uint8_t>(my_group_ids_[i], true);
       for (size_t at = 0; at < records.size(); at += record_.size()) {
         int64_t row = 0;
         std::memcpy(&row, records.data() + at, sizeof(int64_t));
         const size_t s = shard_of_row(layout_, row);
         const size_t local = static_cast<size_t>(row - layout_.first_row[s]);
-        // Owned shards of a group are consecutive in owned_, so the dense index is s's place there.
-        const size_t index = static_cast<size_t>(std::lower_bound(owned_.begin(), owned_.end(), s) - owned_.begin()) - group_begin_[group];
+        const size_t index = static_cast<size_t>(std::lower_bound(shards.begin(), shards.end(), s) - shards.begin());
         std::memcpy(dense[index].data() + local * width_, records.data() + at + sizeof(int64_t), width_);
       }
     }
-    spill_->remove(static_cast<int64_t>(group));
-    for (size_t i = group_begin_[group]; i < end; ++i) {
-      const std::vector<uint8_t>& values = dense[i - group_begin_[group]];
-      write_record_file(row_values_path(directory_, owned_[i]), values.data(), values.size());
-    }
+    for (size_t j = 0; j < shards.size(); ++j) write_record_file(row_values_path(directory_, shards[j]), dense[j].data(), dense[j].size());
   }
+  comm_.barrier();  // every rank has read the files this rank wrote
+  for (int64_t k = 0; k < spill_->partitions(); ++k) spill_->remove(k);
 }
 
 }  // namespace sc

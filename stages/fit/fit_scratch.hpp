@@ -96,10 +96,12 @@ class PartitionSpill {
   std::vector<std::vector<uint8_t>> buffers_;
 };
 
-// Per-row values of one table (a fixed width per row), given for the rows of the shards this rank
-// owns in any order, written as one file per owned shard in row order (rows never given stay
-// zero). Rows go to groups of neighbouring owned shards small enough for the budget, so that
-// putting a group's rows in order needs only that group in memory.
+// Per-row values of one table (a fixed width per row), given by any rank for any row in any order,
+// written by each shard's owner as one file per shard in row order (rows never given stay zero).
+// Every rank's owned shards are cut into groups of neighbouring shards small enough for the
+// budget (the same cut on every rank), and a row's value goes to its group's partition, so that
+// putting a group's rows in order needs only that group in memory. Collective: every rank
+// constructs the writer and calls finish.
 class RowValuesWriter {
  public:
   RowValuesWriter(const FitScratch& scratch, const Communicator& comm, const TableLayout& layout, std::string directory,
@@ -112,9 +114,9 @@ class RowValuesWriter {
   const TableLayout& layout_;
   std::string directory_;
   size_t width_;
-  std::vector<size_t> owned_;          // owned shards in order
-  std::vector<int64_t> group_of_shard_;  // per shard: its group, -1 when not owned
-  std::vector<size_t> group_begin_;    // per group: first index into owned_
+  std::vector<int64_t> group_of_shard_;       // per shard: its group (numbered over every rank)
+  std::vector<std::vector<size_t>> my_groups_;  // this rank's groups: their shards, by group number
+  std::vector<int64_t> my_group_ids_;
   std::optional<PartitionSpill> spill_;
   std::vector<uint8_t> record_;
 };
