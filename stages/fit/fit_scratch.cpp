@@ -30,13 +30,14 @@ constexpr size_t kBufferBytes = 64 * 1024;
 
 FitScratch::FitScratch(const Communicator& comm, std::string dir, int64_t budget_bytes)
     : comm_(comm), dir_(std::move(dir)), budget_(budget_bytes) {
+  std::string message;
   if (comm_.is_root()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
-    fs::create_directories(dir_, ec);
-    if (ec) throw IoError("fit scratch: cannot create " + dir_ + " (" + ec.message() + ")");
+    if (!ec) fs::create_directories(dir_, ec);
+    if (ec) message = "fit scratch: cannot create " + dir_ + " (" + ec.message() + "); expected a writable directory in run.dir";
   }
-  comm_.barrier();
+  comm_.agree_on_error(message, message.empty() ? ExitCode::ok : ExitCode::io);  // every rank stops together
 }
 
 FitScratch::~FitScratch() {
@@ -79,6 +80,11 @@ size_t record_count(const std::string& path, size_t record_bytes, int64_t expect
   return static_cast<size_t>(size / record_bytes);
 }
 
+bool file_exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
 void read_file_into(const std::string& path, void* out, size_t bytes) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError("fit scratch: cannot open " + path + " (" + std::strerror(errno) + ")");
@@ -97,7 +103,6 @@ PartitionSpill::PartitionSpill(const FitScratch& scratch, const Communicator& co
   std::error_code ec;
   fs::create_directories(fs::path(prefix_).parent_path(), ec);
   if (ec) throw IoError("fit scratch: cannot create " + fs::path(prefix_).parent_path().string() + " (" + ec.message() + ")");
-  for (int64_t k = 0; k < partitions_; ++k) write_bytes(path(k, comm_.rank()), "wb", nullptr, 0);
 }
 
 std::string PartitionSpill::path(int64_t partition, int rank) const {

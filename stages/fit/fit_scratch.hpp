@@ -46,6 +46,7 @@ void write_record_file(const std::string& path, const void* data, size_t bytes);
 // The number of records a file holds; it must hold a multiple of `record_bytes` (and
 // `expected_records` of them when that is >= 0).
 size_t record_count(const std::string& path, size_t record_bytes, int64_t expected_records = -1);
+bool file_exists(const std::string& path);
 // Reads `bytes` bytes of the file into `out`.
 void read_file_into(const std::string& path, void* out, size_t bytes);
 
@@ -64,9 +65,9 @@ std::vector<Record> read_records(const std::string& path, int64_t expected_recor
   return out;
 }
 
-// Fixed-size records appended to `partitions` files of this rank (`<prefix>.p<k>.r<rank>`),
-// buffered in memory up to a small bound in all; read back per partition, from this rank's file
-// or from every rank's.
+// Fixed-size records appended to `partitions` files of this rank (`<prefix>.p<k>.r<rank>`, made
+// when the first records are written: no file, no records), buffered in memory up to a small bound
+// in all; read back per partition, from this rank's file or from every rank's.
 class PartitionSpill {
  public:
   PartitionSpill(const FitScratch& scratch, const Communicator& comm, std::string prefix, int64_t partitions,
@@ -80,7 +81,7 @@ class PartitionSpill {
   template <class T> std::vector<T> read(int64_t partition, bool every_rank) const {
     std::vector<T> out;
     for (int r = every_rank ? 0 : comm_.rank(); r < (every_rank ? comm_.size() : comm_.rank() + 1); ++r)
-      append_records(path(partition, r), record_bytes_, -1, out);
+      if (file_exists(path(partition, r))) append_records(path(partition, r), record_bytes_, -1, out);
     return out;
   }
   // Removes partition k's file of this rank.

@@ -5,7 +5,7 @@
 # fit's peak resident memory per rank (provenance manifest) grows by less than a fixed bound from
 # 1 to 8 copies, while in one partition (and in the fit before the scratch area, which kept per-row
 # arrays on every rank: 73 -> 330 MiB) it grows by more; the scratch area is gone afterwards; a
-# bad budget fails with the key named.
+# bad budget fails with the key named, an unusable scratch area with an I/O error naming it.
 source "$(dirname "$0")/common.sh"
 copies=8
 repeat() {  # repeat IN.csv.gz OUT.csv [REF_COLUMN]: copies of the rows, ids (and case.id) shifted per copy
@@ -63,4 +63,10 @@ echo "peak memory per rank with a 4 MiB budget: $small MiB at 1 copy, $large MiB
 [ "$large" -le 160 ] || fail "peak memory $large MiB at $copies copies (bound: 160 MiB)"
 set +e; run_np 1 fit --config small.ini --run.dir small-1 --fit.memory_budget_mb 0 > bad.log 2>&1; rc=$?; set -e
 [ $rc -eq 2 ] && grep -q "fit.memory_budget_mb" bad.log || { cat bad.log; fail "a zero memory budget was accepted (rc $rc)"; }
+# A scratch area that cannot be made (a file where its directory goes): an I/O error (exit 4) that
+# names it, on every rank, and no fit stage in the store.
+rm -rf noscratch && mkdir -p noscratch/store && cp -r small/store/ingest noscratch/store/ && touch noscratch/tmp
+set +e; run_np 2 fit --config small.ini --run.dir noscratch > bad.log 2>&1; rc=$?; set -e
+[ $rc -eq 4 ] && grep -q "fit scratch: cannot create .*noscratch/tmp/fit" bad.log || { cat bad.log; fail "an unusable scratch area: expected exit 4 naming it (rc $rc)"; }
+[ ! -e noscratch/store/fit ] || fail "a failed fit left a fit stage in the store"
 echo "PASS: bounded-memory fit: models identical to the one-partition fit at 1, 2 and 4 ranks; peak memory $small -> $large MiB for 1 -> $copies copies"
