@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <tuple>
 
@@ -39,12 +38,6 @@ int64_t partition_of(int64_t key, int64_t partitions) {
 
 bool is_time_column(ColumnType type) { return type == ColumnType::day_offset || type == ColumnType::date; }
 
-void make_directory(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) throw IoError("fit scratch: cannot create " + path + " (" + ec.message() + ")");
-}
-
 }  // namespace
 
 std::string facts_directory(const std::string& table) { return table + "/facts"; }
@@ -56,7 +49,7 @@ void prepare_root_rows(const Communicator& comm, const StageReader& stage, const
                        const FamilyOptions& options) {
   const int key_column = table.meta.primary_key.empty() ? -1 : table.meta.column_index(table.meta.primary_key);
   const std::string directory = scratch.dir() + "/" + facts_directory(table.meta.name);
-  make_directory(directory);
+  make_scratch_directory(directory);
   int64_t used = 0;
   for (size_t s = 0; s < table.layout.shards.size(); ++s) {
     if (!table.layout.owns(comm, s)) continue;

@@ -80,6 +80,12 @@ size_t record_count(const std::string& path, size_t record_bytes, int64_t expect
   return static_cast<size_t>(size / record_bytes);
 }
 
+void make_scratch_directory(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) throw IoError("fit scratch: cannot create " + path + " (" + ec.message() + ")");
+}
+
 bool file_exists(const std::string& path) {
   std::error_code ec;
   return fs::exists(path, ec);
@@ -100,9 +106,7 @@ PartitionSpill::PartitionSpill(const FitScratch& scratch, const Communicator& co
   // The buffers together take at most an eighth of the budget, and each holds a record at least.
   const size_t share = static_cast<size_t>(std::max<int64_t>(1, scratch.budget_bytes() / 8 / partitions));
   buffer_bytes_ = std::max(record_bytes_, std::min(kBufferBytes, share));
-  std::error_code ec;
-  fs::create_directories(fs::path(prefix_).parent_path(), ec);
-  if (ec) throw IoError("fit scratch: cannot create " + fs::path(prefix_).parent_path().string() + " (" + ec.message() + ")");
+  make_scratch_directory(fs::path(prefix_).parent_path().string());
 }
 
 std::string PartitionSpill::path(int64_t partition, int rank) const {
@@ -173,9 +177,7 @@ RowValuesWriter::RowValuesWriter(const FitScratch& scratch, const Communicator& 
     }
   }
   spill_.emplace(scratch, comm, directory + "/rows", std::max<int64_t>(1, groups), record_.size());
-  std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (ec) throw IoError("fit scratch: cannot create " + directory_ + " (" + ec.message() + ")");
+  make_scratch_directory(directory_);
 }
 
 void RowValuesWriter::set(int64_t global_row, const void* value) {

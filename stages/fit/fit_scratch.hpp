@@ -47,6 +47,8 @@ void write_record_file(const std::string& path, const void* data, size_t bytes);
 // `expected_records` of them when that is >= 0).
 size_t record_count(const std::string& path, size_t record_bytes, int64_t expected_records = -1);
 bool file_exists(const std::string& path);
+// Creates a directory (and its parents) of the scratch area; an IoError naming it on failure.
+void make_scratch_directory(const std::string& path);
 // Reads `bytes` bytes of the file into `out`.
 void read_file_into(const std::string& path, void* out, size_t bytes);
 

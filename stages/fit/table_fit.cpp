@@ -1,9 +1,7 @@
 #include "stages/fit/table_fit.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <filesystem>
 #include <functional>
 #include <limits>
 #include <set>
@@ -11,7 +9,6 @@
 #include "kernels/sampling/cumulative_table.hpp"
 #include "kernels/sampling/network_model.hpp"
 #include "pipeline/error.hpp"
-#include "pipeline/holdout.hpp"
 #include "stages/fit/column_states.hpp"
 
 namespace sc {
@@ -436,7 +433,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   // children's context; rows not used stay 0 (no used child row points to them).
   const bool keep_states = !table.child_tables.empty();
   const std::string states_dir = scratch.dir() + "/" + states_directory(meta.name);
-  if (keep_states) std::filesystem::create_directories(states_dir);
+  if (keep_states) make_scratch_directory(states_dir);
   std::vector<int32_t> shard_states;
   std::vector<uint8_t> encoded_states;
   std::vector<int32_t> own_state_counts;
