@@ -53,6 +53,7 @@ FitScratch::~FitScratch() {
   if (comm_.is_root()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
+    fs::remove(fs::path(dir_).parent_path(), ec);  // run.dir/tmp too, when nothing else is in it
   }
 }
 
