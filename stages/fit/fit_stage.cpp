@@ -39,7 +39,9 @@ po::options_description fit_options() {
       ("fit.epsilon", po::value<double>()->default_value(0.0),
        "differential privacy budget of the whole fit, the person as the unit (0 = off; needs declared domains)")
       ("fit.dp_max_children", po::value<int64_t>()->default_value(64),
-       "under fit.epsilon: children per parent row used by the fit at most (bounds one person's rows)");
+       "under fit.epsilon: children per parent row used by the fit at most (bounds one person's rows)")
+      ("fit.memory_budget_mb", po::value<int64_t>()->default_value(256),
+       "MiB per rank for the per-row work of the fit (families, sibling order, parent states), spilled to <run.dir>/tmp/fit in as many partitions as need be; does not change the model");
   return options;
 }
 
@@ -103,6 +105,8 @@ StageResult run_fit(const StageContext& context) {
   const Communicator& comm = context.comm;
   const Config& config = context.config;
   FitOptions options = read_options(config);
+  const int64_t budget_mb = config.integer("fit.memory_budget_mb");
+  if (budget_mb < 1 || budget_mb > (int64_t{1} << 30)) config.reject("fit.memory_budget_mb", "a whole number of MiB from 1 to 2^30");
   StageReader ingest(context.store_dir, "ingest");
   StageResult result;
   result.inputs[ingest.directory() + "/index.json"] = sha256_file(ingest.directory() + "/index.json");
@@ -153,8 +157,12 @@ StageResult run_fit(const StageContext& context) {
     table_options[names[i]] = o;
   }
 
+  // Per-row work goes through the scratch area in partitions that fit the memory budget.
+  FitScratch scratch(comm, context.run_dir + "/tmp/fit", budget_mb << 20);
+
   // Tables parents first (the order ingest wrote them in).
   std::map<std::string, FittedTable> tables;
+  Progress preparing(comm, "fit", "families", static_cast<int64_t>(names.size()), "rows");
   for (const auto& name : names) {
     FittedTable& t = tables[name];
     t.meta = metas[name];
@@ -165,7 +173,8 @@ StageResult run_fit(const StageContext& context) {
       SC_EXPECTS(it != tables.end(), InputError, "table " + name + ": its parent " + t.meta.parent + " is not in the ingest stage");
       parent = &it->second;
     }
-    prepare_table(comm, ingest, t, parent, table_options[name]);
+    prepare_table(comm, ingest, scratch, t, parent, table_options[name]);
+    preparing.shard_done(t.layout.total_rows / comm.size());
   }
   StageWriter writer(context.store_dir, "fit", fingerprint, config.flag("run.restart"), comm);
   Progress progress(comm, "fit", "tables", static_cast<int64_t>(names.size()), "rows");
@@ -179,7 +188,7 @@ StageResult run_fit(const StageContext& context) {
     std::vector<std::pair<std::string, std::string>> references;
     if (specs[names[i]])
       for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
-    fit_table(comm, ingest, t, parent, references, table_options[names[i]]);
+    fit_table(comm, ingest, scratch, t, parent, references, table_options[names[i]]);
     if (!parent) persons += t.model.rows_fit;
     t.model.persons_fit = persons;
     std::string shard = shard_name("models/" + names[i], 0);
@@ -220,6 +229,10 @@ StageResult run_fit(const StageContext& context) {
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"differential_privacy", privacy}};
   if (genomes) result.summary["genomes"] = genome_summary;
+  nlohmann::json partitions = nlohmann::json::object();
+  for (const auto& [name, t] : tables)
+    if (t.family_partitions > 0) partitions[name] = t.family_partitions;
+  result.summary["memory"] = {{"budget_mb", budget_mb}, {"family_partitions", partitions}};
   result.summary_line = "fitted " + line + (options.holdout_fraction > 0 ? " (hold-out persons excluded)" : "") +
                         (options.private_fit ? " under epsilon = " + std::to_string(epsilon) + " (row counts noisy)" : "");
   return result;

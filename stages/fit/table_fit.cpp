@@ -1,7 +1,6 @@
 #include "stages/fit/table_fit.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -10,86 +9,109 @@
 #include "kernels/sampling/cumulative_table.hpp"
 #include "kernels/sampling/network_model.hpp"
 #include "pipeline/error.hpp"
-#include "pipeline/holdout.hpp"
 #include "stages/fit/column_states.hpp"
 
 namespace sc {
 
-int64_t FittedTable::row_of_key(int64_t key) const {
-  auto it = std::lower_bound(sorted_keys.begin(), sorted_keys.end(), key);
-  if (it == sorted_keys.end() || *it != key) return -1;
-  return key_row[static_cast<size_t>(it - sorted_keys.begin())];
-}
-
 namespace {
 
-using ShardVisitor = std::function<void(size_t shard, const TableShard& data)>;
+// One shard of a table with what the passes need per row beside its columns, read from the
+// fit's scratch area.
+struct ShardRows {
+  size_t shard = 0;
+  TableShard data;
+  std::vector<RowFacts> facts;
+  std::vector<std::vector<int64_t>> children;  // per child table (FittedTable::child_tables)
+  std::vector<int32_t> parent_states;          // rows x parent nodes (child tables)
+  std::vector<uint8_t> encoded;                // the parent states as stored
+};
 
-// Reads every shard this rank owns, in shard order.
-void for_each_owned_shard(const Communicator& comm, const StageReader& stage, const FittedTable& table,
-                          const ShardVisitor& visit) {
-  for (size_t s = 0; s < table.layout.shards.size(); ++s)
-    if (table.layout.owns(comm, s)) visit(s, read_table_shard(stage, table.layout.shards[s], table.meta));
-}
+using ShardVisitor = std::function<void(const ShardRows& rows)>;
 
-// The parent row of child row r (-1 for an orphan or a missing key).
-int64_t parent_row_of(const FittedTable& table, const FittedTable& parent, const TableShard& data, int64_t r) {
-  const ColumnValues& fk = data.columns[static_cast<size_t>(table.meta.column_index(table.meta.foreign_key))];
-  if (fk.missing[static_cast<size_t>(r)]) return -1;
-  return parent.row_of_key(fk.i64[static_cast<size_t>(r)]);
+// Reads every shard this rank owns, in shard order, with its rows' facts.
+void for_each_owned_shard(const Communicator& comm, const StageReader& stage, const FitScratch& scratch,
+                          const FittedTable& table, int32_t parent_nodes, size_t state_bytes, const ShardVisitor& visit) {
+  const std::string base = scratch.dir() + "/";
+  ShardRows rows;
+  for (size_t s = 0; s < table.layout.shards.size(); ++s) {
+    if (!table.layout.owns(comm, s)) continue;
+    const int64_t n = table.layout.rows[s];
+    rows.shard = s;
+    rows.data = read_table_shard(stage, table.layout.shards[s], table.meta);
+    // The vectors keep their storage from shard to shard.
+    rows.facts.clear();
+    append_records(row_values_path(base + facts_directory(table.meta.name), s), sizeof(RowFacts), n, rows.facts);
+    rows.children.resize(table.child_tables.size());
+    for (size_t c = 0; c < table.child_tables.size(); ++c) {
+      rows.children[c].clear();
+      append_records(row_values_path(base + children_directory(table.meta.name, table.child_tables[c]), s), sizeof(int64_t), n,
+                     rows.children[c]);
+    }
+    if (parent_nodes > 0) {
+      const size_t states = static_cast<size_t>(n * parent_nodes);
+      rows.encoded.clear();
+      append_records(row_values_path(base + parent_states_directory(table.meta.name), s),
+                     state_bytes * static_cast<size_t>(parent_nodes), n, rows.encoded);
+      rows.parent_states.resize(states);
+      decode_states(rows.encoded.data(), states, state_bytes, rows.parent_states.data());
+    }
+    visit(rows);
+  }
 }
 
 bool is_modelled(ColumnType type) { return type != ColumnType::key; }
 
-// A node's value in row r: numeric value (as double) or categorical code; false when missing.
-// The children counts behind each children node are looked up once, not per row.
+// A node's value in row r of a shard: numeric value (as double) or categorical code; false when
+// missing. The child table behind each children node is looked up once, not per row.
 struct NodeReader {
   const FittedTable& table;
-  std::vector<const std::vector<int64_t>*> children_counts;  // per node; null unless a children node
+  std::vector<int> children_index;  // per node: its child table's place in table.child_tables, or -1
   // Under differential privacy: per categorical node, stored code -> declared category (-1: a
   // category the schema does not declare, read as missing). Empty: the code is the state.
   std::vector<std::vector<int32_t>> category_map;
   // Gap model: the time column's node holds first siblings' times only. Visit model: every row's.
   bool first_time_only = true;
 
-  NodeReader(const FittedTable& t, const std::vector<ModelNode>& nodes) : table(t), children_counts(nodes.size(), nullptr) {
+  NodeReader(const FittedTable& t, const std::vector<ModelNode>& nodes) : table(t), children_index(nodes.size(), -1) {
     for (size_t j = 0; j < nodes.size(); ++j)
-      for (const auto& [child, counts] : table.children)
-        if (nodes[j].kind == NodeKind::children && children_node_name(child) == nodes[j].name) children_counts[j] = &counts;
+      for (size_t c = 0; c < table.child_tables.size(); ++c)
+        if (nodes[j].kind == NodeKind::children && children_node_name(table.child_tables[c]) == nodes[j].name)
+          children_index[j] = static_cast<int>(c);
   }
-  bool value(const ModelNode& node, size_t j, const TableShard& data, int64_t r, int64_t global_row, double& out) const {
-    const size_t g = static_cast<size_t>(global_row);
+  bool value(const ModelNode& node, size_t j, const ShardRows& rows, int64_t r, double& out) const {
+    const size_t i = static_cast<size_t>(r);
+    const RowFacts& facts = rows.facts[i];
     if (node.kind == NodeKind::gap) {
-      if (table.gap_missing[g]) return false;
-      out = static_cast<double>(table.gap[g]);
+      if (!facts.has_gap) return false;
+      out = static_cast<double>(facts.gap);
       return true;
     }
     if (node.kind == NodeKind::visit) {  // 1: the same time as the previous sibling
-      out = !table.first_child[g] && !table.gap_missing[g] && table.gap[g] == 0 ? 1.0 : 0.0;
+      out = !facts.first_child && facts.has_gap && facts.gap == 0 ? 1.0 : 0.0;
       return true;
     }
     // Gap model: the time column's node holds first children's times; later ones follow from the gaps.
-    if (first_time_only && node.column >= 0 && node.column == table.order_column && !table.first_child[g]) return false;
+    if (first_time_only && node.column >= 0 && node.column == table.order_column && !facts.first_child) return false;
     if (node.kind == NodeKind::children) {
-      out = static_cast<double>((*children_counts[j])[g]);
+      out = static_cast<double>(rows.children[static_cast<size_t>(children_index[j])][i]);
       return true;
     }
-    const ColumnValues& column = data.columns[static_cast<size_t>(node.column)];
-    if (column.missing[static_cast<size_t>(r)]) return false;
+    const ColumnValues& column = rows.data.columns[static_cast<size_t>(node.column)];
+    if (column.missing[i]) return false;
     ColumnType type = table.meta.types[static_cast<size_t>(node.column)];
     if (stored_as_code(type)) {
-      out = column.codes[static_cast<size_t>(r)];
+      out = column.codes[i];
       if (j < category_map.size() && !category_map[j].empty()) {
-        out = category_map[j][static_cast<size_t>(column.codes[static_cast<size_t>(r)])];
+        out = category_map[j][static_cast<size_t>(column.codes[i])];
         return out >= 0;
       }
-    } else if (stored_as_double(type)) out = column.f64[static_cast<size_t>(r)];
-    else out = static_cast<double>(column.i64[static_cast<size_t>(r)]);
+    } else if (stored_as_double(type)) out = column.f64[i];
+    else out = static_cast<double>(column.i64[i]);
     return true;
   }
-  int32_t state(const ModelNode& node, size_t j, const TableShard& data, int64_t r, int64_t global_row) const {
+  int32_t state(const ModelNode& node, size_t j, const ShardRows& rows, int64_t r) const {
     double v = 0;
-    if (!value(node, j, data, r, global_row, v)) return node.missing_state;
+    if (!value(node, j, rows, r, v)) return node.missing_state;
     if (has_category_states(node.kind)) return static_cast<int32_t>(v);
     return numeric_state(node, v);
   }
@@ -123,60 +145,6 @@ double mutual_information(const int64_t* cells, int32_t rows, int32_t cols) {
   return mi;
 }
 
-// Siblings along the table's first day-offset or date column: every rank gathers (parent key,
-// time, row) of every row, since a family may span shards (O(child rows) memory), sorts them and
-// derives for each row whether it is its parent's first child and the time since the previous one.
-void order_siblings(const Communicator& comm, const StageReader& stage, FittedTable& table) {
-  const TableMeta& meta = table.meta;
-  for (size_t c = 0; c < meta.columns.size() && table.order_column < 0; ++c)
-    if (is_time_column(meta.types[c])) table.order_column = static_cast<int>(c);
-  if (table.order_column < 0) return;
-  const int fk = meta.column_index(meta.foreign_key);
-  std::vector<int64_t> mine;
-  for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
-    const ColumnValues& k = data.columns[static_cast<size_t>(fk)];
-    const ColumnValues& t = data.columns[static_cast<size_t>(table.order_column)];
-    for (int64_t r = 0; r < data.rows(); ++r) {
-      if (k.missing[static_cast<size_t>(r)] || t.missing[static_cast<size_t>(r)]) continue;
-      mine.insert(mine.end(), {k.i64[static_cast<size_t>(r)], t.i64[static_cast<size_t>(r)], table.layout.first_row[s] + r});
-    }
-  });
-  std::vector<int64_t> all = comm.allgatherv(mine);
-  std::vector<std::array<int64_t, 3>> rows;
-  for (size_t i = 0; i + 2 < all.size(); i += 3) rows.push_back({all[i], all[i + 1], all[i + 2]});
-  std::sort(rows.begin(), rows.end());
-  const size_t n = static_cast<size_t>(table.layout.total_rows);
-  table.first_child.assign(n, 0);
-  table.gap.assign(n, 0);
-  table.gap_missing.assign(n, 1);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    size_t g = static_cast<size_t>(rows[i][2]);
-    if (i == 0 || rows[i][0] != rows[i - 1][0]) {
-      table.first_child[g] = 1;
-    } else {
-      table.gap[g] = rows[i][1] - rows[i - 1][1];
-      table.gap_missing[g] = 0;
-    }
-  }
-}
-
-// The bound on one person's contribution: only the first `cap` rows (in store order) of each
-// parent row are used. Every rank gathers (parent row, row) of every used row (O(child rows), like
-// order_siblings), so the choice is the same for any rank count.
-void cap_children(const Communicator& comm, const std::vector<int64_t>& mine, int64_t cap, std::vector<uint8_t>& included,
-                  std::vector<int64_t>& counts) {
-  std::vector<int64_t> all = comm.allgatherv(mine);
-  std::vector<std::pair<int64_t, int64_t>> rows;
-  for (size_t i = 0; i + 1 < all.size(); i += 2) rows.emplace_back(all[i], all[i + 1]);
-  std::sort(rows.begin(), rows.end());
-  int64_t seen = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    seen = (i > 0 && rows[i].first == rows[i - 1].first) ? seen + 1 : 0;
-    if (seen >= cap) included[static_cast<size_t>(rows[i].second)] = 0;
-  }
-  for (auto& c : counts) c = std::min(c, cap);
-}
-
 // Under differential privacy a node's range comes from the schema: its column's declared domain,
 // 0..cap for a children count, 0..(declared span of the time column) for a sibling gap.
 NumericRange declared_range(const ModelNode& node, const TableMeta& meta, int order_column, const FitOptions& options) {
@@ -200,60 +168,27 @@ NumericRange declared_range(const ModelNode& node, const TableMeta& meta, int or
 
 }  // namespace
 
-void prepare_table(const Communicator& comm, const StageReader& stage, FittedTable& table, FittedTable* parent,
-                   const FitOptions& options) {
-  const int64_t rows = table.layout.total_rows;
-  const int key_column = table.meta.primary_key.empty() ? -1 : table.meta.column_index(table.meta.primary_key);
-  std::vector<uint8_t> included(static_cast<size_t>(rows), 0);
-  std::vector<int64_t> keys(key_column >= 0 ? static_cast<size_t>(rows) : 0, 0);
-  std::vector<int64_t> counts(parent ? static_cast<size_t>(parent->layout.total_rows) : 0, 0);
-  std::vector<int64_t> family_rows;  // (parent row, row) pairs, for the cap under differential privacy
-  for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
-    for (int64_t r = 0; r < data.rows(); ++r) {
-      int64_t g = table.layout.first_row[s] + r;
-      bool use = true;
-      if (parent) {
-        int64_t p = parent_row_of(table, *parent, data, r);
-        use = p >= 0 && parent->included[static_cast<size_t>(p)];
-        if (use) ++counts[static_cast<size_t>(p)];
-        if (use && options.private_fit) family_rows.insert(family_rows.end(), {p, g});
-      } else if (key_column >= 0) {
-        use = !held_out(options.seed, data.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)],
-                        options.holdout_fraction);
-      }
-      included[static_cast<size_t>(g)] = use ? 1 : 0;
-      if (key_column >= 0) keys[static_cast<size_t>(g)] = data.columns[static_cast<size_t>(key_column)].i64[static_cast<size_t>(r)];
-    }
-  });
-  // Each row is written by its owner only, so sums put every rank's rows together exactly.
-  comm.allreduce_sum_inplace(included);
-  comm.allreduce_sum_inplace(keys);
-  table.included = std::move(included);
-  if (key_column >= 0) {
-    std::vector<int64_t> order(static_cast<size_t>(rows));
-    for (int64_t i = 0; i < rows; ++i) order[static_cast<size_t>(i)] = i;
-    std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys[static_cast<size_t>(a)] < keys[static_cast<size_t>(b)]; });
-    table.sorted_keys.resize(order.size());
-    for (size_t i = 0; i < order.size(); ++i) table.sorted_keys[i] = keys[static_cast<size_t>(order[i])];
-    table.key_row = std::move(order);
-  }
-  if (parent) {
-    comm.allreduce_sum_inplace(counts);
-    if (options.private_fit) cap_children(comm, family_rows, options.max_children, table.included, counts);
-    parent->children.emplace_back(table.meta.name, std::move(counts));
-    if (options.sibling_gaps) order_siblings(comm, stage, table);
-  }
+void prepare_table(const Communicator& comm, const StageReader& stage, const FitScratch& scratch, FittedTable& table,
+                   FittedTable* parent, const FitOptions& options) {
+  FamilyOptions family;
+  family.seed = options.seed;
+  family.holdout_fraction = options.holdout_fraction;
+  family.order_siblings = options.sibling_gaps;
+  family.cap_children = options.private_fit;
+  family.max_children = options.max_children;
+  if (parent) prepare_child_rows(comm, stage, scratch, table, *parent, family);
+  else prepare_root_rows(comm, stage, scratch, table, family);
 }
 
-void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& table, const FittedTable* parent,
-               const std::vector<std::pair<std::string, std::string>>& reference_targets, const FitOptions& options) {
+void fit_table(const Communicator& comm, const StageReader& stage, const FitScratch& scratch, FittedTable& table,
+               const FittedTable* parent, const std::vector<std::pair<std::string, std::string>>& reference_targets,
+               const FitOptions& options) {
   const TableMeta& meta = table.meta;
   TableModel& model = table.model;
   model = TableModel{};
   model.table = meta.name;
   model.parent = meta.parent;
-  int64_t used_rows = 0;
-  for (uint8_t u : table.included) used_rows += u;
+  const int64_t used_rows = table.used_rows;
   model.rows_fit = used_rows;
   if (parent) for (const auto& n : parent->model.nodes) model.context_states.push_back(n.states);
   if (table.order_column >= 0) {
@@ -268,14 +203,9 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   // can depend on the row's category (a lab test, an event type) and the flag on nothing later.
   // Visits where siblings share times: at least fit.min_visit_share of the later siblings have
   // their previous sibling's time (nafld's labs 52%, events 8%; contacts made one by one 0.5%,
-  // whose spacing the gap model keeps better). Every rank holds every row's gap: the same choice.
+  // whose spacing the gap model keeps better). Every rank counted every family: the same choice.
   // Under differential privacy the share is not looked at (it would need budget): visits.
-  int64_t later_siblings = 0, same_time = 0;
-  for (size_t g = 0; g < table.first_child.size(); ++g) {
-    if (!table.included[g] || table.first_child[g] || table.gap_missing[g]) continue;
-    ++later_siblings;
-    same_time += table.gap[g] == 0;
-  }
+  const int64_t later_siblings = table.later_siblings, same_time = table.same_time;
   const bool visit_model = table.order_column >= 0 && options.visits &&
                            (options.private_fit || static_cast<double>(same_time) >= options.min_visit_share * static_cast<double>(later_siblings));
   if (visit_model) {
@@ -310,7 +240,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     }
   }
   model.nodes.insert(model.nodes.end(), last.begin(), last.end());
-  for (const auto& [child, counts] : table.children) {
+  for (const auto& child : table.child_tables) {
     ModelNode node;
     node.name = children_node_name(child);
     node.kind = NodeKind::children;
@@ -322,7 +252,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   // over their parent's follow-up, and with the counts last, nafld's synthetic persons with many
   // labs had no longer follow-up than others (their labs' row-weighted follow-up median 2,050
   // days against 2,483 real), which moved every lab day early (lab days within test 0.92 -> 0.95).
-  if (!table.children.empty())
+  if (!table.child_tables.empty())
     std::stable_partition(model.nodes.begin(), model.nodes.end(), [&](const ModelNode& n) {
       return n.column < 0 || !is_time_column(meta.types[static_cast<size_t>(n.column)]);
     });
@@ -347,19 +277,25 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   auto record = [&](DpQuery query, double epsilon, double sensitivity) {
     if (options.accounting) options.accounting->push_back(dp_query_record(meta.name, query, epsilon, sensitivity));
   };
-  auto parent_context = [&](const TableShard& data, int64_t r, int64_t g, int32_t* out) {
+  // The parent's node states of every used row, put beside the rows in the scratch area.
+  std::vector<int32_t> parent_state_counts;
+  if (parent)
+    for (const auto& n : parent->model.nodes) parent_state_counts.push_back(n.states);
+  const size_t parent_state_bytes = state_bytes(parent_state_counts);
+  if (parent) join_parent_states(comm, scratch, table, *parent, parent_context_slots, parent_state_bytes);
+  auto parent_context = [&](const ShardRows& rows, int64_t r, int32_t* out) {
     if (!parent) return;
-    int64_t p = parent_row_of(table, *parent, data, r);
-    const int32_t* states = parent->node_states.data() + p * parent_context_slots;
+    const int32_t* states = rows.parent_states.data() + r * parent_context_slots;
     for (int32_t k = 0; k < parent_context_slots; ++k) out[k] = states[k];
-    if (model.first_child_slot >= 0) out[model.first_child_slot] = table.first_child[static_cast<size_t>(g)];
+    if (model.first_child_slot >= 0) out[model.first_child_slot] = rows.facts[static_cast<size_t>(r)].first_child;
   };
-  auto for_each_used_row = [&](const std::function<void(const TableShard&, int64_t r, int64_t g)>& body) {
-    for_each_owned_shard(comm, stage, table, [&](size_t s, const TableShard& data) {
-      for (int64_t r = 0; r < data.rows(); ++r) {
-        int64_t g = table.layout.first_row[s] + r;
-        if (table.included[static_cast<size_t>(g)]) body(data, r, g);
-      }
+  // `after_shard` (when set) runs once each shard's used rows are done.
+  auto for_each_used_row = [&](const std::function<void(const ShardRows&, int64_t r)>& body,
+                               const ShardVisitor& after_shard = nullptr) {
+    for_each_owned_shard(comm, stage, scratch, table, parent_context_slots, parent_state_bytes, [&](const ShardRows& rows) {
+      for (int64_t r = 0; r < rows.data.rows(); ++r)
+        if (rows.facts[static_cast<size_t>(r)].included) body(rows, r);
+      if (after_shard) after_shard(rows);
     });
   };
 
@@ -375,10 +311,10 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   // Distinct values of numeric nodes, kept while there are at most fine_bins of them.
   std::vector<std::set<double>> distinct(n_nodes);
   const size_t distinct_cap = static_cast<size_t>(options.fine_bins) + 1;
-  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+  for_each_used_row([&](const ShardRows& rows, int64_t r) {
     for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
       double v = 0;
-      if (!reader.value(model.nodes[j], j, data, r, g, v)) { ++missing[j]; continue; }
+      if (!reader.value(model.nodes[j], j, rows, r, v)) { ++missing[j]; continue; }
       if (has_category_states(model.nodes[j].kind)) ++category_counts[j][static_cast<size_t>(v)];
       else {
         lo[j] = std::min(lo[j], v);
@@ -387,7 +323,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       }
     }
     for (const auto& [column, target] : reference_targets)
-      reference_missing[static_cast<size_t>(meta.column_index(column))] += data.columns[static_cast<size_t>(meta.column_index(column))].missing[static_cast<size_t>(r)];
+      reference_missing[static_cast<size_t>(meta.column_index(column))] += rows.data.columns[static_cast<size_t>(meta.column_index(column))].missing[static_cast<size_t>(r)];
   });
   comm.allreduce_sum_inplace(missing);
   comm.allreduce_sum_inplace(reference_missing);
@@ -441,11 +377,11 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
   std::vector<std::vector<int64_t>> fine(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
     if (!has_category_states(model.nodes[j].kind)) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
-  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
+  for_each_used_row([&](const ShardRows& rows, int64_t r) {
     for (size_t j = 0; j < n_nodes; ++j) {
       if (has_category_states(model.nodes[j].kind)) continue;
       double v = 0;
-      if (reader.value(model.nodes[j], j, data, r, g, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
+      if (reader.value(model.nodes[j], j, rows, r, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
     }
   });
   // Under DP the row count is released with the histograms (one more cell each row adds 1 to);
@@ -493,34 +429,49 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
       pair_cells += static_cast<int64_t>(model.nodes[j].states) * slot_states[static_cast<size_t>(c)];
     }
   std::vector<int64_t> pairs(static_cast<size_t>(pair_cells), 0);
-  const bool keep_states = !table.children.empty();
-  std::vector<int32_t> all_states(keep_states ? static_cast<size_t>(table.layout.total_rows * static_cast<int64_t>(n_nodes)) : 0, 0);
+  // A table with children leaves its used rows' node states (one shard at a time) for the
+  // children's context; rows not used stay 0 (no used child row points to them).
+  const bool keep_states = !table.child_tables.empty();
+  const std::string states_dir = scratch.dir() + "/" + states_directory(meta.name);
+  if (keep_states) make_scratch_directory(states_dir);
+  std::vector<int32_t> shard_states;
+  std::vector<uint8_t> encoded_states;
+  std::vector<int32_t> own_state_counts;
+  for (const auto& n : model.nodes) own_state_counts.push_back(n.states);
+  const size_t own_state_bytes = state_bytes(own_state_counts);
   std::vector<int32_t> row_states(static_cast<size_t>(width));
-  auto fill_states = [&](const TableShard& data, int64_t r, int64_t g) {
-    parent_context(data, r, g, row_states.data());
-    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], j, data, r, g);
+  auto fill_states = [&](const ShardRows& rows, int64_t r) {
+    parent_context(rows, r, row_states.data());
+    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], j, rows, r);
   };
-  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
-    fill_states(data, r, g);
-    size_t p = 0;
-    for (size_t j = 0; j < n_nodes; ++j) {
-      int32_t x = row_states[static_cast<size_t>(context) + j];
-      for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
-        ++pairs[static_cast<size_t>(pair_offset[p] + static_cast<int64_t>(x) * slot_states[static_cast<size_t>(c)] + row_states[static_cast<size_t>(c)])];
-    }
-    if (keep_states)
-      for (size_t j = 0; j < n_nodes; ++j) all_states[static_cast<size_t>(g) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
-  });
+  for_each_used_row(
+      [&](const ShardRows& rows, int64_t r) {
+        fill_states(rows, r);
+        size_t p = 0;
+        for (size_t j = 0; j < n_nodes; ++j) {
+          int32_t x = row_states[static_cast<size_t>(context) + j];
+          for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
+            ++pairs[static_cast<size_t>(pair_offset[p] + static_cast<int64_t>(x) * slot_states[static_cast<size_t>(c)] + row_states[static_cast<size_t>(c)])];
+        }
+        if (keep_states) {
+          if (shard_states.empty()) shard_states.assign(static_cast<size_t>(rows.data.rows()) * n_nodes, 0);
+          for (size_t j = 0; j < n_nodes; ++j) shard_states[static_cast<size_t>(r) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
+        }
+      },
+      [&](const ShardRows& rows) {
+        if (!keep_states) return;
+        shard_states.resize(static_cast<size_t>(rows.data.rows()) * n_nodes, 0);  // a shard without used rows
+        encoded_states.resize(shard_states.size() * own_state_bytes);
+        encode_states(shard_states.data(), shard_states.size(), own_state_bytes, encoded_states.data());
+        write_record_file(row_values_path(states_dir, rows.shard), encoded_states.data(), encoded_states.size());
+        shard_states.clear();
+      });
   comm.allreduce_sum_inplace(pairs);
   if (dp) {
     // Recorded even without pairs (a one-node table): its share counts as spent either way.
     const double sensitivity = static_cast<double>(person_rows * static_cast<int64_t>(pair_offset.size()));
     pairs = noisy_counts(pairs, options.seed, options.dp.stream, DpQuery::pairs, 0, sensitivity, options.dp.pairs);
     record(DpQuery::pairs, options.dp.pairs, sensitivity);
-  }
-  if (keep_states) {
-    comm.allreduce_sum_inplace(all_states);
-    table.node_states = std::move(all_states);
   }
   const int64_t max_configurations = std::max<int64_t>(1, rows_estimate / std::max<int64_t>(1, options.min_rows_per_configuration));
   const int64_t max_coarse_configurations =
@@ -606,8 +557,8 @@ void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& 
     family_cells += configurations_of[j] * model.nodes[j].states;
   }
   std::vector<int64_t> family(static_cast<size_t>(family_cells), 0);
-  for_each_used_row([&](const TableShard& data, int64_t r, int64_t g) {
-    fill_states(data, r, g);
+  for_each_used_row([&](const ShardRows& rows, int64_t r) {
+    fill_states(rows, r);
     for (size_t j = 0; j < n_nodes; ++j) {
       int64_t configuration = 0;
       const ModelNode& node = model.nodes[j];

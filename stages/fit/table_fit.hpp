@@ -1,9 +1,9 @@
 // Fitting one registry table's network from its ingested shards (DESIGN.md, decision 3): every
 // pass reads the shards this rank owns, counts (ranges, category counts, fine histograms, pairwise
 // contingency tables, family tables) and reduces the counts exactly across ranks, so the model is
-// the same for any rank count. Memory holds the counts and, per row, a few bytes (inclusion flag,
-// primary key, node states of tables with children); ordering siblings in time gathers (parent
-// key, time, row) of every child row on every rank (see order_siblings in table_fit.cpp).
+// the same for any rank count. Memory holds the counts and one shard at a time: what the passes
+// need per row (inclusion, sibling order, children counts, the parent's node states) is read per
+// shard from the fit's scratch area, where it was put together in bounded memory.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,8 @@
 #include "pipeline/mpi_comm.hpp"
 #include "pipeline/schema.hpp"
 #include "stages/fit/dp_noise.hpp"
+#include "stages/fit/family_rows.hpp"
+#include "stages/fit/fit_scratch.hpp"
 #include "pipeline/table_model.hpp"
 #include "pipeline/table_store.hpp"
 #include "pipeline/table_layout.hpp"
@@ -44,29 +46,20 @@ struct FitOptions {
   nlohmann::json* accounting = nullptr;          // the queries' records are appended here
 };
 
-// What the tables of one fit know about each other, on every rank.
-struct FittedTable {
-  TableMeta meta;
-  TableLayout layout;
-  std::vector<uint8_t> included;             // per row: used by the fit (not held out, not orphaned)
-  std::vector<int64_t> sorted_keys, key_row;  // primary keys in ascending order and their rows
-  std::vector<std::pair<std::string, std::vector<int64_t>>> children;  // child table -> count per row
+// What the tables of one fit know about each other: their layout and per-row facts in the fit's
+// scratch area (stages/fit/family_rows.hpp), and the fitted model.
+struct FittedTable : FamilyTable {
   TableModel model;
-  std::vector<int32_t> node_states;          // rows x model.nodes, filled when the table has children
-  // Child tables with a time column: per row, whether it is its parent's first child along that
-  // column, and the time since the previous sibling (missing for first children).
-  int order_column = -1;
-  std::vector<uint8_t> first_child;
-  std::vector<int64_t> gap;
-  std::vector<uint8_t> gap_missing;
-  int64_t row_of_key(int64_t key) const;     // -1 when absent
 };
 
-// Inclusion, keys and (on the parent) children counts; `parent` is null for a root table.
-void prepare_table(const Communicator& comm, const StageReader& stage, FittedTable& table, FittedTable* parent,
-                   const FitOptions& options);
-// Fits the network of `table` (with `parent`'s node states as context for a child table).
-void fit_table(const Communicator& comm, const StageReader& stage, FittedTable& table, const FittedTable* parent,
-               const std::vector<std::pair<std::string, std::string>>& reference_targets, const FitOptions& options);
+// Inclusion, parents, sibling order and (on the parent) children counts, in the scratch area;
+// `parent` is null for a root table. Collective.
+void prepare_table(const Communicator& comm, const StageReader& stage, const FitScratch& scratch, FittedTable& table,
+                   FittedTable* parent, const FitOptions& options);
+// Fits the network of `table` (with `parent`'s node states as context for a child table); a table
+// with children leaves its rows' node states in the scratch area for them. Collective.
+void fit_table(const Communicator& comm, const StageReader& stage, const FitScratch& scratch, FittedTable& table,
+               const FittedTable* parent, const std::vector<std::pair<std::string, std::string>>& reference_targets,
+               const FitOptions& options);
 
 }  // namespace sc
