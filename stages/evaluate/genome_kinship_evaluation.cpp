@@ -9,10 +9,10 @@
 namespace sc {
 namespace {
 
-metrics::GenotypePlanes combined_planes(const GenomeWindow& real, const GenomeWindow& synth, int64_t panel, int64_t synthetic) {
-  metrics::GenotypePlanes planes = metrics::genotype_planes(bits_of(real), 0, panel);
-  metrics::append_individuals(planes, metrics::genotype_planes(bits_of(synth), 0, synthetic));
-  return planes;
+// The planes of window slot k: the panel's individuals, then the synthetic ones.
+metrics::GenotypePlanes combined_planes(const Panels& p, size_t k) {
+  const metrics::HaplotypeBits parts[] = {bits_of(p.real[k]), bits_of(p.synth[k])};
+  return metrics::genotype_planes(parts);
 }
 
 metrics::NearestRelatives nearest_relatives(const Communicator& comm, const Panels& p) {
@@ -24,13 +24,13 @@ metrics::NearestRelatives nearest_relatives(const Communicator& comm, const Pane
   const int64_t rows_per_block = std::clamp<int64_t>(p.options.pair_block_bytes / (8 * std::max<int64_t>(n, 1)), 1,
                                                      (int64_t{1} << 30) / std::max<int64_t>(n, 1));
   const int64_t blocks = (n + rows_per_block - 1) / rows_per_block;
-  // The planes of this rank's windows, built once for all blocks (three bit planes per individual).
-  std::vector<metrics::GenotypePlanes> planes;
-  for (size_t k = 0; k < p.own.size(); ++k) planes.push_back(combined_planes(p.real[k], p.synth[k], p.panel, p.synthetic));
-  // Heterozygote counts: integers summed over this rank's windows, then over ranks.
+  // Heterozygote counts: integers summed over this rank's windows, then over ranks. The planes
+  // of a window (2 bits per genotype, as much memory as the window) are built again for each
+  // block rather than kept for all windows: building them costs one pass over the window, the
+  // block's pair counts a pass per row.
   std::vector<int64_t> het(static_cast<size_t>(n), 0);
-  for (const auto& window_planes : planes) {
-    const auto counts = metrics::heterozygote_counts(window_planes);
+  for (size_t k = 0; k < p.own.size(); ++k) {
+    const auto counts = metrics::heterozygote_counts(combined_planes(p, k));
     for (int64_t i = 0; i < n; ++i) het[static_cast<size_t>(i)] += counts[static_cast<size_t>(i)];
   }
   comm.allreduce_sum_inplace(het);
@@ -38,7 +38,8 @@ metrics::NearestRelatives nearest_relatives(const Communicator& comm, const Pane
   for (int64_t begin = 0; begin < n; begin += rows_per_block) {
     const int64_t end = std::min(n, begin + rows_per_block);
     std::vector<int32_t> hethet(static_cast<size_t>((end - begin) * n), 0), ibs0(hethet.size(), 0);
-    for (const auto& window_planes : planes) metrics::add_pair_counts(window_planes, begin, end, hethet, ibs0);
+    for (size_t k = 0; k < p.own.size(); ++k)
+      metrics::add_pair_counts(combined_planes(p, k), begin, end, hethet, ibs0);
     comm.allreduce_sum_inplace(hethet);
     comm.allreduce_sum_inplace(ibs0);
     metrics::update_nearest(nearest, p.roles, het, begin, end, hethet, ibs0);

@@ -59,9 +59,8 @@ int kinship(const Panel& a, const Panel& b) {
   std::vector<int32_t> hethet(static_cast<size_t>(n * n), 0), ibs0(hethet.size(), 0);
   std::vector<int64_t> het(static_cast<size_t>(n), 0);
   for (size_t w = 0; w < a.windows.size(); ++w) {
-    auto planes = sc::metrics::genotype_planes(bits_of(a.windows[w]), 0, static_cast<int64_t>(a.samples.names.size()));
-    sc::metrics::append_individuals(
-        planes, sc::metrics::genotype_planes(bits_of(b.windows[w]), 0, static_cast<int64_t>(b.samples.names.size())));
+    const sc::metrics::HaplotypeBits parts[] = {bits_of(a.windows[w]), bits_of(b.windows[w])};
+    const auto planes = sc::metrics::genotype_planes(parts);
     sc::metrics::add_pair_counts(planes, 0, n, hethet, ibs0);
     const auto counts = sc::metrics::heterozygote_counts(planes);
     for (int64_t i = 0; i < n; ++i) het[static_cast<size_t>(i)] += counts[static_cast<size_t>(i)];

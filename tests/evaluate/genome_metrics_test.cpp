@@ -229,6 +229,50 @@ TEST(GenomeMetrics, EveryPopcountBuildGivesTheSameResults) {
   std::cout << "popcount builds compared: 0 to " << best << "\n";
 }
 
+// The pair kernels of every popcount build against a plain loop over dosages, on sizes that hit
+// every edge of the AVX-512 micro-tiles (rows not a multiple of 4, columns of 2, words of 8,
+// variants of 64) and blocks of rows that start and end inside tiles and cells.
+TEST(GenomeMetrics, PairKernelsEqualPlainLoopsOnOddSizes) {
+  const std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> shapes = {
+      {1, 1, 1}, {2, 63, 1}, {5, 64, 2}, {7, 65, 3}, {37, 511, 11}, {70, 577, 33}, {131, 1000, 200}, {203, 130, 67}};
+  unsigned seed = 20;
+  for (const auto& [n, variants, block] : shapes) {
+    const TestPanel p = random_panel(n, variants, seed++);
+    const HaplotypeBits bits = p.view();
+    // The planes of two parts (the evaluation's real and synthetic panels) split unevenly.
+    const std::int64_t first = n / 3, words = bits.words();
+    const HaplotypeBits parts[] = {
+        {std::span<const std::uint64_t>(p.bits).first(static_cast<std::size_t>(2 * first * words)), 2 * first, variants},
+        {std::span<const std::uint64_t>(p.bits).subspan(static_cast<std::size_t>(2 * first * words)), 2 * (n - first), variants}};
+    const GenotypePlanes planes = genotype_planes(parts);
+    ASSERT_TRUE(planes.bits == genotype_planes(bits, 0, n).bits);
+    std::vector<std::int32_t> expected_hh(static_cast<std::size_t>(n * n), 0), expected_i0(expected_hh.size(), 0);
+    for (std::int64_t a = 0; a < n; ++a)
+      for (std::int64_t b = a + 1; b < n; ++b)
+        for (std::int64_t v = 0; v < variants; ++v) {
+          const int x = bits.dosage(a, v), y = bits.dosage(b, v);
+          expected_hh[static_cast<std::size_t>(a * n + b)] += x == 1 && y == 1;
+          expected_i0[static_cast<std::size_t>(a * n + b)] += std::abs(x - y) == 2;
+        }
+    for (int level = 0; level <= supported_popcount_level(); ++level) {
+      const int previous = force_popcount_level(level);
+      for (std::int64_t begin = 0; begin < n; begin += block) {
+        const std::int64_t end = std::min(n, begin + block);
+        std::vector<std::int32_t> hh(static_cast<std::size_t>((end - begin) * n), 0), i0(hh.size(), 0);
+        add_pair_counts(planes, begin, end, hh, i0);
+        for (std::int64_t r = begin; r < end; ++r)
+          for (std::int64_t c = 0; c < n; ++c) {
+            const auto k = static_cast<std::size_t>((r - begin) * n + c);
+            const auto whole = static_cast<std::size_t>(r * n + c);
+            ASSERT_EQ(hh[k], c > r ? expected_hh[whole] : 0) << "build " << level << ", n " << n << ", pair " << r << "," << c;
+            ASSERT_EQ(i0[k], c > r ? expected_i0[whole] : 0) << "build " << level << ", n " << n << ", pair " << r << "," << c;
+          }
+      }
+      force_popcount_level(previous);
+    }
+  }
+}
+
 TEST(GenomeMetrics, AdversarialAccuracyHandCase) {
   // Two training individuals and two synthetic ones; distances set directly.
   const std::vector<GenomeRole> roles = {GenomeRole::training, GenomeRole::training, GenomeRole::synthetic,

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <atomic>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include "pipeline/error.hpp"
 
 namespace sc::metrics {
@@ -28,37 +31,61 @@ int popcount_level() {
 
 int force_popcount_level(int level) { return forced_level.exchange(level); }
 
-GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count) {
-  SC_EXPECTS(first >= 0 && count >= 0 && 2 * (first + count) <= window.haplotypes, InternalError,
-             "genotype planes: individuals past the window's haplotypes");
-  GenotypePlanes planes;
-  planes.individuals = count;
-  planes.words = window.words();
-  const auto size = static_cast<std::size_t>(count * planes.words);
-  planes.het.assign(size, 0);
-  planes.alt.assign(size, 0);
-  planes.ref.assign(size, 0);
-  const std::int64_t tail = window.variants % 64;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const std::uint64_t* h0 = window.row(2 * (first + i));
-    const std::uint64_t* h1 = window.row(2 * (first + i) + 1);
-    for (std::int64_t w = 0; w < planes.words; ++w) {
-      const std::uint64_t valid = (w == planes.words - 1 && tail != 0) ? (std::uint64_t{1} << tail) - 1 : ~std::uint64_t{0};
-      const auto k = static_cast<std::size_t>(i * planes.words + w);
-      planes.het[k] = (h0[w] ^ h1[w]) & valid;
-      planes.alt[k] = h0[w] & h1[w] & valid;
-      planes.ref[k] = ~(h0[w] | h1[w]) & valid;
+namespace {
+
+// Writes the planes of `count` individuals from `first` of `window` at `out` (zeroed).
+void fill_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count, std::int64_t vectors,
+                 std::uint64_t* out) {
+  const std::int64_t words = window.words(), tail = window.variants % 64;
+  const std::int64_t block = vectors * GenotypePlanes::kBlockWords;
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, count, 256), [&](const auto& range) {
+    for (std::int64_t i = range.begin(); i < range.end(); ++i) {
+      const std::uint64_t* h0 = window.row(2 * (first + i));
+      const std::uint64_t* h1 = window.row(2 * (first + i) + 1);
+      std::uint64_t* planes = out + i * block;
+      for (std::int64_t w = 0; w < words; ++w) {
+        const std::uint64_t valid = (w == words - 1 && tail != 0) ? (std::uint64_t{1} << tail) - 1 : ~std::uint64_t{0};
+        const std::int64_t k = (w / 8) * GenotypePlanes::kBlockWords + w % 8;
+        planes[k] = (h0[w] ^ h1[w]) & valid;
+        planes[k + 8] = h0[w] & h1[w] & valid;
+      }
     }
-  }
+  });
+}
+
+GenotypePlanes empty_planes(std::int64_t individuals, std::int64_t words) {
+  GenotypePlanes planes;
+  planes.individuals = individuals;
+  planes.words = words;
+  planes.vectors = (words + 7) / 8;
+  planes.bits.assign(static_cast<std::size_t>(individuals * planes.vectors * GenotypePlanes::kBlockWords), 0);
   return planes;
 }
 
-void append_individuals(GenotypePlanes& planes, const GenotypePlanes& more) {
-  SC_EXPECTS(planes.words == more.words, InternalError, "genotype planes of different windows");
-  planes.individuals += more.individuals;
-  planes.het.insert(planes.het.end(), more.het.begin(), more.het.end());
-  planes.alt.insert(planes.alt.end(), more.alt.begin(), more.alt.end());
-  planes.ref.insert(planes.ref.end(), more.ref.begin(), more.ref.end());
+}  // namespace
+
+GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count) {
+  SC_EXPECTS(first >= 0 && count >= 0 && 2 * (first + count) <= window.haplotypes, InternalError,
+             "genotype planes: individuals past the window's haplotypes");
+  GenotypePlanes planes = empty_planes(count, window.words());
+  fill_planes(window, first, count, planes.vectors, planes.bits.data());
+  return planes;
+}
+
+GenotypePlanes genotype_planes(std::span<const HaplotypeBits> parts) {
+  std::int64_t individuals = 0;
+  for (const auto& part : parts) {
+    SC_EXPECTS(part.variants == parts.front().variants, InternalError, "genotype planes of different windows");
+    individuals += part.haplotypes / 2;
+  }
+  GenotypePlanes planes = empty_planes(individuals, parts.empty() ? 0 : parts.front().words());
+  std::int64_t first = 0;
+  for (const auto& part : parts) {
+    fill_planes(part, 0, part.haplotypes / 2, planes.vectors,
+                planes.bits.data() + first * planes.vectors * GenotypePlanes::kBlockWords);
+    first += part.haplotypes / 2;
+  }
+  return planes;
 }
 
 void append_variants(AlleleRows& rows, const AlleleRows& more) {

@@ -2,7 +2,7 @@
 // stages/ingest/genome_store.hpp: row h = haplotype h, bit v of a row = ALT allele at variant v,
 // rows 2i and 2i+1 are individual i) turned into the layouts the genome metrics count in:
 //  - genotype planes, individual-major (kinship and distances): per individual and 64-variant
-//    word, `het` (one ALT allele), `alt` (two) and `ref` (none) bits, so that a pair's
+//    word, `het` (one ALT allele) and `alt` (two) bits, so that a pair's
 //    heterozygous-both and opposite-homozygote counts are AND + popcount over words;
 //  - allele rows, variant-major (LD): per variant, one bit per haplotype of the chosen
 //    individuals, and the same row with each individual's two bits swapped, so that the sum of
@@ -10,7 +10,9 @@
 // Pure computation on spans: no store, no MPI (the evaluate stage feeds it windows).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -34,6 +36,18 @@
 
 namespace sc::metrics {
 
+// Allocates on 64-byte cache lines (the AVX-512 loads of GenotypePlanes).
+template <class T>
+struct LineAlignedAllocator {
+  using value_type = T;
+  LineAlignedAllocator() = default;
+  template <class U>
+  LineAlignedAllocator(const LineAlignedAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const LineAlignedAllocator&) const { return true; }
+};
+
 // The popcount build in use: 2 = AVX-512 VPOPCNTQ, 1 = POPCNT, 0 = baseline; the best the CPU
 // has unless a test forced a lower one (force_popcount_level, which returns the previous level).
 int popcount_level();
@@ -52,23 +66,32 @@ struct HaplotypeBits {
   int dosage(std::int64_t i, std::int64_t v) const { return allele(2 * i, v) + allele(2 * i + 1, v); }
 };
 
-// Genotype planes of a list of individuals over one window. Padding bits past the last variant
-// are zero in every plane, so they never count.
+// Genotype planes of a list of individuals over one window, laid out for the pair kernel
+// (genome_relatedness.cpp): per individual, `vectors` blocks of 16 words, the first 8 the `het`
+// bits (one ALT allele) of 8 consecutive 64-variant words, the next 8 the `alt` bits (two ALT
+// alleles) of the same words; homozygous-reference is neither. Blocks start on 64-byte lines, so
+// that one aligned AVX-512 load reads a plane's 8 words. Bits past the last variant (and the
+// words past the last in the last block) are zero in both planes, so they never count.
+// Two planes, not three: the pair kernel's opposite homozygotes are
+// (alt_a XOR alt_b) AND NOT (het_a OR het_b), as many operations as with a `ref` plane and a
+// third less memory.
 struct GenotypePlanes {
+  static constexpr std::int64_t kBlockWords = 16;
   std::int64_t individuals = 0;
-  std::int64_t words = 0;
-  std::vector<std::uint64_t> het, alt, ref;  // individuals x words each
-  const std::uint64_t* het_row(std::int64_t i) const { return het.data() + i * words; }
-  const std::uint64_t* alt_row(std::int64_t i) const { return alt.data() + i * words; }
-  const std::uint64_t* ref_row(std::int64_t i) const { return ref.data() + i * words; }
+  std::int64_t words = 0;    // 64-variant words
+  std::int64_t vectors = 0;  // blocks of 8 words: (words + 7) / 8
+  std::vector<std::uint64_t, LineAlignedAllocator<std::uint64_t>> bits;  // individuals x vectors x 16
+  const std::uint64_t* individual(std::int64_t i) const { return bits.data() + i * vectors * kBlockWords; }
+  std::uint64_t het(std::int64_t i, std::int64_t w) const { return individual(i)[(w / 8) * kBlockWords + w % 8]; }
+  std::uint64_t alt(std::int64_t i, std::int64_t w) const { return individual(i)[(w / 8) * kBlockWords + 8 + w % 8]; }
 };
 
 // Planes of the individuals `first` .. `first + count - 1` of `window`.
 GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, std::int64_t count);
 
-// Appends the individuals of `more` (same window, same words) to `planes`: the evaluation's
-// combined list of real and synthetic individuals.
-void append_individuals(GenotypePlanes& planes, const GenotypePlanes& more);
+// Planes of every individual of each part in turn (parts of one window: same variants): the
+// evaluation's combined list of real and synthetic individuals. Built in parallel.
+GenotypePlanes genotype_planes(std::span<const HaplotypeBits> parts);
 
 // Variant-major allele rows of a window restricted to the individuals flagged in `keep` (one flag
 // per individual of the window): row v holds bits 2k, 2k+1 = the two alleles of the k-th kept
