@@ -13,6 +13,9 @@ build=$(cd "${1:?BUILD_DIR}" && pwd)
 ref=${2:?REF} syn=${3:?SYN} sites=${4:?SITES} length=${5:?LENGTH} holdout=${6:?HOLDOUT} work=${7:?WORK_DIR}
 python=${SC_PYTHON:-$build/pyenv/bin/python}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 mkdir -p "$work" && cd "$work"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), build $(grep CMAKE_BUILD_TYPE: "$build/CMakeCache.txt" | cut -d= -f2)"
 haplotypes=$((2 * (ref + syn)))

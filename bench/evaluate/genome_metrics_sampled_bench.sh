@@ -25,6 +25,9 @@ shift 6
 ranks=${RANKS:-1 2}
 synthcohort=$build/apps/synthcohort
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 mkdir -p "$work" && cd "$work"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), build $(grep CMAKE_BUILD_TYPE: "$build/CMakeCache.txt" | cut -d= -f2)"
 for side in ref syn; do

@@ -18,6 +18,9 @@ seed=${3:-1}
 bin=$build/apps/synthcohort
 data=$source_dir/data/registry
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), build $(grep -m1 CMAKE_BUILD_TYPE:STRING "$build/CMakeCache.txt" | cut -d= -f2)"
 # The floor's child tables: the id column permuted across rows (Python's Mersenne Twister, seed 7).

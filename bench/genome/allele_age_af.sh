@@ -14,6 +14,9 @@ source_dir=$(cd "$(dirname "$0")/../.." && pwd)
 panel=$source_dir/data/genomes/reference.vcf.gz
 mkdir -p "$work" && cd "$work"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 run() { mpirun --oversubscribe -np "$ranks" "$build/apps/synthcohort" "$@"; }
 python3 "$source_dir/tests/genome/make_allele_ages.py" "$panel" ages.csv 10000
 python3 "$source_dir/tests/genome/make_allele_ages.py" "$panel" ages_div25.csv 400   # ages / 25: linear in Ne

@@ -40,6 +40,9 @@ levels=${LEVELS:-0 $compression}
 rank_counts=${RANKS:-1 2}
 cores=$(nproc)
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 mkdir -p "$work"
 cd "$work"
 

@@ -8,6 +8,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-genomes}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 cd "$work"
 [ -f panel.bcf ] && [ -f bench.ini ] || { echo "run bench/ingest_genomes/run.sh first" >&2; exit 1; }
 flat() {  # data file, sort keys, lines

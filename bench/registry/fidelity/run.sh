@@ -24,6 +24,9 @@ data=$source_dir/data/registry
 seeds=${SEEDS:-1 2 3}
 ranks=2
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
+# Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
+# run.threads threads on that core: no binding, the binary sizes its own threads.
+export OMPI_MCA_hwloc_base_binding_policy=none
 if [ ! -x "$py" ]; then
   python3 -m venv "$build/sdvenv"
   "$build/sdvenv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
