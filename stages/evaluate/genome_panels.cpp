@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/agreed_step.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/genome_holdout.hpp"
 #include "stages/evaluate/metrics/genome_frequency.hpp"
@@ -90,18 +91,7 @@ Panels load_panels(const Communicator& comm, const StageReader& real, const Stag
                    const GenomeEvaluationOptions& options) {
   Panels p(real, synthetic, options);
   // A problem seen on any rank stops every rank together with its exit code (no abort).
-  std::string problem;
-  ExitCode code = ExitCode::input;
-  try {
-    load_into(p, comm, real, synthetic, options);
-  } catch (const Error& e) {
-    problem = e.what();
-    code = e.code();
-  } catch (const std::exception& e) {
-    problem = e.what();
-    code = ExitCode::io;
-  }
-  comm.agree_on_error(problem, code);
+  run_agreed_step(comm, [&] { load_into(p, comm, real, synthetic, options); }, ExitCode::io);
   return p;
 }
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "pipeline/agreed_step.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/hdf5_handles.hpp"
 #include "pipeline/progress.hpp"
@@ -189,19 +190,8 @@ int64_t write_part(const StageContext& context, const StageReader& stage, const 
 // Runs `step` on every rank; if it fails on any rank, every rank removes its `leftovers` and
 // raises the same error.
 void on_every_rank(const Communicator& comm, const std::function<void()>& step, const std::vector<std::string>& leftovers) {
-  std::string problem;
-  ExitCode code = ExitCode::ok;
   try {
-    step();
-  } catch (const Error& e) {
-    problem = e.what();
-    code = e.code();
-  } catch (const std::exception& e) {
-    problem = e.what();
-    code = ExitCode::io;
-  }
-  try {
-    comm.agree_on_error(problem, code);
+    run_agreed_step(comm, step, ExitCode::io);
   } catch (...) {
     for (const auto& path : leftovers) std::remove(path.c_str());
     throw;
