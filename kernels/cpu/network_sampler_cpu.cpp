@@ -74,15 +74,22 @@ void draw_guided(const Entry* guide, const uint32_t* last_words, int32_t n, int3
   for (int64_t i = 0; i < rows; ++i) __builtin_prefetch(guide + distribution[i] * stride + (word[i] >> (32 - bits)));
   // Most buckets hold no threshold and decide alone (draw_state_guided returns their entry's
   // state); the others are listed for the scan, their last words prefetched.
+  // Branch-free: a random quarter or so of the buckets hold a threshold, so a branch on the flag
+  // would be mispredicted about as often as it is taken. Every row is written to the scan list and
+  // counted only when flagged; the prefetch goes to the last word when flagged, else to the guide
+  // entry just read (in cache: a no-op).
   int64_t scan[kRowBlock];
   int64_t scans = 0;
   for (int64_t i = 0; i < rows; ++i) {
-    const Entry entry = guide[distribution[i] * stride + (word[i] >> (32 - bits))];
-    drawn[i] = guide_state(entry);
-    if (entry & guide_scan_flag<Entry>()) {
-      __builtin_prefetch(last_words + distribution[i] * n + guide_state(entry));
-      scan[scans++] = i;
-    }
+    const Entry* at = guide + distribution[i] * stride + (word[i] >> (32 - bits));
+    const Entry entry = *at;
+    const int32_t state = guide_state(entry);
+    const bool flagged = (entry & guide_scan_flag<Entry>()) != 0;
+    drawn[i] = state;
+    const void* next = flagged ? static_cast<const void*>(last_words + distribution[i] * n + state) : static_cast<const void*>(at);
+    __builtin_prefetch(next);
+    scan[scans] = i;
+    scans += flagged;
   }
   for (int64_t k = 0; k < scans; ++k) {
     const int64_t i = scan[k];
@@ -102,6 +109,34 @@ void draw_table(const NetworkView& net, const uint64_t* thresholds, const uint32
     draw_guided(net.guides8 + guide_offset, last_words + table_offset, n, bits, distribution, word, rows, drawn);
   } else {
     draw_guided(net.guides + guide_offset, last_words + table_offset, n, bits, distribution, word, rows, drawn);
+  }
+}
+
+// The parent configuration (node_configuration) of each row of a block whose states are stored
+// column by column (`columns`: kRowBlock states per entry of the state vector). Parents read whole
+// (no coarse groups), the common case, take paths without division whose loops the compiler
+// vectorises; the others compute node_configuration's sum with coarse_state.
+void block_configurations(const NetworkView& net, const NetworkNode& node, const int32_t* columns, int64_t rows,
+                          int64_t* configuration) {
+  bool whole = true;
+  for (int32_t p = 0; p < node.parent_count; ++p)
+    whole &= node.parent_radix[p] <= 0 || node.parent_radix[p] >= net.parent_states[node.parent[p]];  // coarse_state: the state
+  const int32_t* a = node.parent_count > 0 ? columns + node.parent[0] * kRowBlock : nullptr;
+  const int32_t* b = node.parent_count > 1 ? columns + node.parent[1] * kRowBlock : nullptr;
+  if (whole && node.parent_count == 0) {
+    for (int64_t i = 0; i < rows; ++i) configuration[i] = 0;
+  } else if (whole && node.parent_count == 1) {
+    for (int64_t i = 0; i < rows; ++i) configuration[i] = a[i];
+  } else if (whole && node.parent_count == 2) {
+    const int64_t levels_b = net.parent_states[node.parent[1]];
+    for (int64_t i = 0; i < rows; ++i) configuration[i] = a[i] * levels_b + b[i];
+  } else {
+    for (int64_t i = 0; i < rows; ++i) configuration[i] = 0;
+    for (int32_t p = 0; p < node.parent_count; ++p) {
+      const int32_t* parent = columns + node.parent[p] * kRowBlock;
+      const int32_t n = net.parent_states[node.parent[p]], levels = parent_levels(node, p, n), radix = node.parent_radix[p];
+      for (int64_t i = 0; i < rows; ++i) configuration[i] = configuration[i] * levels + coarse_state(parent[i], radix, n);
+    }
   }
 }
 
@@ -165,17 +200,25 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, uint64_t first_entity, int
 
 SampledRows sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
                             const std::vector<int32_t>& context) {
+  SampledRows out;
+  sample_rows_cpu(net, key, first_entity, rows, context, out);
+  return out;
+}
+
+void sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
+                     const std::vector<int32_t>& context, SampledRows& out) {
   NetworkView view = net.view();
   view.key = key;
   const int32_t width = view.context_count + view.node_count;
   if (static_cast<int64_t>(context.size()) != rows * view.context_count)
     throw std::invalid_argument("sample_rows_cpu: context holds " + std::to_string(context.size()) +
                                 " states, expected rows x context_count = " + std::to_string(rows * view.context_count));
-  SampledRows out;
   out.rows = rows;
   out.width = width;
-  out.states.assign(static_cast<size_t>(rows * width), 0);
-  out.values.assign(static_cast<size_t>(rows * view.node_count), 0.0);
+  // Not zeroed: every state and value is written below (the values of rows that place none are
+  // zeroed block by block, in cache).
+  out.states.resize(static_cast<size_t>(rows * width));
+  out.values.resize(static_cast<size_t>(rows * view.node_count));
   // Node by node over a block of rows, not row by row: one node's tables stay in cache for the
   // whole block, where a row visiting every node would cycle all of them through the cache. Per
   // node: the words of all the block's rows (sixteen at a time with AVX-512), the configurations,
@@ -184,42 +227,54 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64
   // draws and placement.
   auto body = [&](int64_t begin, int64_t end) {
     int64_t configuration[kRowBlock];
-    int32_t state[kRowBlock];
     int64_t placing[kRowBlock];   // the rows of the block that place a value, their states,
     int64_t fine_state[kRowBlock];  // word 1 and the fine bin drawn
     uint32_t fine_word[kRowBlock];
     int32_t fine[kRowBlock];
     BlockWords words;
-    for (int64_t r = begin; r < end; ++r)
-      for (int32_t c = 0; c < view.context_count; ++c)
-        out.states[static_cast<size_t>(r * width + c)] = context[static_cast<size_t>(r * view.context_count + c)];
+    // The block's states and values column by column: a node's parents are read and its states
+    // written contiguously (the strided stores into the rows, each a likely miss on the output's
+    // lines, were the hottest spot of the node loop), and the output is written once, row by row,
+    // at the end of the block.
+    std::vector<int32_t> column_states(static_cast<size_t>(width) * kRowBlock);
+    std::vector<double> column_values(static_cast<size_t>(view.node_count) * kRowBlock);
     for (int64_t block = begin; block < end; block += kRowBlock) {
       const int64_t rows_in_block = block + kRowBlock < end ? kRowBlock : end - block;
-      int32_t* block_states = out.states.data() + block * width;
-      double* block_values = out.values.data() + block * view.node_count;
+      for (int32_t c = 0; c < view.context_count; ++c)
+        for (int64_t i = 0; i < rows_in_block; ++i)
+          column_states[static_cast<size_t>(c * kRowBlock + i)] = context[static_cast<size_t>((block + i) * view.context_count + c)];
+      std::fill(column_values.begin(), column_values.end(), 0.0);
       for (int32_t j = 0; j < view.node_count; ++j) {
         const NetworkNode& node = view.nodes[j];
+        int32_t* node_states = column_states.data() + (view.context_count + j) * kRowBlock;
+        double* node_values = column_values.data() + j * kRowBlock;
         draw_block_words(view.key, first_entity + static_cast<uint64_t>(block), static_cast<uint32_t>(j), rows_in_block, words);
-        for (int64_t i = 0; i < rows_in_block; ++i) configuration[i] = node_configuration(view, node, block_states + i * width);
+        block_configurations(view, node, column_states.data(), rows_in_block, configuration);
         draw_table(view, view.thresholds, view.last_words, node.table_offset, node.states, node.guide_bits, node.guide_offset,
-                   configuration, words.word[0], rows_in_block, state);
-        int32_t* node_states = block_states + view.context_count + j;
+                   configuration, words.word[0], rows_in_block, node_states);
+        // node_places_value with the node's fields in registers, branch-free as in draw_guided.
+        const int32_t binned_states = node.fine_bins > 0 ? node.binned_states : 0;
         int64_t placed = 0;
         for (int64_t i = 0; i < rows_in_block; ++i) {
-          node_states[i * width] = state[i];
-          if (node_places_value(node, state[i])) {
-            placing[placed] = i;
-            fine_state[placed] = state[i];
-            fine_word[placed++] = words.word[1][i];
-          }
+          const int32_t s = node_states[i];
+          placing[placed] = i;
+          fine_state[placed] = s;
+          fine_word[placed] = words.word[1][i];
+          placed += s < binned_states;
         }
         if (placed == 0) continue;  // the values stay 0
         draw_table(view, view.fine_thresholds, view.fine_last_words, node.fine_offset, node.fine_bins, node.fine_guide_bits,
                    node.fine_guide_offset, fine_state, fine_word, placed, fine);
         for (int64_t m = 0; m < placed; ++m) {
           const int64_t i = placing[m];
-          block_values[i * view.node_count + j] = value_in_fine_bin(view, node, fine[m], words.word[2][i], words.word[3][i]);
+          node_values[i] = value_in_fine_bin(view, node, fine[m], words.word[2][i], words.word[3][i]);
         }
+      }
+      for (int64_t i = 0; i < rows_in_block; ++i) {
+        int32_t* row_states = out.states.data() + (block + i) * width;
+        for (int32_t c = 0; c < width; ++c) row_states[c] = column_states[static_cast<size_t>(c * kRowBlock + i)];
+        double* row_values = out.values.data() + (block + i) * view.node_count;
+        for (int32_t j = 0; j < view.node_count; ++j) row_values[j] = column_values[static_cast<size_t>(j * kRowBlock + i)];
       }
     }
   };
@@ -229,7 +284,6 @@ SampledRows sample_rows_cpu(const NetworkArrays& net, const DrawKey& key, uint64
 #else
   body(0, rows);
 #endif
-  return out;
 }
 
 #if !defined(SC_KERNELS_HAVE_CUDA)

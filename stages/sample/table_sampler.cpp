@@ -70,8 +70,11 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   }
   // Rows [first_row, first_row + rows) of the drawn block, from `network`, on the chosen backend.
   auto draw = [&](const kernels::DrawKey& key, int64_t first_row, int64_t rows) {
-    std::vector<int32_t> context_slice(context_states.begin() + first_row * context,
-                                       context_states.begin() + (first_row + rows) * context);
+    // The whole block (the first draw) reads the context in place; a redraw of a few rows copies its slice.
+    std::vector<int32_t> slice;
+    if (first_row != 0 || rows != drawn)
+      slice.assign(context_states.begin() + first_row * context, context_states.begin() + (first_row + rows) * context);
+    const std::vector<int32_t>& context_slice = first_row != 0 || rows != drawn ? slice : context_states;
     if (!plan.use_cuda) return kernels::sample_rows_cpu(net, key, static_cast<uint64_t>(begin + first_row), rows, context_slice);
     try {
       return kernels::sample_rows_cuda(net, key, static_cast<uint64_t>(begin + first_row), rows, context_slice);
