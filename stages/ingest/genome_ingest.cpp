@@ -209,7 +209,7 @@ void ingest_on_owner(const StageContext& context, const GenomeOptions& options, 
 std::optional<PanelRegionPlan> agreed_region_plan(const Communicator& comm, const GenomeOptions& options) {
   std::string text;
   if (comm.is_root() && !options.policies.skip_unsorted) {
-    if (const auto plan = plan_panel_regions(options.vcf, comm.size())) {
+    if (const auto plan = plan_panel_regions(options.vcf, comm.size(), options.variants_per_window)) {
       nlohmann::json regions = nlohmann::json::array();
       for (const PanelRegion& r : plan->regions) regions.push_back({r.rid, r.begin, r.end});
       text = nlohmann::json({{"index", plan->index}, {"records", plan->records}, {"regions", regions}}).dump();

@@ -51,7 +51,7 @@ int64_t contig_end_offset(const hts_idx_t* index, int32_t rid) {
 
 }  // namespace
 
-std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int ranks) {
+std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int ranks, int64_t variants_per_window) {
   const std::string index_path = path + ".csi";
   std::error_code ec;
   if (ranks < 2 || !fs::is_regular_file(path, ec) || !fs::is_regular_file(index_path, ec)) return std::nullopt;
@@ -78,7 +78,12 @@ std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int r
     total_bytes += std::max<int64_t>(0, last - first);
   }
   if (spans.empty()) return std::nullopt;
-  const int64_t target = std::clamp<int64_t>(total_bytes / (kRegionsPerRank * ranks), 1, kMaxRegionBytes);
+  // In the file's order of contigs, which is the order the stream reader meets them in (and that
+  // numbers the windows and the contigs), not necessarily the header's.
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.first < b.first; });
+  const int64_t windows = plan.records / std::max<int64_t>(1, variants_per_window);
+  const int64_t regions = std::clamp<int64_t>(windows, ranks, kRegionsPerRank * ranks);
+  const int64_t target = std::clamp<int64_t>(total_bytes / regions, 1, kMaxRegionBytes);
 
   for (const Span& span : spans) {
     const int64_t bytes = std::max<int64_t>(0, span.last - span.first);

@@ -28,8 +28,10 @@ struct PanelRegionPlan {
   int64_t records = 0;              // records the index counts (checked against those read)
 };
 
-// The regions for `ranks` ranks (about four per rank, none above 32 MiB compressed so that a
-// rank holds little of the panel at a time), or nothing when the panel cannot be cut (see above).
-std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int ranks);
+// The regions for `ranks` ranks, or nothing when the panel cannot be cut (see above). Up to four
+// per rank, but no more than the panel has windows of `variants_per_window` records (a region
+// much shorter than a window completes none, and then the ranks with such regions write none),
+// and none above 32 MiB compressed, so that a rank holds little of the panel at a time.
+std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int ranks, int64_t variants_per_window);
 
 }  // namespace sc

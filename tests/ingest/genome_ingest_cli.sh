@@ -45,6 +45,34 @@ run_np 2 ingest --config b.ini --run.dir bcf > bcf.log
 dataset_digests bcf/store/ingest/index.json > digests_bcf.txt
 cmp digests1.txt digests_bcf.txt || fail "BCF input gives other datasets than VCF.gz input"
 
+# The BCF with its CSI index: every rank decodes regions of it (genome_regions.hpp), and the
+# store is the same at 2 and 4 ranks; every rank committed windows.
+bcftools index panel.bcf
+for n in 2 4; do
+  run_np $n ingest --config b.ini --run.dir bcfidx$n > bcfidx$n.log
+  grep -q '"decoded_by_regions"' bcfidx$n/store/ingest/index.json || fail "the indexed BCF was not decoded by regions at $n ranks"
+  every_rank_committed bcfidx$n/store/ingest/index.json $n
+  dataset_digests bcfidx$n/store/ingest/index.json > digests_bcfidx$n.txt
+  cmp digests1.txt digests_bcfidx$n.txt || fail "the indexed BCF decoded by regions at $n ranks gives other datasets"
+done
+# A bad site deep in the panel (an unphased genotype at record 20,001, in a later region): the
+# same message, naming the record counted from the start of the file, with and without the index.
+bcftools view -h "$panel" > bad.vcf
+bcftools view -H "$panel" | awk -F'\t' -v OFS='\t' 'NR == 20001 { sub(/\|/, "/", $10) } { print }' >> bad.vcf
+bcftools view -Ob -o bad.bcf bad.vcf
+write_genome_config bad.ini bad.bcf
+for kind in stream regions; do
+  [ $kind = regions ] && bcftools index bad.bcf
+  set +e
+  run_np 2 ingest --config bad.ini --run.dir bad_$kind > bad_$kind.log 2> bad_$kind.err
+  rc=$?
+  set -e
+  [ $rc -eq 3 ] || fail "bad panel ($kind) exited $rc, expected 3 (input error)"
+  grep -q 'bad.bcf: record 20001: column .*unphased genotype' bad_$kind.err || fail "bad panel ($kind): $(cat bad_$kind.err)"
+done
+cmp <(grep -o 'bad.bcf: record.*' bad_stream.err | sort -u) <(grep -o 'bad.bcf: record.*' bad_regions.err | sort -u) ||
+  fail "regions and stream name the bad site differently"
+
 # Killed after two commits on each rank, then rerun: the committed windows are skipped.
 set +e
 SYNTHCOHORT_TEST_KILL_AFTER_COMMITS=2 run_np 2 ingest --config g.ini --run.dir killed > killed.log 2>&1
@@ -58,4 +86,4 @@ run_np 2 ingest --config g.ini --run.dir killed > resumed.log
 grep -q "$committed already committed (resumed)" resumed.log || fail "the rerun did not skip the $committed committed shards: $(tail -1 resumed.log)"
 dataset_digests killed/store/ingest/index.json > resumed.txt
 cmp digests1.txt resumed.txt || fail "resumed store differs from the uninterrupted one"
-echo "PASS: $windows windows, identical digests at 1, 2, 4 ranks and from BCF, exports equal to the input, resume after $committed commits"
+echo "PASS: $windows windows, identical digests at 1, 2, 4 ranks and from BCF (indexed: by regions at 2 and 4 ranks), exports equal to the input, resume after $committed commits"
