@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <climits>
 #include <memory>
+#include <utility>
 
 namespace sc {
 namespace {
@@ -32,21 +34,31 @@ bool is_bgzf_bcf(const std::string& path) {
 // The compressed offset of the first block that holds records of contig `rid` in the 1 Mb from
 // `position` on; `none` when there are none. A query to the end of the contig would say the same
 // where records are dense, but lists every bin to the end: 40 of them per cut took seconds.
+// In a gap without records (before a contig's first site, say) the query to the contig's end
+// answers instead, so that the offset still grows with the position.
 int64_t block_offset(const hts_idx_t* index, int32_t rid, int64_t position, int64_t none) {
-  hts_itr_t* itr = bcf_itr_queryi(index, rid, position, position + (int64_t{1} << 20));
-  if (!itr) return none;
-  const int64_t offset = itr->n_off > 0 ? static_cast<int64_t>(itr->off[0].u >> 16) : none;
-  hts_itr_destroy(itr);
-  return offset;
+  for (const int64_t end : {position + (int64_t{1} << 20), int64_t{HTS_POS_MAX}}) {
+    hts_itr_t* itr = bcf_itr_queryi(index, rid, position, end);
+    if (!itr) return none;
+    const int64_t offset = itr->n_off > 0 ? static_cast<int64_t>(itr->off[0].u >> 16) : -1;
+    hts_itr_destroy(itr);
+    if (offset >= 0) return offset;
+  }
+  return none;
 }
 
-int64_t contig_end_offset(const hts_idx_t* index, int32_t rid) {
+// The compressed offsets of the first and past the last block of contig `rid` (one query over the
+// whole contig: the first record may lie anywhere, not only in the first 1 Mb).
+std::pair<int64_t, int64_t> contig_offsets(const hts_idx_t* index, int32_t rid) {
   hts_itr_t* itr = bcf_itr_queryi(index, rid, 0, HTS_POS_MAX);
-  if (!itr) return 0;
-  int64_t end = 0;
-  for (int i = 0; i < itr->n_off; ++i) end = std::max<int64_t>(end, static_cast<int64_t>(itr->off[i].v >> 16));
+  if (!itr) return {0, 0};
+  int64_t first = INT64_MAX, end = 0;
+  for (int i = 0; i < itr->n_off; ++i) {
+    first = std::min<int64_t>(first, static_cast<int64_t>(itr->off[i].u >> 16));
+    end = std::max<int64_t>(end, static_cast<int64_t>(itr->off[i].v >> 16));
+  }
   hts_itr_destroy(itr);
-  return end;
+  return {std::min(first, end), end};
 }
 
 }  // namespace
@@ -72,8 +84,7 @@ std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int r
     uint64_t mapped = 0, unmapped = 0;
     if (hts_idx_get_stat(index.get(), rid, &mapped, &unmapped) < 0 || mapped + unmapped == 0) continue;
     plan.records += static_cast<int64_t>(mapped + unmapped);
-    const int64_t last = contig_end_offset(index.get(), rid);
-    const int64_t first = block_offset(index.get(), rid, 0, last);
+    const auto [first, last] = contig_offsets(index.get(), rid);
     spans.push_back({rid, first, last});
     total_bytes += std::max<int64_t>(0, last - first);
   }

@@ -55,6 +55,22 @@ for n in 2 4; do
   dataset_digests bcfidx$n/store/ingest/index.json > digests_bcfidx$n.txt
   cmp digests1.txt digests_bcfidx$n.txt || fail "the indexed BCF decoded by regions at $n ranks gives other datasets"
 done
+# Two contigs, in the file in another order than in the header (sites after the 14,000th renamed
+# 21 and put first): regions follow the file's order, so the windows and contigs are the stream's.
+{ zcat "$SC_DATA_DIR/genomes/chr20.b37.gmap.gz"; zcat "$SC_DATA_DIR/genomes/chr20.b37.gmap.gz" | tail -n +2 | awk -v OFS='\t' '{ $2 = "21"; print }'; } > map2.txt
+bcftools view -h "$panel" | sed 's/^##contig=<ID=20[,>].*$/&\n##contig=<ID=21>/' > two.vcf
+bcftools view -H "$panel" | awk -F'\t' -v OFS='\t' 'NR > 14000 { $1 = "21"; print }' >> two.vcf
+bcftools view -H "$panel" | awk 'NR <= 14000' >> two.vcf
+bcftools view -Ob -o two.bcf two.vcf
+printf '[ingest]\nvariants_per_window = 3000\n[genome]\nvcf = two.bcf\nmap = map2.txt\n' > two.ini
+run_np 1 ingest --config two.ini --run.dir two1 > two1.log
+bcftools index two.bcf
+run_np 4 ingest --config two.ini --run.dir two4 > two4.log
+grep -q '"decoded_by_regions"' two4/store/ingest/index.json || fail "the two-contig BCF was not decoded by regions"
+every_rank_committed two4/store/ingest/index.json 4
+cmp <(dataset_digests two1/store/ingest/index.json) <(dataset_digests two4/store/ingest/index.json) ||
+  fail "two contigs: regions at 4 ranks give other datasets than the stream"
+
 # A bad site deep in the panel (an unphased genotype at record 20,001, in a later region): the
 # same message, naming the record counted from the start of the file, with and without the index.
 bcftools view -h "$panel" > bad.vcf
