@@ -48,9 +48,13 @@ struct RegionSites {
   int64_t sites() const { return static_cast<int64_t>(position.size()); }
 };
 
+// `rows` is a buffer to reuse (an earlier region's, handed back): its pages are faulted in already.
 RegionSites decode_region(PhasedVcfReader& reader, const PanelRegionPlan& plan, const PanelRegion& region,
-                          const GeneticMap& map, const std::vector<std::string>& header_contigs) {
+                          const GeneticMap& map, const std::vector<std::string>& header_contigs,
+                          std::vector<uint64_t> rows) {
   RegionSites out;
+  out.rows = std::move(rows);
+  out.rows.clear();
   const int64_t words = words_for_bits(reader.haplotypes());
   out.contig = header_contigs.at(static_cast<size_t>(region.rid));
   const ContigMap* contig_map = nullptr;
@@ -104,7 +108,7 @@ class RegionDecoder {
           bool failed = false;
           for (size_t r : mine) {
             // After a problem the rest of the file no longer counts: pass empty regions on.
-            RegionSites sites = failed ? RegionSites() : decode_region(reader, plan, plan.regions[r], map, contigs);
+            RegionSites sites = failed ? RegionSites() : decode_region(reader, plan, plan.regions[r], map, contigs, spare_rows());
             failed = failed || sites.failed;
             std::unique_lock lock(mutex_);
             changed_.wait(lock, [&] { return stop_ || ready_.size() < 2; });
@@ -121,6 +125,11 @@ class RegionDecoder {
     changed_.notify_all();
     thread_.join();
   }
+  // The main thread hands back the rows of a region it is done with.
+  void recycle(std::vector<uint64_t> rows) {
+    std::lock_guard lock(mutex_);
+    if (spare_.size() < 2) spare_.push_back(std::move(rows));
+  }
   RegionSites next() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !ready_.empty(); });
@@ -133,7 +142,16 @@ class RegionDecoder {
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
+  std::vector<uint64_t> spare_rows() {
+    std::lock_guard lock(mutex_);
+    if (spare_.empty()) return {};
+    std::vector<uint64_t> rows = std::move(spare_.back());
+    spare_.pop_back();
+    return rows;
+  }
+
   std::deque<RegionSites> ready_;
+  std::vector<std::vector<uint64_t>> spare_;
   bool stop_ = false;
   std::thread thread_;  // last: starts once the members above exist
 };
@@ -247,7 +265,7 @@ class RegionPipeline {
 
   // Region `r` (this rank's) with its decoded sites; returns the cursor after it (on the last
   // region's rank, the final one).
-  PanelCursor take(size_t r, RegionSites sites, std::optional<Progress>& progress) {
+  PanelCursor take(size_t r, const RegionSites& sites, std::optional<Progress>& progress) {
     PanelCursor cursor = r == 0 ? PanelCursor() : decode_cursor(comm_.recv_bytes_sleeping(rank_of(r - 1), kCursorTag));
     if (cursor.checked_bytes >= static_cast<int64_t>(budget_)) commit_sealed();  // all before r is checked
     if (cursor.problem.empty() && sites.failed) {
@@ -415,7 +433,11 @@ RegionIngestResult ingest_panel_by_regions(const StageContext& context, const Ge
   PanelCursor final_cursor;
   {
     RegionDecoder decoder(*reader, plan, mine, *map, header_contigs);
-    for (size_t r : mine) final_cursor = pipeline.take(r, decoder.next(), progress);
+    for (size_t r : mine) {
+      RegionSites sites = decoder.next();
+      final_cursor = pipeline.take(r, sites, progress);
+      decoder.recycle(std::move(sites.rows));
+    }
   }
 
   // The ranks finish at different times; the collectives below would spin while they wait.
