@@ -88,6 +88,19 @@ for kind in stream regions; do
 done
 cmp <(grep -o 'bad.bcf: record.*' bad_stream.err | sort -u) <(grep -o 'bad.bcf: record.*' bad_regions.err | sort -u) ||
   fail "regions and stream name the bad site differently"
+# With genome.on_unphased = skip the regions drop and count the same site as the stream.
+cp bad.bcf bad_unindexed.bcf
+for f in bad bad_unindexed; do write_genome_config skip_$f.ini $f.bcf; echo 'on_unphased = skip' >> skip_$f.ini; done
+run_np 1 ingest --config skip_bad_unindexed.ini --run.dir skip_stream > skip_stream.log
+run_np 2 ingest --config skip_bad.ini --run.dir skip_regions > skip_regions.log
+cmp <(dataset_digests skip_stream/store/ingest/index.json) <(dataset_digests skip_regions/store/ingest/index.json) ||
+  fail "skipping the unphased site: regions give other datasets than the stream"
+python3 -c "
+import json, sys
+s = [json.load(open(d + '/store/ingest/index.json'))['summary']['genomes'] for d in ('skip_stream', 'skip_regions')]
+assert s[0]['skipped_sites'] == s[1]['skipped_sites'] and s[1]['skipped_sites']['unphased'] == 1, s
+assert 'decoded_by_regions' in s[1] and s[0]['variants'] == s[1]['variants'] == 24989, s
+" || fail "skipping the unphased site: counts differ between regions and stream"
 
 # Killed after two commits on each rank, then rerun: the committed windows are skipped.
 set +e
