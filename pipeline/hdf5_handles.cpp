@@ -11,8 +11,10 @@ namespace sc::h5 {
 namespace {
 
 // Uncompressed datasets this large are written around the page cache (direct_write.hpp), at
-// file offsets that HDF5 aligns for them (H5Pset_alignment).
-constexpr hsize_t kDirectWriteBytes = hsize_t{8} << 20;
+// file offsets that HDF5 aligns for them (H5Pset_alignment). 512 KiB takes in a table shard's
+// columns (250,000 rows: 2 MB of int64 values, 1 MB of codes), whose page-cache copy was 36% of
+// ingest's CPU samples on the 10 M-row CSV (docs/benchmarks.md, "Ingest of registry tables").
+constexpr hsize_t kDirectWriteBytes = hsize_t{512} << 10;
 
 herr_t collect_error(unsigned n, const H5E_error2_t* e, void* client) {
   auto* text = static_cast<std::string*>(client);

@@ -131,6 +131,39 @@ std::vector<uint8_t> Communicator::recv_bytes_sleeping(int source, int tag, std:
   }
 }
 
+void Communicator::isend_bytes(const std::vector<uint8_t>& bytes, int dest, int tag, PendingSend& pending) const {
+  pending.wait();
+  pending.size_ = bytes.size();
+  pending.requests_.emplace_back();
+  SC_MPI_CHECK(MPI_Isend(&pending.size_, 1, MPI_UINT64_T, dest, tag, comm_, &pending.requests_.back()));
+  // In pieces, as send_bytes: MPI counts are int.
+  constexpr uint64_t chunk = 1u << 30;
+  for (uint64_t off = 0; off < bytes.size(); off += chunk) {
+    pending.requests_.emplace_back();
+    SC_MPI_CHECK(MPI_Isend(bytes.data() + off, static_cast<int>(std::min<uint64_t>(chunk, bytes.size() - off)),
+                           MPI_UINT8_T, dest, tag, comm_, &pending.requests_.back()));
+  }
+}
+
+void Communicator::PendingSend::wait(std::chrono::microseconds poll) {
+  while (!requests_.empty()) {
+    int done = 0;
+    SC_MPI_CHECK(MPI_Testall(static_cast<int>(requests_.size()), requests_.data(), &done, MPI_STATUSES_IGNORE));
+    if (done) {
+      requests_.clear();
+      return;
+    }
+    std::this_thread::sleep_for(poll);
+  }
+}
+
+Communicator::PendingSend::~PendingSend() {
+  try {
+    wait();
+  } catch (...) {  // MPI itself failed: the job is ending anyway, and a destructor must not throw
+  }
+}
+
 void Communicator::agree_on_error(const std::string& local_message, ExitCode local_code) const {
   // The lowest rank with an error wins, so every rank throws the same message.
   int mine = local_message.empty() ? size_ : rank_;

@@ -146,6 +146,26 @@ class Communicator {
   std::vector<uint8_t> recv_bytes_sleeping(int source, int tag,
                                            std::chrono::microseconds poll = std::chrono::microseconds(500)) const;
 
+  // A send_bytes that proceeds in the background (MPI_Isend): a producer that hands a large
+  // message to a busy receiver need not wait, spinning in MPI_Send, until the receive is posted
+  // (genome ingest passes each region's cursor on this way). `bytes` must stay alive and
+  // unchanged until wait() returns; the destructor waits too.
+  class PendingSend {
+   public:
+    PendingSend() = default;
+    PendingSend(PendingSend&&) = delete;  // MPI holds the addresses of its members
+    ~PendingSend();
+    // Waits for the send to complete, probing and sleeping (as recv_bytes_sleeping).
+    void wait(std::chrono::microseconds poll = std::chrono::microseconds(500));
+
+   private:
+    friend class Communicator;
+    uint64_t size_ = 0;
+    std::vector<MPI_Request> requests_;
+  };
+  // Starts sending `bytes` into `pending`, which must be idle (waited for or new).
+  void isend_bytes(const std::vector<uint8_t>& bytes, int dest, int tag, PendingSend& pending) const;
+
   // Broadcasts the first error raised on any rank so that every rank throws it together; a
   // collective error check at the points where ranks must agree (e.g. after validation).
   // Call with the local error message ("" = none) and the error's exit code.

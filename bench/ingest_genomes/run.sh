@@ -33,7 +33,9 @@ if [ ! -f panel.map ]; then
   awk -v L=$length -v c=$contig 'BEGIN { print "pos chr cM"; for (p = 1; p <= L + 1000000; p += 1000000) printf "%d %s %.6f\n", p, c, p * 0.5e-6 }' > panel.map
 fi
 
-[ -f panel.bcf.csi ] || bcftools index panel.bcf  # for the site count; ingest does not use it
+# The index gives the site count, and with more than one rank ingest decodes the panel by its
+# regions, every rank its own (stages/ingest/genome_regions.hpp).
+[ -f panel.bcf.csi ] || bcftools index panel.bcf
 sites=$(bcftools index -n panel.bcf 2>/dev/null)
 samples=$(bcftools query -l panel.bcf | wc -l)
 bytes=$(stat -c %s panel.bcf)

@@ -13,6 +13,8 @@
 #include "stages/ingest/genome_options.hpp"
 #include "stages/ingest/genome_panel_decoder.hpp"
 #include "stages/ingest/genome_populations.hpp"
+#include "stages/ingest/genome_region_ingest.hpp"
+#include "stages/ingest/genome_regions.hpp"
 #include "stages/ingest/genome_store.hpp"
 #include "stages/ingest/genome_vcf_reader.hpp"
 #include "stages/ingest/genome_window_codec.hpp"
@@ -201,6 +203,28 @@ void ingest_on_owner(const StageContext& context, const GenomeOptions& options, 
   }
 }
 
+// Rank 0 decides whether the panel is decoded by regions on every rank (genome_regions.hpp) and
+// tells the others, so that all take the same path. Not with on_unsorted = skip: which sites an
+// unsorted panel keeps depends on the sites before them, which a region does not see.
+std::optional<PanelRegionPlan> agreed_region_plan(const Communicator& comm, const GenomeOptions& options) {
+  std::string text;
+  if (comm.is_root() && !options.policies.skip_unsorted) {
+    if (const auto plan = plan_panel_regions(options.vcf, comm.size(), options.variants_per_window)) {
+      nlohmann::json regions = nlohmann::json::array();
+      for (const PanelRegion& r : plan->regions) regions.push_back({r.rid, r.begin, r.end});
+      text = nlohmann::json({{"index", plan->index}, {"records", plan->records}, {"regions", regions}}).dump();
+    }
+  }
+  comm.broadcast(text);
+  if (text.empty()) return std::nullopt;
+  const nlohmann::json json = nlohmann::json::parse(text);
+  PanelRegionPlan plan;
+  plan.index = json["index"];
+  plan.records = json["records"];
+  for (const auto& r : json["regions"]) plan.regions.push_back({r[0].get<int32_t>(), r[1].get<int64_t>(), r[2].get<int64_t>()});
+  return plan;
+}
+
 }  // namespace
 
 std::vector<std::string> genome_input_files(const Config& config) {
@@ -220,7 +244,13 @@ GenomeIngestOutcome ingest_genomes(const StageContext& context, StageWriter& wri
   const auto started = std::chrono::steady_clock::now();
   std::string problem, summary;
   ExitCode code = ExitCode::ok;
-  if (comm.is_root()) {
+  if (const auto plan = agreed_region_plan(comm, options)) {
+    RegionIngestResult result = ingest_panel_by_regions(context, options, *plan, writer, kGroup, kWindowBudgetBytes,
+                                                        decompression_threads(context));
+    problem = result.problem;
+    code = result.code;
+    if (comm.is_root()) summary = result.summary.dump();
+  } else if (comm.is_root()) {
     try {
       summary = ingest_on_root(context, options, writer).dump();
     } catch (const Error& e) {

@@ -81,6 +81,9 @@ struct PhasedVcfReader::Htslib {
   htsFile* fp = nullptr;
   bcf_hdr_t* hdr = nullptr;
   bcf1_t* rec = nullptr;
+  hts_idx_t* index = nullptr;   // region reading only
+  hts_itr_t* region = nullptr;
+  int64_t region_begin = 0;
   int32_t* gt = nullptr;
   int gt_capacity = 0;
   htsLogLevel saved_level = hts_get_log_level();
@@ -88,6 +91,8 @@ struct PhasedVcfReader::Htslib {
   Htslib() { hts_set_log_level(show_values() ? saved_level : HTS_LOG_OFF); }
   ~Htslib() {
     std::free(gt);
+    if (region) hts_itr_destroy(region);
+    if (index) hts_idx_destroy(index);
     if (rec) bcf_destroy(rec);
     if (hdr) bcf_hdr_destroy(hdr);
     if (fp) hts_close(fp);
@@ -178,11 +183,32 @@ bool PhasedVcfReader::judge(SiteProblem problem, const std::string& column, cons
   fail(column + ": " + what + ", or set " + policy_key(problem) + " = skip");
 }
 
+void PhasedVcfReader::read_region(const std::string& index_path, int32_t rid, int64_t begin, int64_t end) {
+  if (!hts_->index) {
+    hts_->index = bcf_index_load2(path_.c_str(), index_path.c_str());
+    if (!hts_->index) throw IoError("cannot read the index " + index_path + " of " + path_);
+  }
+  if (hts_->region) hts_itr_destroy(hts_->region);
+  hts_->region = bcf_itr_queryi(hts_->index, rid, begin, end);
+  if (!hts_->region)
+    throw IoError(path_ + ": its index " + index_path + " cannot locate contig number " + std::to_string(rid));
+  hts_->region_begin = begin;
+  records_ = 0;
+  std::fill(std::begin(skipped_), std::end(skipped_), 0);
+  std::fill(rid_seen_.begin(), rid_seen_.end(), 0);
+  std::fill(contig_of_rid_.begin(), contig_of_rid_.end(), -1);
+  contigs_.clear();
+  current_rid_ = -1;
+  last_position_ = 0;
+}
+
 bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
   bcf1_t* rec = hts_->rec;
   for (;;) {
-    const int rc = bcf_read(hts_->fp, hts_->hdr, rec);
+    const int rc = hts_->region ? bcf_itr_next(hts_->fp, hts_->region, rec) : bcf_read(hts_->fp, hts_->hdr, rec);
     if (rc == -1) return false;
+    // A record that starts before the region and reaches into it is the region before's.
+    if (hts_->region && rc >= 0 && rec->pos < hts_->region_begin) continue;
     ++records_;
     // htslib repairs an undeclared contig or tag (declaring it); anything else it flags is damage.
     const int tolerated = BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF;

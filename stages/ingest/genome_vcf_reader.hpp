@@ -64,6 +64,13 @@ class PhasedVcfReader {
   // "path:LINE" (VCF, header lines counted) or "path: record N" (BCF) of the last record read.
   std::string location() const;
 
+  // Region reading (a BCF file with its CSI index, genome_regions.hpp): from here on next()
+  // returns the records of header contig `rid` whose POS (0-based) lies in [begin, end), in file
+  // order, and the record count, skip counts and order checks start afresh, as if the region were
+  // a file of its own (records that start before `begin` belong to the region before). The
+  // caller turns region-relative record numbers into the file's.
+  void read_region(const std::string& index_path, int32_t rid, int64_t begin, int64_t end);
+
  private:
   void open(int threads);  // opens path_, reads and checks the header
   struct Htslib;
