@@ -3,16 +3,22 @@
 #include <algorithm>
 #include <functional>
 
+#include <tbb/parallel_for.h>
+
 #include "stages/evaluate/metrics/genome_pca.hpp"
 #include "stages/evaluate/shard_pieces.hpp"
 
 namespace sc {
 namespace {
 
-// sum over windows (in window order) of the matrices compute(w) that the windows' owners return.
+// sum over windows (in window order) of the matrices compute(k) of this rank's windows (slot k)
+// and the other ranks' ones. A rank's windows are computed in parallel: each piece is the same
+// bits whichever thread computes it, and the sum's order is the windows'.
 Eigen::MatrixXd sum_over_windows(const Communicator& comm, const Panels& p,
                                  const std::function<Eigen::MatrixXd(size_t)>& compute) {
-  auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) { return metrics::serialize(compute(p.slot(w))); });
+  std::vector<std::vector<uint8_t>> own(p.own.size());
+  tbb::parallel_for(size_t{0}, own.size(), [&](size_t k) { own[k] = metrics::serialize(compute(k)); });
+  auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) { return std::move(own[p.slot(w)]); });
   Eigen::MatrixXd total;
   for (const auto& bytes : pieces) {
     Eigen::MatrixXd piece = metrics::deserialize_matrix(bytes);
@@ -70,7 +76,7 @@ nlohmann::json evaluate_pca(const Communicator& comm, const Panels& p, const std
   const Eigen::MatrixXd q = metrics::orthonormal_basis(y);
   // Z_w = X_w^T Q stays with the window's owner; the Gram matrix of B = Q^T X is sum Z_w^T Z_w.
   std::vector<Eigen::MatrixXd> z(columns.size());
-  for (size_t k = 0; k < columns.size(); ++k) z[k] = metrics::transpose_times(columns[k], train, q);
+  tbb::parallel_for(size_t{0}, columns.size(), [&](size_t k) { z[k] = metrics::transpose_times(columns[k], train, q); });
   const Eigen::MatrixXd gram = sum_over_windows(comm, p, [&](size_t k) { return Eigen::MatrixXd(z[k].transpose() * z[k]); });
   const metrics::PcaAxes axes = metrics::pca_axes(gram, components);
   const Eigen::MatrixXd total_variance = sum_over_windows(comm, p, [&](size_t k) {
