@@ -409,6 +409,31 @@ TEST(GenomeMetrics, QuantilesAndSharesHandCases) {
   EXPECT_DOUBLE_EQ(share_greater({5}, {1, 2, 5, 9}), 2.5 / 4.0);
 }
 
+// Standardized blocks (dosage bytes, then a table of three values per column) against
+// (g - 2p) * scale element by element: the same doubles, for subsets of individuals in any
+// order, blocks that start inside the columns and end short of a thread's share.
+TEST(GenomeMetrics, StandardizedBlockEqualsPlainLoopOnOddSizes) {
+  const TestPanel p = random_panel(301, 333, 12);
+  const std::vector<std::int64_t> counts = alt_allele_counts(p.view(), std::vector<bool>(301, true));
+  const PcaColumns columns = pca_columns(p.view(), 3, counts, 602, 0.05);
+  const auto selected = static_cast<std::int64_t>(columns.variants.size());
+  ASSERT_GT(selected, 40);
+  std::vector<std::int64_t> individuals;
+  for (std::int64_t i = 300; i >= 0; i -= 3) individuals.push_back(i);
+  for (const auto& [first, count] : std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 1}, {5, 17}, {0, selected}, {selected - 3, 3}}) {
+    const Eigen::MatrixXd block = standardized_block(columns, individuals, first, count);
+    ASSERT_EQ(block.rows(), static_cast<Eigen::Index>(individuals.size()));
+    ASSERT_EQ(block.cols(), count);
+    for (std::int64_t k = 0; k < count; ++k) {
+      const auto j = static_cast<std::size_t>(first + k);
+      for (std::size_t i = 0; i < individuals.size(); ++i) {
+        const double g = p.view().dosage(individuals[i], columns.variants[j]);
+        ASSERT_EQ(block(static_cast<Eigen::Index>(i), k), (g - columns.mean[j]) * columns.scale[j]) << i << "," << k;
+      }
+    }
+  }
+}
+
 TEST(GenomeMetrics, RandomizedSvdFindsTheLeadingSingularValues) {
   const TestPanel p = random_panel(60, 400, 7);
   std::vector<std::int64_t> counts = alt_allele_counts(p.view(), std::vector<bool>(60, true));
