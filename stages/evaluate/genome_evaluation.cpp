@@ -5,6 +5,8 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <memory>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
@@ -70,31 +72,88 @@ nlohmann::json allele_frequency(const Communicator& comm, const Panels& p, const
 
 // ---- LD decay -----------------------------------------------------------------------------
 
-void append_to_span(metrics::LdSpan& span, const Panels& p, const GenomeWindow& real, const GenomeWindow& synth,
-                    const std::vector<int64_t>& training_counts) {
-  span.cm.insert(span.cm.end(), real.cm.begin(), real.cm.end());
-  span.contig.insert(span.contig.end(), real.contig.begin(), real.contig.end());
-  const std::vector<bool> use = maf_at_least(training_counts, 2 * p.training_count, p.options.ld_maf_min);
-  span.use.insert(span.use.end(), use.begin(), use.end());
-  metrics::append_variants(span.real, metrics::allele_rows(bits_of(real), p.training));
-  metrics::append_variants(span.synthetic, metrics::allele_rows(bits_of(synth), p.everyone));
+// A window as LD spans use it: positions, the filter, and the variant-major planes of the
+// training and synthetic individuals.
+struct LdWindow {
+  std::vector<double> cm;
+  std::vector<int32_t> contig;
+  std::vector<bool> use;
+  std::shared_ptr<metrics::VariantPlanes> real, synthetic;
+};
+
+// The windows of this rank's spans, each built once: a window's span reaches into the next few
+// windows (1 cM is several windows of 10,000 variants), which the rank's next windows need
+// again. Windows before the one being paired are dropped and their storage is reused.
+class LdWindows {
+ public:
+  LdWindows(const Panels& p, const std::vector<WindowCounts>& counts) : p_(p), counts_(counts) {}
+
+  const LdWindow& get(int64_t w) {
+    auto found = cache_.find(w);
+    if (found != cache_.end()) return found->second;
+    const size_t k = p_.slot(w);
+    const bool own = k < p_.own.size();
+    GenomeWindow real_read, synth_read;
+    if (!own) {
+      real_read = p_.read_real(w);
+      synth_read = p_.read_synthetic(w);
+    }
+    const GenomeWindow& real = own ? p_.real[k] : real_read;
+    const GenomeWindow& synth = own ? p_.synth[k] : synth_read;
+    const std::vector<int64_t> training = own ? counts_[k].training : metrics::alt_allele_counts(bits_of(real), p_.training);
+    LdWindow window{real.cm, real.contig, maf_at_least(training, 2 * p_.training_count, p_.options.ld_maf_min), nullptr, nullptr};
+    window.real = std::make_shared<metrics::VariantPlanes>(metrics::variant_planes(bits_of(real), p_.training, spare()));
+    window.synthetic =
+        std::make_shared<metrics::VariantPlanes>(metrics::variant_planes(bits_of(synth), p_.everyone, spare()));
+    return cache_.emplace(w, std::move(window)).first->second;
+  }
+
+  // Forgets the windows before w; their planes' storage serves the next windows built.
+  void drop_before(int64_t w) {
+    for (auto it = cache_.begin(); it != cache_.end() && it->first < w; it = cache_.erase(it))
+      for (auto* planes : {&it->second.real, &it->second.synthetic})
+        if (planes->use_count() == 1) spares_.push_back(std::move((*planes)->bits));
+  }
+
+ private:
+  metrics::VariantPlanes::Storage spare() {
+    if (spares_.empty()) return {};
+    metrics::VariantPlanes::Storage storage = std::move(spares_.back());
+    spares_.pop_back();
+    return storage;
+  }
+  const Panels& p_;
+  const std::vector<WindowCounts>& counts_;
+  std::map<int64_t, LdWindow> cache_;
+  std::vector<metrics::VariantPlanes::Storage> spares_;
+};
+
+void append_to_span(metrics::LdSpan& span, const LdWindow& window) {
+  span.cm.insert(span.cm.end(), window.cm.begin(), window.cm.end());
+  span.contig.insert(span.contig.end(), window.contig.begin(), window.contig.end());
+  span.use.insert(span.use.end(), window.use.begin(), window.use.end());
+  span.real.append(window.real);
+  span.synthetic.append(window.synthetic);
 }
 
 nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::vector<WindowCounts>& counts) {
   metrics::LdOptions ld{p.options.ld_bin_cm, p.options.ld_max_cm};
   const int bins = ld.bins();
   Progress progress(comm, "evaluate", "genome LD pairs", p.windows(), "variants");
+  LdWindows windows(p, counts);
   auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) {
-    const size_t k = p.slot(w);
+    windows.drop_before(w);
     metrics::LdSpan span;
-    append_to_span(span, p, p.real[k], p.synth[k], counts[k].training);
-    span.own_variants = p.real[k].variants();
-    // Later windows, read from the store, while their first variant may pair with this window's last.
+    append_to_span(span, windows.get(w));
+    span.own_variants = static_cast<int64_t>(span.cm.size());
+    // Later windows while their first variant may pair with this window's last.
     for (int64_t next = w + 1; next < p.windows() && span.own_variants > 0; ++next) {
-      GenomeWindow real = p.read_real(next), synth = p.read_synthetic(next);
-      if (real.variants() == 0) continue;
-      if (real.contig.front() != span.contig.back() || real.cm.front() - span.cm[static_cast<size_t>(span.own_variants - 1)] >= ld.max_cm) break;
-      append_to_span(span, p, real, synth, metrics::alt_allele_counts(bits_of(real), p.training));
+      const LdWindow& later = windows.get(next);
+      if (later.cm.empty()) continue;
+      if (later.contig.front() != span.contig.back() ||
+          later.cm.front() - span.cm[static_cast<size_t>(span.own_variants - 1)] >= ld.max_cm)
+        break;
+      append_to_span(span, later);
     }
     metrics::LdPiece piece(bins);
     metrics::add_ld_pairs(piece, span, ld);
@@ -145,6 +204,27 @@ nlohmann::json longest_copied_segment(const StageReader& synthetic) {
   return nullptr;
 }
 
+// evaluate.genome_metrics: names separated by commas (spaces around them allowed), each known.
+void read_metric_list(const Config& config, GenomeEvaluationOptions& o) {
+  const char* key = "evaluate.genome_metrics";
+  const char* expected = "a comma list of one or more of af, ld, pca, kinship, aats";
+  o.allele_frequency = o.ld_decay = o.pca = o.kinship = o.aats = false;
+  const std::string list = config.text(key);
+  size_t from = 0;
+  while (true) {
+    const size_t comma = std::min(list.find(',', from), list.size());
+    std::string name = list.substr(from, comma - from);
+    name.erase(0, name.find_first_not_of(" \t"));
+    name.erase(name.find_last_not_of(" \t") + 1);
+    bool* flag = name == "af" ? &o.allele_frequency : name == "ld" ? &o.ld_decay : name == "pca" ? &o.pca
+               : name == "kinship" ? &o.kinship : name == "aats" ? &o.aats : nullptr;
+    if (!flag) config.reject(key, std::string(expected) + " (found '" + name + "')");
+    *flag = true;
+    if (comma == list.size()) break;
+    from = comma + 1;
+  }
+}
+
 }  // namespace
 
 void add_genome_evaluate_options(po::options_description& options) {
@@ -163,7 +243,9 @@ void add_genome_evaluate_options(po::options_description& options) {
       ("evaluate.genome_pca_power_iterations", po::value<int64_t>()->default_value(4),
        "PCA: power iterations of the randomized SVD")
       ("evaluate.genome_pair_block_mb", po::value<int64_t>()->default_value(512),
-       "kinship: memory (MiB) of pair counters per block of individuals");
+       "kinship: memory (MiB) of pair counters per block of individuals")
+      ("evaluate.genome_metrics", po::value<std::string>()->default_value("af,ld,pca,kinship,aats"),
+       "genome metrics to compute, a comma list of af, ld, pca, kinship, aats");
 }
 
 GenomeEvaluationOptions read_genome_evaluation_options(const Config& config) {
@@ -194,6 +276,7 @@ GenomeEvaluationOptions read_genome_evaluation_options(const Config& config) {
   const int64_t block_mb = config.integer("evaluate.genome_pair_block_mb");
   if (block_mb < 1 || block_mb > (int64_t{1} << 20)) config.reject("evaluate.genome_pair_block_mb", "1 to 1048576 MiB");
   o.pair_block_bytes = block_mb << 20;
+  read_metric_list(config, o);
   return o;
 }
 
@@ -215,26 +298,39 @@ GenomeEvaluation evaluate_genomes(const Communicator& comm, const StageReader& r
   nlohmann::json& m = result.metrics;
   m["individuals"] = {{"synthetic", p.synthetic}, {"training", p.training_count}, {"holdout", p.holdout_count}};
   m["windows"] = p.windows();
-  m["allele_frequency"] = allele_frequency(comm, p, counts);
-  result.timings["allele_frequency"] = clock.lap();
-  log_root(comm, "evaluate", "genomes: allele frequencies done");
-  m["ld_decay"] = ld_decay(comm, p, counts);
-  result.timings["ld_decay"] = clock.lap();
-  m["pca"] = evaluate_pca(comm, p, counts);
-  result.timings["pca"] = clock.lap();
-  log_root(comm, "evaluate", "genomes: PCA done");
-  RelatednessMetrics relatedness = evaluate_relatedness(comm, p);
-  m["kinship"] = std::move(relatedness.kinship);
-  m["aats"] = std::move(relatedness.aats);
-  result.timings["kinship_and_aats"] = clock.lap();
+  if (options.allele_frequency) {
+    m["allele_frequency"] = allele_frequency(comm, p, counts);
+    result.timings["allele_frequency"] = clock.lap();
+    log_root(comm, "evaluate", "genomes: allele frequencies done");
+  }
+  if (options.ld_decay) {
+    m["ld_decay"] = ld_decay(comm, p, counts);
+    result.timings["ld_decay"] = clock.lap();
+  }
+  if (options.pca) {
+    m["pca"] = evaluate_pca(comm, p, counts);
+    result.timings["pca"] = clock.lap();
+    log_root(comm, "evaluate", "genomes: PCA done");
+  }
+  if (options.kinship || options.aats) {
+    RelatednessMetrics relatedness = evaluate_relatedness(comm, p);
+    if (options.kinship) m["kinship"] = std::move(relatedness.kinship);
+    if (options.aats) m["aats"] = std::move(relatedness.aats);
+    result.timings[options.kinship && options.aats ? "kinship_and_aats" : options.kinship ? "kinship" : "aats"] = clock.lap();
+  }
   m["longest_copied_segment_cm"] = longest_copied_segment(synthetic);
   result.windows_per_rank = comm.allgather<int64_t>(static_cast<int64_t>(p.own.size()));
 
   char line[256];
-  auto value = [](const nlohmann::json& j) { return j.is_number() ? j.get<double>() : std::nan(""); };
+  // Skipped metrics print as nan (a const lookup: no key is added to metrics.json).
+  const nlohmann::json& metrics = m;
+  auto value = [&](const char* pointer) {
+    const nlohmann::json::json_pointer at(pointer);
+    return metrics.contains(at) && metrics[at].is_number() ? metrics[at].get<double>() : std::nan("");
+  };
   std::snprintf(line, sizeof line, "genomes: AF r2 %.4f, LD |diff| %.4f, kinship closer than hold-out %.3f, AATS %.3f",
-                value(m["allele_frequency"]["r2"]), value(m["ld_decay"]["mean_abs_diff"]),
-                value(m["kinship"]["share_closer_than_holdout"]), value(m["aats"]["aats"]));
+                value("/allele_frequency/r2"), value("/ld_decay/mean_abs_diff"), value("/kinship/share_closer_than_holdout"),
+                value("/aats/aats"));
   result.summary_line = line;
   return result;
 }

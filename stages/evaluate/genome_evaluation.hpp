@@ -31,6 +31,8 @@ struct GenomeEvaluationOptions {
   double pca_maf_min = 0.05;
   int pca_power_iterations = 4;
   std::int64_t pair_block_bytes = std::int64_t{512} << 20;
+  // Which metrics to compute (evaluate.genome_metrics); the others are absent from metrics.json.
+  bool allele_frequency = true, ld_decay = true, pca = true, kinship = true, aats = true;
 };
 
 // The [evaluate] keys of the genome metrics, added to the stage's options.

@@ -3,16 +3,24 @@
 #include <algorithm>
 #include <functional>
 
+#include <tbb/parallel_for.h>
+
+#include "pipeline/progress.hpp"
 #include "stages/evaluate/metrics/genome_pca.hpp"
 #include "stages/evaluate/shard_pieces.hpp"
 
 namespace sc {
 namespace {
 
-// sum over windows (in window order) of the matrices compute(w) that the windows' owners return.
-Eigen::MatrixXd sum_over_windows(const Communicator& comm, const Panels& p,
+// sum over windows (in window order) of the matrices compute(k) of this rank's windows (slot k)
+// and the other ranks' ones. A rank's windows are computed in parallel: each piece is the same
+// bits whichever thread computes it, and the sum's order is the windows'.
+Eigen::MatrixXd sum_over_windows(const Communicator& comm, const Panels& p, Progress& progress,
                                  const std::function<Eigen::MatrixXd(size_t)>& compute) {
-  auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) { return metrics::serialize(compute(p.slot(w))); });
+  std::vector<std::vector<uint8_t>> own(p.own.size());
+  tbb::parallel_for(size_t{0}, own.size(), [&](size_t k) { own[k] = metrics::serialize(compute(k)); });
+  for (size_t k = 0; k < own.size(); ++k) progress.shard_done(1);
+  auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) { return std::move(own[p.slot(w)]); });
   Eigen::MatrixXd total;
   for (const auto& bytes : pieces) {
     Eigen::MatrixXd piece = metrics::deserialize_matrix(bytes);
@@ -57,23 +65,28 @@ nlohmann::json evaluate_pca(const Communicator& comm, const Panels& p, const std
                               {"reference", nlohmann::json::array()}, {"synthetic", nlohmann::json::array()}};
   const int64_t width = std::min({components + 10, p.training_count, selected});
   const uint64_t seed = p.options.seed;
+  // Passes over the windows: Y, the power iterations, Z, the Gram matrix, the total variance and
+  // the two projections (a side with no individuals is not projected).
+  const int64_t passes = 5 + p.options.pca_power_iterations + (held.empty() ? 0 : 1) + (synthetic.empty() ? 0 : 1);
+  Progress progress(comm, "evaluate", "genome PCA window passes", passes * p.windows(), "windows");
   // Range finder with power iterations: Y = X Omega, then Y = X (X^T Q) with Q = orth(Y).
-  Eigen::MatrixXd y = sum_over_windows(comm, p, [&](size_t k) {
+  Eigen::MatrixXd y = sum_over_windows(comm, p, progress, [&](size_t k) {
     return metrics::times(columns[k], train, metrics::rademacher_rows(seed, columns[k], width));
   });
   for (int it = 0; it < p.options.pca_power_iterations; ++it) {
     const Eigen::MatrixXd q = metrics::orthonormal_basis(y);
-    y = sum_over_windows(comm, p, [&](size_t k) {
+    y = sum_over_windows(comm, p, progress, [&](size_t k) {
       return metrics::times(columns[k], train, metrics::transpose_times(columns[k], train, q));
     });
   }
   const Eigen::MatrixXd q = metrics::orthonormal_basis(y);
   // Z_w = X_w^T Q stays with the window's owner; the Gram matrix of B = Q^T X is sum Z_w^T Z_w.
   std::vector<Eigen::MatrixXd> z(columns.size());
-  for (size_t k = 0; k < columns.size(); ++k) z[k] = metrics::transpose_times(columns[k], train, q);
-  const Eigen::MatrixXd gram = sum_over_windows(comm, p, [&](size_t k) { return Eigen::MatrixXd(z[k].transpose() * z[k]); });
+  tbb::parallel_for(size_t{0}, columns.size(), [&](size_t k) { z[k] = metrics::transpose_times(columns[k], train, q); });
+  for (size_t k = 0; k < columns.size(); ++k) progress.shard_done(1);
+  const Eigen::MatrixXd gram = sum_over_windows(comm, p, progress, [&](size_t k) { return Eigen::MatrixXd(z[k].transpose() * z[k]); });
   const metrics::PcaAxes axes = metrics::pca_axes(gram, components);
-  const Eigen::MatrixXd total_variance = sum_over_windows(comm, p, [&](size_t k) {
+  const Eigen::MatrixXd total_variance = sum_over_windows(comm, p, progress, [&](size_t k) {
     return Eigen::MatrixXd::Constant(1, 1, metrics::squared_norm(columns[k], train));
   });
   Eigen::MatrixXd reference = q * axes.w * axes.singular.asDiagonal();
@@ -81,7 +94,7 @@ nlohmann::json evaluate_pca(const Communicator& comm, const Panels& p, const std
   const Eigen::VectorXd inverse = axes.singular.unaryExpr([](double s) { return s > 0.0 ? 1.0 / s : 0.0; });
   auto project = [&](bool synthetic_side, const std::vector<int64_t>& individuals) {
     if (individuals.empty()) return Eigen::MatrixXd(0, axes.w.cols());
-    return sum_over_windows(comm, p, [&](size_t k) {
+    return sum_over_windows(comm, p, progress, [&](size_t k) {
       metrics::PcaColumns on = columns[k];
       if (synthetic_side) on.window = bits_of(p.synth[k]);
       return metrics::times(on, individuals, Eigen::MatrixXd(z[k] * axes.w * inverse.asDiagonal()));

@@ -46,4 +46,17 @@ assert "longest_copied_segment_cm" in g and g["longest_copied_segment_cm"] is No
 print("genomes section:", json.dumps({"af_r2": af["r2"], "aats": g["aats"]["aats"],
       "share_closer_than_holdout": k["share_closer_than_holdout"]}))
 PY
-echo "PASS: genome metrics identical at 1, 2, 4 ranks; every rank evaluated windows"
+# evaluate.genome_metrics: the metrics left out are absent, the others the same bits, and the
+# report renders from such a metrics.json.
+run_np 2 evaluate --config real.ini --evaluate.genome_ld_max_cm 0.5 --evaluate.genome_metrics " ld,pca" \
+  --evaluate.output metrics_some.json > evaluate_some.log
+python3 - <<'PY' || fail "evaluate.genome_metrics did not select the metrics"
+import json
+full, some = json.load(open("metrics1.json"))["genomes"], json.load(open("metrics_some.json"))["genomes"]
+assert not {"allele_frequency", "kinship", "aats"} & set(some), sorted(some)
+assert some["ld_decay"] == full["ld_decay"] and some["pca"] == full["pca"]
+PY
+run_np 1 report --config real.ini --report.metrics metrics_some.json --report.dir report_some > report_some.log \
+  || { cat report_some.log; fail "no report from a metrics.json without kinship"; }
+grep -q "LD decay" report_some/steward.html || fail "the steward's report lacks the LD decay chart"
+echo "PASS: genome metrics identical at 1, 2, 4 ranks; every rank evaluated windows; metrics selectable"

@@ -76,26 +76,27 @@ int kinship(const Panel& a, const Panel& b) {
 }
 
 int r2(const Panel& panel, const std::string& pairs_file) {
-  // Every variant's allele rows, in panel order, with its position.
-  sc::metrics::AlleleRows rows;
-  std::map<int64_t, int64_t> index_of;  // position -> row (duplicated positions are left out)
+  // Every window's variant-major planes, with the window and variant of each position.
+  std::vector<sc::metrics::VariantPlanes> planes;
+  std::map<int64_t, std::pair<size_t, int64_t>> index_of;  // position -> (window, variant); duplicates left out
   std::map<int64_t, int> seen;
   const std::vector<bool> all(panel.samples.names.size(), true);
   for (const auto& window : panel.windows) {
-    const auto more = sc::metrics::allele_rows(bits_of(window), all);
+    planes.push_back(sc::metrics::variant_planes(bits_of(window), all));
     for (int64_t v = 0; v < window.variants(); ++v) {
       const int64_t pos = window.position[static_cast<size_t>(v)];
-      if (++seen[pos] == 1) index_of[pos] = rows.variants + v;
+      if (++seen[pos] == 1) index_of[pos] = {planes.size() - 1, v};
       else index_of.erase(pos);
     }
-    sc::metrics::append_variants(rows, more);
   }
   std::ifstream in(pairs_file);
   long long a = 0, b = 0;
   while (in >> a >> b) {
     auto ia = index_of.find(a), ib = index_of.find(b);
     if (ia == index_of.end() || ib == index_of.end()) continue;
-    std::printf("%lld %lld %.17g\n", a, b, sc::metrics::genotype_r2(sc::metrics::dosage_sums(rows, ia->second, ib->second)));
+    const auto [wa, va] = ia->second;
+    const auto [wb, vb] = ib->second;
+    std::printf("%lld %lld %.17g\n", a, b, sc::metrics::genotype_r2(sc::metrics::dosage_sums(planes[wa], va, planes[wb], vb)));
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <tuple>
 #include <limits>
+#include <memory>
 #include <random>
 
 #include "stages/evaluate/metrics/genome_frequency.hpp"
@@ -101,8 +102,8 @@ TEST(GenomeMetrics, GenotypeR2EqualsPearsonOfDosages) {
   const TestPanel p = random_panel(41, 70, 3);
   std::vector<bool> keep(static_cast<std::size_t>(p.individuals), true);
   keep[3] = keep[10] = keep[40] = false;
-  const AlleleRows rows = allele_rows(p.view(), keep);
-  EXPECT_EQ(rows.individuals, 38);
+  const VariantPlanes planes = variant_planes(p.view(), keep);
+  EXPECT_EQ(planes.individuals, 38);
   for (std::int64_t a = 0; a < p.variants; ++a)
     for (std::int64_t b = a; b < p.variants; ++b) {
       double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
@@ -111,7 +112,7 @@ TEST(GenomeMetrics, GenotypeR2EqualsPearsonOfDosages) {
         const double x = p.view().dosage(i, a), y = p.view().dosage(i, b);
         n += 1; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
       }
-      const DosageSums s = dosage_sums(rows, a, b);
+      const DosageSums s = dosage_sums(planes, a, planes, b);
       ASSERT_EQ(s.sx, sx);
       ASSERT_EQ(s.sxx, sxx);
       ASSERT_EQ(s.sxy, sxy);
@@ -148,13 +149,22 @@ TEST(GenomeMetrics, AlleleCountsEqualPlainLoop) {
   }
 }
 
+// The variants of `planes` from `first` on, as one side of an LD span.
+LdSide tail_side(const std::shared_ptr<const VariantPlanes>& planes, std::int64_t first) {
+  LdSide side;
+  side.append(planes);
+  side.variant.erase(side.variant.begin(), side.variant.begin() + first);
+  return side;
+}
+
 // LD pieces of a panel cut into windows at different places merge to the same bits.
 LdPiece ld_of(const TestPanel& real, const TestPanel& synth, const std::vector<double>& cm, std::int64_t cut,
               const LdOptions& options) {
   LdPiece total(options.bins());
   const std::vector<bool> all_real(static_cast<std::size_t>(real.individuals), true);
   const std::vector<bool> all_synth(static_cast<std::size_t>(synth.individuals), true);
-  const AlleleRows real_rows = allele_rows(real.view(), all_real), synth_rows = allele_rows(synth.view(), all_synth);
+  const auto real_planes = std::make_shared<const VariantPlanes>(variant_planes(real.view(), all_real));
+  const auto synth_planes = std::make_shared<const VariantPlanes>(variant_planes(synth.view(), all_synth));
   for (std::int64_t first = 0; first < real.variants; first += cut) {
     // The span: this "window" and every later variant (a window's own pairs reach forward only).
     LdSpan span;
@@ -164,15 +174,8 @@ LdPiece ld_of(const TestPanel& real, const TestPanel& synth, const std::vector<d
       span.contig.push_back(0);
       span.use.push_back(true);
     }
-    auto tail = [first](const AlleleRows& rows) {
-      AlleleRows out = rows;
-      out.variants = rows.variants - first;
-      out.rows.erase(out.rows.begin(), out.rows.begin() + first * rows.words);
-      out.swapped.erase(out.swapped.begin(), out.swapped.begin() + first * rows.words);
-      return out;
-    };
-    span.real = tail(real_rows);
-    span.synthetic = tail(synth_rows);
+    span.real = tail_side(real_planes, first);
+    span.synthetic = tail_side(synth_planes, first);
     LdPiece piece(options.bins());
     add_ld_pairs(piece, span, options);
     merge(total, deserialize_ld(serialize(piece)));
@@ -196,11 +199,11 @@ TEST(GenomeMetrics, LdDecayIsTheSameForAnyWindowCut) {
     }
   }
   // Bin 0 holds the pairs closer than 0.1 cM whose r^2 is defined (neither variant constant).
-  const AlleleRows rows = allele_rows(real.view(), std::vector<bool>(30, true));
+  const VariantPlanes planes = variant_planes(real.view(), std::vector<bool>(30, true));
   std::int64_t expected = 0;
   for (int i = 0; i < 150; ++i)
     for (int j = i + 1; j < 150 && cm[static_cast<std::size_t>(j)] - cm[static_cast<std::size_t>(i)] < 0.1; ++j)
-      expected += std::isnan(genotype_r2(dosage_sums(rows, i, j))) ? 0 : 1;
+      expected += std::isnan(genotype_r2(dosage_sums(planes, i, planes, j))) ? 0 : 1;
   EXPECT_GT(expected, 1000);
   EXPECT_EQ(one.real_pairs[0], expected);
 }
@@ -273,6 +276,117 @@ TEST(GenomeMetrics, PairKernelsEqualPlainLoopsOnOddSizes) {
   }
 }
 
+TEST(GenomeMetrics, BitTransposeEqualsPlainLoop) {
+  std::mt19937_64 rng(31);
+  std::uint64_t rows[64], original[64];
+  for (auto& row : rows) row = rng();
+  std::copy(std::begin(rows), std::end(rows), original);
+  transpose_bits64(rows);
+  for (int r = 0; r < 64; ++r)
+    for (int c = 0; c < 64; ++c) ASSERT_EQ((rows[r] >> c) & 1u, (original[c] >> r) & 1u) << r << "," << c;
+}
+
+// Variant-major planes against the dosages, on kept sets that end inside words and vectors of
+// individuals and windows that end inside words of variants.
+TEST(GenomeMetrics, VariantPlanesEqualPlainLoopsOnOddSizes) {
+  const std::vector<std::pair<std::int64_t, std::int64_t>> shapes = {{1, 1}, {3, 64}, {65, 65}, {130, 127}, {600, 200}};
+  unsigned seed = 40;
+  VariantPlanes::Storage reuse(7, ~std::uint64_t{0});  // lent storage holding stale bits
+  for (const auto& [n, variants] : shapes) {
+    const TestPanel p = random_panel(n, variants, seed);
+    std::vector<bool> keep(static_cast<std::size_t>(n));
+    std::mt19937 rng(seed++);
+    for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = i == 0 || rng() % 5 != 0;
+    const VariantPlanes planes = variant_planes(p.view(), keep, std::move(reuse));
+    ASSERT_EQ(planes.variants, variants);
+    for (std::int64_t v = 0; v < variants; ++v) {
+      std::int64_t slot = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (!keep[static_cast<std::size_t>(i)]) continue;
+        const int dosage = p.view().dosage(i, v);
+        ASSERT_EQ((planes.het(v, slot / 64) >> (slot % 64)) & 1u, dosage == 1 ? 1u : 0u) << "n " << n << ", variant " << v;
+        ASSERT_EQ((planes.alt(v, slot / 64) >> (slot % 64)) & 1u, dosage == 2 ? 1u : 0u) << "n " << n << ", variant " << v;
+        ++slot;
+      }
+      ASSERT_EQ(slot, planes.individuals);
+      for (std::int64_t w = 0; w < 8 * planes.vectors; ++w) {
+        const std::uint64_t beyond = w * 64 >= slot ? ~std::uint64_t{0} : slot - w * 64 >= 64 ? 0 : ~std::uint64_t{0} << (slot - w * 64);
+        ASSERT_EQ(planes.het(v, w) & beyond, 0u) << "padding of variant " << v;
+        ASSERT_EQ(planes.alt(v, w) & beyond, 0u) << "padding of variant " << v;
+      }
+    }
+    reuse = planes.bits;
+  }
+}
+
+// LD pairs of every popcount build against plain loops over dosages (per variant, its pairs'
+// r^2 added in order into per-bin doubles, as the kernel does), on sizes that hit the edges of
+// the micro-tiles (rows of 3, columns of 2), the cells (64 x 128 used variants), the 512
+// individuals of a vector, unused variants and pairs reaching past the window.
+TEST(GenomeMetrics, LdPairKernelsEqualPlainLoopsOnOddSizes) {
+  const std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>> shapes = {
+      {1, 2, 5, 3}, {9, 70, 130, 64}, {37, 513, 400, 197}, {130, 65, 300, 300}};
+  unsigned seed = 60;
+  for (const auto& [n_real, n_synth, variants, own] : shapes) {
+    const TestPanel real = random_panel(n_real, variants, seed++), synth = random_panel(n_synth, variants, seed++);
+    std::vector<double> cm;
+    std::vector<bool> use;
+    std::mt19937 rng(seed++);
+    for (std::int64_t v = 0; v < variants; ++v) {
+      cm.push_back(v * 0.003 + (v > variants / 2 ? 0.2 : 0.0));  // a gap in the middle
+      use.push_back(rng() % 7 != 0);
+    }
+    const LdOptions options{0.1, 0.45};
+    LdSpan span;
+    span.own_variants = own;
+    span.cm = cm;
+    span.contig.assign(static_cast<std::size_t>(variants), 0);
+    for (std::int64_t v = variants - 3; v < variants; ++v) span.contig[static_cast<std::size_t>(v)] = 1;  // a last contig
+    span.use = use;
+    span.real.append(std::make_shared<const VariantPlanes>(variant_planes(real.view(), std::vector<bool>(static_cast<std::size_t>(n_real), true))));
+    span.synthetic.append(std::make_shared<const VariantPlanes>(variant_planes(synth.view(), std::vector<bool>(static_cast<std::size_t>(n_synth), true))));
+    // Plain: integer sums over dosages, then r^2 by pair.
+    LdPiece expected(options.bins());
+    auto sums = [](const TestPanel& p, std::int64_t a, std::int64_t b) {
+      DosageSums s;
+      s.n = p.individuals;
+      for (std::int64_t i = 0; i < p.individuals; ++i) {
+        const int x = p.view().dosage(i, a), y = p.view().dosage(i, b);
+        s.sx += x; s.sy += y; s.sxx += x * x; s.syy += y * y; s.sxy += x * y;
+      }
+      return s;
+    };
+    const auto b = static_cast<std::size_t>(options.bins());
+    for (std::int64_t i = 0; i < own; ++i) {
+      if (!use[static_cast<std::size_t>(i)]) continue;
+      std::vector<double> real_part(b, 0.0), synth_part(b, 0.0);
+      std::vector<std::int64_t> real_pairs(b, 0), synth_pairs(b, 0);
+      for (std::int64_t j = i + 1; j < variants; ++j) {
+        const double d = cm[static_cast<std::size_t>(j)] - cm[static_cast<std::size_t>(i)];
+        if (span.contig[static_cast<std::size_t>(j)] != span.contig[static_cast<std::size_t>(i)] || d >= options.max_cm) break;
+        if (!use[static_cast<std::size_t>(j)]) continue;
+        const auto bin = static_cast<std::size_t>(std::min<int>(options.bins() - 1, static_cast<int>(std::floor(d / options.bin_cm))));
+        const double r = genotype_r2(sums(real, i, j)), s = genotype_r2(sums(synth, i, j));
+        if (!std::isnan(r)) { real_part[bin] += r; ++real_pairs[bin]; }
+        if (!std::isnan(s)) { synth_part[bin] += s; ++synth_pairs[bin]; }
+      }
+      for (std::size_t k = 0; k < b; ++k) {
+        if (real_pairs[k]) expected.real_sum[k].add(real_part[k]);
+        if (synth_pairs[k]) expected.synthetic_sum[k].add(synth_part[k]);
+        expected.real_pairs[k] += real_pairs[k];
+        expected.synthetic_pairs[k] += synth_pairs[k];
+      }
+    }
+    for (int level = 0; level <= supported_popcount_level(); ++level) {
+      const int previous = force_popcount_level(level);
+      LdPiece piece(options.bins());
+      add_ld_pairs(piece, span, options);
+      EXPECT_TRUE(serialize(piece) == serialize(expected)) << "build " << level << ", " << n_real << " x " << n_synth << " x " << variants;
+      force_popcount_level(previous);
+    }
+  }
+}
+
 TEST(GenomeMetrics, AdversarialAccuracyHandCase) {
   // Two training individuals and two synthetic ones; distances set directly.
   const std::vector<GenomeRole> roles = {GenomeRole::training, GenomeRole::training, GenomeRole::synthetic,
@@ -293,6 +407,31 @@ TEST(GenomeMetrics, QuantilesAndSharesHandCases) {
   EXPECT_TRUE(std::isnan(quantile({}, 0.5)));
   EXPECT_DOUBLE_EQ(share_greater({1, 2, 3}, {2}), 0.5);           // 0 + 1/2 + 1 over 3
   EXPECT_DOUBLE_EQ(share_greater({5}, {1, 2, 5, 9}), 2.5 / 4.0);
+}
+
+// Standardized blocks (dosage bytes, then a table of three values per column) against
+// (g - 2p) * scale element by element: the same doubles, for subsets of individuals in any
+// order, blocks that start inside the columns and end short of a thread's share.
+TEST(GenomeMetrics, StandardizedBlockEqualsPlainLoopOnOddSizes) {
+  const TestPanel p = random_panel(301, 333, 12);
+  const std::vector<std::int64_t> counts = alt_allele_counts(p.view(), std::vector<bool>(301, true));
+  const PcaColumns columns = pca_columns(p.view(), 3, counts, 602, 0.05);
+  const auto selected = static_cast<std::int64_t>(columns.variants.size());
+  ASSERT_GT(selected, 40);
+  std::vector<std::int64_t> individuals;
+  for (std::int64_t i = 300; i >= 0; i -= 3) individuals.push_back(i);
+  for (const auto& [first, count] : std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 1}, {5, 17}, {0, selected}, {selected - 3, 3}}) {
+    const Eigen::MatrixXd block = standardized_block(columns, individuals, first, count);
+    ASSERT_EQ(block.rows(), static_cast<Eigen::Index>(individuals.size()));
+    ASSERT_EQ(block.cols(), count);
+    for (std::int64_t k = 0; k < count; ++k) {
+      const auto j = static_cast<std::size_t>(first + k);
+      for (std::size_t i = 0; i < individuals.size(); ++i) {
+        const double g = p.view().dosage(individuals[i], columns.variants[j]);
+        ASSERT_EQ(block(static_cast<Eigen::Index>(i), k), (g - columns.mean[j]) * columns.scale[j]) << i << "," << k;
+      }
+    }
+  }
 }
 
 TEST(GenomeMetrics, RandomizedSvdFindsTheLeadingSingularValues) {

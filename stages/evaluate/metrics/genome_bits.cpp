@@ -88,46 +88,66 @@ GenotypePlanes genotype_planes(std::span<const HaplotypeBits> parts) {
   return planes;
 }
 
-void append_variants(AlleleRows& rows, const AlleleRows& more) {
-  if (rows.variants == 0) {
-    rows = more;
-    return;
+void transpose_bits64(std::uint64_t* rows) {
+  // Six rounds of block swaps (Hacker's Delight, 7-3, with bit 0 as column 0): round j swaps
+  // the j x j blocks above and below the diagonal of every 2j x 2j block, 32 pairs of rows each.
+  std::uint64_t low = 0x00000000FFFFFFFFull;
+  for (int j = 32; j != 0; j >>= 1, low ^= low << j) {
+    for (int base = 0; base < 64; base += 2 * j)
+      for (int r = base; r < base + j; ++r) {
+        const std::uint64_t t = ((rows[r] >> j) ^ rows[r + j]) & low;
+        rows[r + j] ^= t;
+        rows[r] ^= t << j;
+      }
   }
-  SC_EXPECTS(rows.words == more.words && rows.individuals == more.individuals, InternalError,
-             "allele rows of different individuals");
-  rows.variants += more.variants;
-  rows.rows.insert(rows.rows.end(), more.rows.begin(), more.rows.end());
-  rows.swapped.insert(rows.swapped.end(), more.swapped.begin(), more.swapped.end());
 }
 
-AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep) {
+VariantPlanes variant_planes(const HaplotypeBits& window, const std::vector<bool>& keep, VariantPlanes::Storage reuse) {
   SC_EXPECTS(static_cast<std::int64_t>(keep.size()) * 2 == window.haplotypes, InternalError,
-             "allele rows: one flag per individual expected");
-  AlleleRows out;
+             "variant planes: one flag per individual expected");
+  std::vector<std::int64_t> kept;
+  for (std::size_t i = 0; i < keep.size(); ++i)
+    if (keep[i]) kept.push_back(static_cast<std::int64_t>(i));
+  VariantPlanes out;
   out.variants = window.variants;
-  for (bool k : keep) out.individuals += k ? 1 : 0;
-  out.words = (2 * out.individuals + 63) / 64;
-  out.rows.assign(static_cast<std::size_t>(out.variants * out.words), 0);
-  out.swapped.assign(out.rows.size(), 0);
-  // Individual by individual: each kept individual's two haplotype rows are walked word by word,
-  // and their set bits scattered into the variant rows (cost proportional to ALT alleles).
-  std::int64_t slot = 0;
-  for (std::int64_t i = 0; i < static_cast<std::int64_t>(keep.size()); ++i) {
-    if (!keep[static_cast<std::size_t>(i)]) continue;
-    for (int copy = 0; copy < 2; ++copy) {
-      const std::uint64_t* hap = window.row(2 * i + copy);
-      const std::int64_t bit = 2 * slot + copy, partner = 2 * slot + (1 - copy);
-      const std::uint64_t mask = std::uint64_t{1} << (bit % 64), partner_mask = std::uint64_t{1} << (partner % 64);
-      for (std::int64_t w = 0; w < window.words(); ++w) {
-        for (std::uint64_t word = hap[w]; word != 0; word &= word - 1) {
-          const std::int64_t v = 64 * w + __builtin_ctzll(word);
-          out.rows[static_cast<std::size_t>(v * out.words + bit / 64)] |= mask;
-          out.swapped[static_cast<std::size_t>(v * out.words + partner / 64)] |= partner_mask;
+  out.individuals = static_cast<std::int64_t>(kept.size());
+  out.words = (out.individuals + 63) / 64;
+  out.vectors = (out.words + 7) / 8;
+  out.bits = std::move(reuse);
+  // Every word is written below (padding words too), so the storage needs no clearing.
+  out.bits.resize(static_cast<std::size_t>(out.variants * out.vectors * VariantPlanes::kBlockWords));
+  const std::int64_t stride = out.vectors * VariantPlanes::kBlockWords;  // words from one variant to the next
+  const std::int64_t variant_words = window.words();
+  // Per 8-word vector of individuals (512 of them, padding words included): each 64 x 64 block of
+  // `het` and `alt` bits is gathered from the haplotype rows, transposed and written to its variants.
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, out.vectors, 1), [&](const auto& range) {
+    alignas(64) std::uint64_t het[64], alt[64];
+    for (std::int64_t vec = range.begin(); vec < range.end(); ++vec)
+      for (std::int64_t vw = 0; vw < variant_words; ++vw) {
+        const std::int64_t first_variant = 64 * vw, last_variant = std::min(out.variants, first_variant + 64);
+        for (std::int64_t k = 0; k < 8; ++k) {
+          const std::int64_t w = 8 * vec + k;  // 64-individual word
+          for (std::int64_t b = 0; b < 64; ++b) {
+            const std::int64_t slot = 64 * w + b;
+            if (slot < out.individuals) {
+              const std::int64_t i = kept[static_cast<std::size_t>(slot)];
+              const std::uint64_t h0 = window.row(2 * i)[vw], h1 = window.row(2 * i + 1)[vw];
+              het[b] = h0 ^ h1;
+              alt[b] = h0 & h1;
+            } else {
+              het[b] = alt[b] = 0;
+            }
+          }
+          transpose_bits64(het);
+          transpose_bits64(alt);
+          std::uint64_t* to = out.bits.data() + first_variant * stride + vec * VariantPlanes::kBlockWords + k;
+          for (std::int64_t v = 0; v < last_variant - first_variant; ++v, to += stride) {
+            to[0] = het[v];
+            to[8] = alt[v];
+          }
         }
       }
-    }
-    ++slot;
-  }
+  });
   return out;
 }
 

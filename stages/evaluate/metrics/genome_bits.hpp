@@ -4,9 +4,8 @@
 //  - genotype planes, individual-major (kinship and distances): per individual and 64-variant
 //    word, `het` (one ALT allele) and `alt` (two) bits, so that a pair's
 //    heterozygous-both and opposite-homozygote counts are AND + popcount over words;
-//  - allele rows, variant-major (LD): per variant, one bit per haplotype of the chosen
-//    individuals, and the same row with each individual's two bits swapped, so that the sum of
-//    dosage products of two variants is two popcounts per word.
+//  - the same planes variant-major (LD): per variant, `het` and `alt` bits of the chosen
+//    individuals, so that the sum of dosage products of two variants is three popcounts per word.
 // Pure computation on spans: no store, no MPI (the evaluate stage feeds it windows).
 #pragma once
 
@@ -93,20 +92,33 @@ GenotypePlanes genotype_planes(const HaplotypeBits& window, std::int64_t first, 
 // evaluation's combined list of real and synthetic individuals. Built in parallel.
 GenotypePlanes genotype_planes(std::span<const HaplotypeBits> parts);
 
-// Variant-major allele rows of a window restricted to the individuals flagged in `keep` (one flag
-// per individual of the window): row v holds bits 2k, 2k+1 = the two alleles of the k-th kept
-// individual at variant v.
-struct AlleleRows {
+// Variant-major genotype planes of the individuals flagged in `keep` (one flag per individual of
+// the window), for LD: per variant, `vectors` blocks of 16 words, the first 8 the `het` bits of
+// 8 consecutive 64-individual words (bit k of word w: the (64 w + k)-th kept individual is
+// heterozygous), the next 8 the `alt` bits (homozygous ALT). The dosage of individual k is
+// het + 2 alt, so a sum of dosage products over individuals is three popcounts per word
+// (genome_ld.cpp). Bits past the last kept individual are zero in both planes.
+struct VariantPlanes {
+  static constexpr std::int64_t kBlockWords = 16;
+  using Storage = std::vector<std::uint64_t, LineAlignedAllocator<std::uint64_t>>;
   std::int64_t variants = 0;
   std::int64_t individuals = 0;  // kept individuals
-  std::int64_t words = 0;        // words per row
-  std::vector<std::uint64_t> rows, swapped;  // variants x words each
-  const std::uint64_t* row(std::int64_t v) const { return rows.data() + v * words; }
-  const std::uint64_t* swapped_row(std::int64_t v) const { return swapped.data() + v * words; }
+  std::int64_t words = 0;        // 64-individual words
+  std::int64_t vectors = 0;      // blocks of 8 words: (words + 7) / 8
+  Storage bits;                  // variants x vectors x 16
+  const std::uint64_t* variant(std::int64_t v) const { return bits.data() + v * vectors * kBlockWords; }
+  std::uint64_t het(std::int64_t v, std::int64_t w) const { return variant(v)[(w / 8) * kBlockWords + w % 8]; }
+  std::uint64_t alt(std::int64_t v, std::int64_t w) const { return variant(v)[(w / 8) * kBlockWords + 8 + w % 8]; }
 };
 
-AlleleRows allele_rows(const HaplotypeBits& window, const std::vector<bool>& keep);
-// Appends the variants of `more` (same individuals) after those of `rows`: a span of windows.
-void append_variants(AlleleRows& rows, const AlleleRows& more);
+// Built by 64 x 64 bit-matrix transposes of the individual-major planes (each block of 64 kept
+// individuals x 64 variants once), in parallel over blocks of individuals. `reuse` lends the
+// storage of planes no longer needed, so that a long run does not clear fresh pages per window.
+VariantPlanes variant_planes(const HaplotypeBits& window, const std::vector<bool>& keep,
+                             VariantPlanes::Storage reuse = {});
+
+// Transposes a 64 x 64 bit matrix in place: afterwards bit c of rows[r] is what bit r of rows[c]
+// was.
+void transpose_bits64(std::uint64_t* rows);
 
 }  // namespace sc::metrics

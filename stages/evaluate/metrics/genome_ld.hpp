@@ -1,13 +1,14 @@
 // LD decay: the mean genotype r^2 of variant pairs by genetic distance (0.1 cM bins by default),
 // for the real training individuals and for the synthetic ones over the same variant pairs. r^2
 // is the squared Pearson correlation of ALT dosages (0, 1, 2) across individuals, as plink 1.9's
-// --r2 computes it from unphased genotypes; its sums are popcounts over the variant-major allele
-// rows of genome_bits.hpp, so each r^2 is a function of six integers. Bin sums are ExactSums:
+// --r2 computes it from unphased genotypes; its sums are popcounts over the variant-major genotype
+// planes of genome_bits.hpp, so each r^2 is a function of six integers. Bin sums are ExactSums:
 // a window's pairs (the window's variants with every later variant closer than the maximum
 // distance, whichever window holds it) merge exactly in any order.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "stages/evaluate/metrics/byte_codec.hpp"
@@ -22,8 +23,9 @@ struct DosageSums {
 };
 // Squared Pearson correlation; NaN when either variant is constant.
 double genotype_r2(const DosageSums& sums);
-// The sums of variants a and b of `rows` (a == b gives a variant's own moments).
-DosageSums dosage_sums(const AlleleRows& rows, std::int64_t a, std::int64_t b);
+// The sums of variant a of `x` and variant b of `y` (planes of the same individuals; the same
+// variant twice gives its own moments). A plain loop: the LD kernel computes the same integers.
+DosageSums dosage_sums(const VariantPlanes& x, std::int64_t a, const VariantPlanes& y, std::int64_t b);
 
 struct LdOptions {
   double bin_cm = 0.1;
@@ -37,14 +39,23 @@ struct LdPiece {
   explicit LdPiece(int bins = 0) : real_sum(bins), synthetic_sum(bins), real_pairs(bins, 0), synthetic_pairs(bins, 0) {}
 };
 
+// One side's variants of a span: the planes of each variant in span order, kept alive by the
+// windows they belong to (a window's planes serve the spans of several windows).
+struct LdSide {
+  std::int64_t individuals = 0, vectors = 0;
+  std::vector<const std::uint64_t*> variant;  // VariantPlanes::variant of each span variant
+  std::vector<std::shared_ptr<const VariantPlanes>> windows;
+  void append(std::shared_ptr<const VariantPlanes> planes);
+};
+
 // Variants of one window followed by the variants of later windows that may pair with them; the
-// allele rows of the real and the synthetic individuals have one row per variant in that order.
+// planes of the real and the synthetic individuals have one entry per variant in that order.
 struct LdSpan {
   std::int64_t own_variants = 0;  // the first variants, those of the window the piece is for
   std::vector<double> cm;
   std::vector<std::int32_t> contig;
   std::vector<bool> use;          // variant passes the filter (training MAF)
-  AlleleRows real, synthetic;
+  LdSide real, synthetic;
 };
 
 // Adds every pair (i, j), i < own_variants, i < j, both used, same contig, cm_j - cm_i < max_cm,

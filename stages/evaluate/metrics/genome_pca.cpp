@@ -1,6 +1,8 @@
 #include "stages/evaluate/metrics/genome_pca.hpp"
 
 #include <Random123/philox.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <algorithm>
 #include <cmath>
@@ -36,14 +38,34 @@ PcaColumns pca_columns(const HaplotypeBits& window, std::int64_t window_index, c
 
 Eigen::MatrixXd standardized_block(const PcaColumns& columns, std::span<const std::int64_t> individuals,
                                    std::int64_t first, std::int64_t count) {
-  Eigen::MatrixXd block(static_cast<Eigen::Index>(individuals.size()), count);
-  for (std::int64_t k = 0; k < count; ++k) {
-    const auto j = static_cast<std::size_t>(first + k);
-    const std::int64_t v = columns.variants[j];
-    for (std::size_t i = 0; i < individuals.size(); ++i)
-      block(static_cast<Eigen::Index>(i), k) =
-          (static_cast<double>(columns.window.dosage(individuals[i], v)) - columns.mean[j]) * columns.scale[j];
-  }
+  const auto n = static_cast<std::int64_t>(individuals.size());
+  // Dosages first, individual by individual (each reads its two haplotype rows once), as bytes
+  // in column order; then every column from a table of the three values a dosage can take,
+  // the same doubles as (g - 2p) / sd computed element by element.
+  std::vector<std::uint8_t> dosages(static_cast<std::size_t>(n * count));
+  const std::int64_t* variants = columns.variants.data() + first;
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, 256), [&](const auto& range) {
+    for (std::int64_t i = range.begin(); i < range.end(); ++i) {
+      const std::uint64_t* h0 = columns.window.row(2 * individuals[static_cast<std::size_t>(i)]);
+      const std::uint64_t* h1 = h0 + columns.window.words();
+      for (std::int64_t k = 0; k < count; ++k) {
+        const std::int64_t v = variants[k];
+        dosages[static_cast<std::size_t>(k * n + i)] =
+            static_cast<std::uint8_t>(((h0[v / 64] >> (v % 64)) & 1u) + ((h1[v / 64] >> (v % 64)) & 1u));
+      }
+    }
+  });
+  Eigen::MatrixXd block(n, count);
+  tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, count, 16), [&](const auto& range) {
+    for (std::int64_t k = range.begin(); k < range.end(); ++k) {
+      const auto j = static_cast<std::size_t>(first + k);
+      const double value[3] = {(0.0 - columns.mean[j]) * columns.scale[j], (1.0 - columns.mean[j]) * columns.scale[j],
+                               (2.0 - columns.mean[j]) * columns.scale[j]};
+      const std::uint8_t* g = dosages.data() + k * n;
+      double* out = block.col(k).data();
+      for (std::int64_t i = 0; i < n; ++i) out[i] = value[g[i]];
+    }
+  });
   return block;
 }
 
