@@ -22,6 +22,8 @@ po::options_description export_options() {
       ("export.vcf", po::value<bool>()->default_value(true), "write genomes as bgzipped, indexed VCF")
       ("export.vcf_chunk_sites", po::value<int64_t>()->default_value(1024),
        "sites per chunk of the VCF export: the ranks share the chunks, and a BGZF block ends at every chunk's end")
+      ("export.vcf_compression_level", po::value<int64_t>()->default_value(kVcfDefaultCompressionLevel),
+       "deflate level of the VCF's BGZF blocks, 0 (stored) to 9 (smallest), as bgzip -l and bcftools -l")
       ("export.plink", po::value<bool>()->default_value(true), "write genomes as PLINK 1 .bed/.bim/.fam (genotypes, unphased)");
   return options;
 }
@@ -58,13 +60,15 @@ StageResult run_export(const StageContext& context) {
   nlohmann::json vcf_parts = nlohmann::json::object();
   const int64_t chunk_sites = config.integer("export.vcf_chunk_sites");
   if (chunk_sites <= 0) config.reject("export.vcf_chunk_sites", "a positive number of sites");
+  const int64_t compression_level = config.integer("export.vcf_compression_level");
+  if (compression_level < 0 || compression_level > 9) config.reject("export.vcf_compression_level", "a deflate level from 0 to 9");
   int64_t plink_sets = 0;
   for (const std::string group : {"genomes/reference", "genomes/synthetic"}) {
     if (reader.shards(group).empty()) continue;
     std::string name = group.substr(group.find('/') + 1);
     if (config.flag("export.vcf")) {
       std::string path = out_dir + "/" + name + ".vcf.gz";
-      vcf_parts[name] = export_genomes_vcf(context, reader, group, path, chunk_sites);
+      vcf_parts[name] = export_genomes_vcf(context, reader, group, path, {chunk_sites, static_cast<int>(compression_level)});
       genomes[name] = path;
     }
     if (config.flag("export.plink")) {

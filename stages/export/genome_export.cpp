@@ -58,12 +58,25 @@ bcf_hdr_t* make_header(const GenomeSamples& samples, const std::string& path) {
 // "\ta|b" for the two alleles of one sample, indexed by a | b << 1 (haplotypes 2i and 2i+1).
 constexpr char kGenotypeText[4][4] = {{'\t', '0', '|', '0'}, {'\t', '1', '|', '0'}, {'\t', '0', '|', '1'}, {'\t', '1', '|', '1'}};
 
+// The text of four samples, indexed by the byte that holds their 8 haplotypes: one 16-byte copy
+// per byte of the row in place of four table lookups and shifts.
+struct ByteGenotypeText {
+  char text[256][16];
+  constexpr ByteGenotypeText() : text() {
+    for (int byte = 0; byte < 256; ++byte)
+      for (int sample = 0; sample < 4; ++sample)
+        for (int c = 0; c < 4; ++c) text[byte][4 * sample + c] = kGenotypeText[(byte >> (2 * sample)) & 3][c];
+  }
+};
+constexpr ByteGenotypeText kByteGenotypeText;
+
 // Appends FORMAT and the samples' "a|b" and ends the line. Formatting them here rather than
 // through bcf_update_genotypes and vcf_format gives the same text for a fraction of the work:
 // htslib encodes and then decodes every genotype on the one writing thread, the part of the
 // export that htslib's deflate thread pool does not spread over cores.
 void append_genotypes(kstring_t& line, const uint64_t* row, int64_t haplotypes, const std::string& path) {
-  const size_t bytes = 3 + 4 * static_cast<size_t>(haplotypes / 2) + 1;
+  // Up to 12 bytes past the last sample may be written by a whole byte's copy, then overwritten.
+  const size_t bytes = 3 + 4 * static_cast<size_t>(haplotypes / 2) + 16;
   check(ks_resize(&line, line.l + bytes + 1) == 0, "grow a line buffer", path);
   char* out = line.s + line.l;
   // As vcf_format: a file without samples has no FORMAT column.
@@ -71,12 +84,12 @@ void append_genotypes(kstring_t& line, const uint64_t* row, int64_t haplotypes, 
     std::memcpy(out, "\tGT", 3);
     out += 3;
   }
-  // Each pair of haplotypes shares a word: h is even and words hold 64 haplotypes.
-  for (int64_t h = 0; h < haplotypes; h += 64) {
-    uint64_t word = row[h / 64];
-    const int64_t pairs = std::min<int64_t>(32, (haplotypes - h) / 2);
-    for (int64_t p = 0; p < pairs; ++p, word >>= 2, out += 4) std::memcpy(out, kGenotypeText[word & 3u], 4);
-  }
+  // Bytes of the row in memory order are haplotypes in order (little-endian words): the samples
+  // 4b to 4b+3 are byte b. A last partial byte is copied whole and the line cut after its samples.
+  const int64_t samples = haplotypes / 2;
+  const auto* row_bytes = reinterpret_cast<const unsigned char*>(row);
+  for (int64_t b = 0; b < (samples + 3) / 4; ++b, out += 16) std::memcpy(out, kByteGenotypeText.text[row_bytes[b]], 16);
+  out -= 4 * ((4 - samples % 4) % 4);
   *out++ = '\n';
   line.l = static_cast<size_t>(out - line.s);
   line.s[line.l] = '\0';
@@ -155,12 +168,14 @@ void write_window(VcfWriter& out, const GenomeSamples& samples, const std::vecto
 // Writes this rank's part: the header first on rank 0, then the sites of `range`, as a BGZF file
 // whose EOF marker is then removed. Returns the part's bytes.
 int64_t write_part(const StageContext& context, const StageReader& stage, const ExportLayout& layout,
-                   const GenomeSamples& samples, const SiteRange& range, int64_t chunk_sites, const std::string& part) {
+                   const GenomeSamples& samples, const SiteRange& range, const VcfLayout& vcf, const std::string& part) {
   const int threads = std::max(1, context.threads > 0 ? context.threads : static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress(context.comm, "export", "genome windows", static_cast<int64_t>(layout.windows.size()), "variants");
   {
     VcfWriter out;
-    out.fp = hts_open(part.c_str(), "wz");
+    // "wz" plus a digit: htslib's BGZF writer at that deflate level.
+    const std::string mode = "wz" + std::to_string(vcf.compression_level);
+    out.fp = hts_open(part.c_str(), mode.c_str());
     check(out.fp != nullptr, "create the file", part);
     if (threads > 1) check(hts_set_threads(out.fp, threads) == 0, "start compression threads", part);
     out.hdr = make_header(samples, part);
@@ -177,7 +192,7 @@ int64_t write_part(const StageContext& context, const StageReader& stage, const 
         throw IoError(path + " holds " + std::to_string(window.variants()) + " variants, but the store index says " +
                       std::to_string(last - first));
       const int64_t from = std::max(range.first, first) - first, to = std::min(range.last, last) - first;
-      write_window(out, samples, rid_of_contig, window, first, from, to, chunk_sites, part);
+      write_window(out, samples, rid_of_contig, window, first, from, to, vcf.chunk_sites, part);
       progress.shard_done(to - from);
     }
     const int closed = hts_close(out.fp);
@@ -205,7 +220,8 @@ void write_on_root(const Communicator& comm, const std::function<void()>& write,
 }
 
 nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-                                  const std::string& out_path, int64_t chunk_sites) {
+                                  const std::string& out_path, const VcfLayout& vcf) {
+  const int64_t chunk_sites = vcf.chunk_sites;
   const Communicator& comm = context.comm;
   const std::string temp = out_path + ".tmp", temp_index = out_path + ".csi.tmp";
   const std::string part = out_path + ".part-r" + std::to_string(comm.rank()) + ".tmp";
@@ -231,7 +247,7 @@ nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(out_path).parent_path(), ec);
     if (ec) throw IoError("cannot create directory for " + out_path + ": " + ec.message());
-    part_bytes = write_part(context, stage, layout, samples, range, chunk_sites, part);
+    part_bytes = write_part(context, stage, layout, samples, range, vcf, part);
   }, leftovers);
 
   // The parts side by side in rank order, then one EOF marker.
@@ -261,7 +277,8 @@ nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader
     if (ec) throw IoError("cannot move the finished " + temp + " into place as " + out_path + ": " + ec.message());
   }, leftovers);
 
-  return {{"file", out_path}, {"sites", sites}, {"chunk_sites", chunk_sites}, {"bytes", total + 28},
+  return {{"file", out_path}, {"sites", sites}, {"chunk_sites", chunk_sites},
+          {"compression_level", vcf.compression_level}, {"bytes", total + 28},
           {"sites_per_rank", comm.allgather<int64_t>(range.last - range.first)},
           {"bytes_per_rank", part_sizes}};
 }

@@ -19,10 +19,20 @@
 
 namespace sc {
 
-// Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi, with a BGZF block boundary before
-// every `chunk_sites`-th site. Returns a summary: sites, bytes and each rank's sites and bytes.
+// htslib's BGZF level when none is given (its "wz" mode, as bgzip without -l): the default
+// export's bytes.
+constexpr int kVcfDefaultCompressionLevel = 6;
+
+// How the VCF is cut and compressed: both change the file's bytes, the rank count does not.
+struct VcfLayout {
+  int64_t chunk_sites = 1024;                          // a BGZF block ends before every chunk_sites-th site
+  int compression_level = kVcfDefaultCompressionLevel;  // deflate level of the blocks, 0 to 9
+};
+
+// Collective. Writes `out_path` (a .vcf.gz) and `out_path`.csi. Returns a summary: sites, bytes
+// and each rank's sites and bytes.
 nlohmann::json export_genomes_vcf(const StageContext& context, const StageReader& stage, const std::string& group,
-                                  const std::string& out_path, int64_t chunk_sites);
+                                  const std::string& out_path, const VcfLayout& layout);
 
 // Collective. Runs `write` on rank 0 only; if it fails, removes `temporaries` there; then every
 // rank raises the same error (or none). Shared by the genome exports.

@@ -3,7 +3,8 @@
 # rank's share of the sites damaged after sample committed it, `export` at 2 ranks exits with an
 # I/O error (code 4) naming the window's file, leaves no part, temporary or new file behind, and
 # keeps the VCF and index of an earlier complete export as they were; a bad
-# export.vcf_chunk_sites is a config error (code 2) naming the key.
+# export.vcf_chunk_sites or export.vcf_compression_level is a config error (code 2) naming the key;
+# another compression level gives other bytes of the same text.
 source "$SC_SOURCE_DIR/tests/cli/common.sh"
 source "$SC_SOURCE_DIR/tests/genome/genome_common.sh"
 write_genome_config g.ini 2000 "holdout_samples = 60" "individuals = 40"
@@ -17,6 +18,17 @@ run_np 2 export --config g.ini --run.dir r --export.plink false --export.vcf_chu
 rc=$?
 set -e
 [ $rc -eq 2 ] && grep -q 'export.vcf_chunk_sites' chunk.log || fail "export.vcf_chunk_sites = 0: exit $rc, $(tail -1 chunk.log)"
+for level in 10 -1; do
+  set +e
+  run_np 2 export --config g.ini --run.dir r --export.plink false --export.dir bad --export.vcf_compression_level $level > level.log 2>&1
+  rc=$?
+  set -e
+  [ $rc -eq 2 ] && grep -q 'export.vcf_compression_level' level.log || fail "export.vcf_compression_level = $level: exit $rc, $(tail -1 level.log)"
+  [ ! -e bad ] || [ -z "$(ls bad)" ] || fail "a rejected compression level left files in bad/: $(ls bad)"
+done
+run_np 2 export --config g.ini --run.dir r --export.plink false --export.dir fast --export.vcf_compression_level 1 > fast.log
+cmp -s fast/synthetic.vcf.gz $out/synthetic.vcf.gz && fail "export.vcf_compression_level = 1 wrote the default level's bytes"
+cmp <(bcftools view -H fast/synthetic.vcf.gz) <(bcftools view -H $out/synthetic.vcf.gz) || fail "level 1 and the default level differ in text"
 
 # The last window lies in rank 1's share (the sites are dealt as two contiguous halves).
 last=$(ls r/store/sample/genomes/synthetic/shard-*.h5 | sort | tail -n 1)
