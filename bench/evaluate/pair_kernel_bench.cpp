@@ -1,7 +1,8 @@
 // Speed of the kinship/AATS pair kernel (metrics::add_pair_counts) on random genotypes, for each
 // popcount build the CPU has: (pair, 64-variant word) steps per second, and a check that every
 // build counted the same. Usage: pair_kernel_bench INDIVIDUALS VARIANTS [THREADS [LOWEST_BUILD]]
-// (builds 2 = AVX-512 VPOPCNTQ, 1 = POPCNT, 0 = baseline; LOWEST_BUILD 2 times the vector one alone).
+// (builds 3 = AVX-512 VPOPCNTQ, 2 = AVX2, 1 = POPCNT, 0 = baseline; LOWEST_BUILD 3 times the AVX-512 one
+// alone, 2 the AVX2 one where the CPU has no AVX-512).
 #include <tbb/global_control.h>
 
 #include <chrono>

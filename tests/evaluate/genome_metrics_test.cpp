@@ -40,6 +40,25 @@ TestPanel random_panel(std::int64_t individuals, std::int64_t variants, unsigned
   return p;
 }
 
+// Sets individual i's genotypes at every variant to kind(i): 0 = homozygous reference, 1 =
+// heterozygous, 2 = homozygous ALT, -1 = left as drawn. Whole words of equal genotypes fill the
+// AVX2 kernels' byte tallies at their largest (8 per byte and step), so that a tally widened too
+// late would overflow and fail the comparisons below.
+template <class Kind>
+void set_genotypes(TestPanel& p, Kind kind) {
+  const std::int64_t words = (p.variants + 63) / 64;
+  for (std::int64_t i = 0; i < p.individuals; ++i) {
+    const int k = kind(i);
+    if (k < 0) continue;
+    for (std::int64_t v = 0; v < p.variants; ++v)
+      for (std::int64_t h = 0; h < 2; ++h) {
+        auto& word = p.bits[static_cast<std::size_t>((2 * i + h) * words + v / 64)];
+        const std::uint64_t bit = std::uint64_t{1} << (v % 64);
+        word = (k == 2 || (k == 1 && h == 0)) ? word | bit : word & ~bit;
+      }
+  }
+}
+
 TEST(GenomeMetrics, KinshipAndDistanceEqualPlainLoops) {
   const TestPanel p = random_panel(23, 300, 1);
   const HaplotypeBits bits = p.view();
@@ -237,10 +256,14 @@ TEST(GenomeMetrics, EveryPopcountBuildGivesTheSameResults) {
 // variants of 64) and blocks of rows that start and end inside tiles and cells.
 TEST(GenomeMetrics, PairKernelsEqualPlainLoopsOnOddSizes) {
   const std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t>> shapes = {
-      {1, 1, 1}, {2, 63, 1}, {5, 64, 2}, {7, 65, 3}, {37, 511, 11}, {70, 577, 33}, {131, 1000, 200}, {203, 130, 67}};
+      {1, 1, 1}, {2, 63, 1}, {5, 64, 2}, {7, 65, 3}, {37, 511, 11}, {70, 577, 33}, {131, 1000, 200}, {203, 130, 67},
+      // Past the AVX2 kernel's widening (every 15 x 512 variants), with whole rows of
+      // heterozygotes (individuals 0 and 1) and of opposite homozygotes (2 and 3).
+      {6, 16000, 4}};
   unsigned seed = 20;
   for (const auto& [n, variants, block] : shapes) {
-    const TestPanel p = random_panel(n, variants, seed++);
+    TestPanel p = random_panel(n, variants, seed++);
+    if (variants > 7680) set_genotypes(p, [](std::int64_t i) { return i < 2 ? 1 : i == 2 ? 2 : i == 3 ? 0 : -1; });
     const HaplotypeBits bits = p.view();
     // The planes of two parts (the evaluation's real and synthetic panels) split unevenly.
     const std::int64_t first = n / 3, words = bits.words();
@@ -325,10 +348,16 @@ TEST(GenomeMetrics, VariantPlanesEqualPlainLoopsOnOddSizes) {
 // individuals of a vector, unused variants and pairs reaching past the window.
 TEST(GenomeMetrics, LdPairKernelsEqualPlainLoopsOnOddSizes) {
   const std::vector<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>> shapes = {
-      {1, 2, 5, 3}, {9, 70, 130, 64}, {37, 513, 400, 197}, {130, 65, 300, 300}};
+      {1, 2, 5, 3}, {9, 70, 130, 64}, {37, 513, 400, 197}, {130, 65, 300, 300},
+      // Past the AVX2 kernel's widening (every 15 x 512 individuals), with most individuals
+      // heterozygous everywhere (bytes 1 to 7 of every word fill the byte tallies) and every 64th
+      // (byte 0) as drawn.
+      {16000, 20, 24, 24}};
   unsigned seed = 60;
   for (const auto& [n_real, n_synth, variants, own] : shapes) {
-    const TestPanel real = random_panel(n_real, variants, seed++), synth = random_panel(n_synth, variants, seed++);
+    TestPanel real = random_panel(n_real, variants, seed++);
+    const TestPanel synth = random_panel(n_synth, variants, seed++);
+    if (n_real > 15000) set_genotypes(real, [](std::int64_t i) { return i % 64 == 0 ? -1 : 1; });
     std::vector<double> cm;
     std::vector<bool> use;
     std::mt19937 rng(seed++);

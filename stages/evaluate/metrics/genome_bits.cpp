@@ -17,7 +17,10 @@ std::atomic<int> forced_level{-1};
 
 int supported_popcount_level() {
 #if defined(__x86_64__)
-  static const int level = __builtin_cpu_supports("avx512vpopcntdq") ? 2 : __builtin_cpu_supports("popcnt") ? 1 : 0;
+  static const int level = __builtin_cpu_supports("avx512vpopcntdq")                          ? 3
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? 2
+                           : __builtin_cpu_supports("popcnt")                                   ? 1
+                                                                                                : 0;
   return level;
 #else
   return 0;

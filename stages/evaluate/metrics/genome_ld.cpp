@@ -14,6 +14,7 @@
 
 #include "pipeline/error.hpp"
 #include "stages/evaluate/metrics/genome_bits.hpp"
+#include "stages/evaluate/metrics/popcount_avx2.hpp"
 
 namespace sc::metrics {
 
@@ -189,11 +190,65 @@ SC_POPCOUNT_VECTOR void cross_cell_vector(const CrossCell& cell, std::int64_t r1
   if (r1 - r == 2) cross_row_tile<2>(cell, r, c1);
   else if (r1 - r == 1) cross_row_tile<1>(cell, r, c1);
 }
+
+// The AVX2 micro-tile: R rows x C columns over half-vectors of 4 words, the three counts of each
+// pair as per-byte tallies (popcount_avx2.hpp) widened every kFlush vectors. Tiles are smaller
+// than AVX-512's (16 registers, three tallies per pair); the moments use POPCNT (once per variant).
+template <int R, int C>
+SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void cross_micro_avx2(const CrossCell& cell, std::int64_t r, std::int64_t c) {
+  constexpr std::int64_t block = VariantPlanes::kBlockWords;
+  constexpr std::int64_t kFlush = 15;  // 15 vectors x 2 halves x at most 8 per byte = 240 < 256
+  std::int64_t total[R][C] = {};
+  for (std::int64_t v0 = 0; v0 < cell.vectors; v0 += kFlush) {
+    const std::int64_t v1 = std::min(cell.vectors, v0 + kFlush);
+    __m256i both_het[R][C], mixed[R][C], both_alt[R][C];
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j) both_het[i][j] = mixed[i][j] = both_alt[i][j] = _mm256_setzero_si256();
+    for (std::int64_t v = v0; v < v1; ++v)
+      for (std::int64_t at = v * block; at < v * block + 8; at += 4) {
+        __m256i het_c[C], alt_c[C];
+        for (int j = 0; j < C; ++j) {
+          het_c[j] = avx2::load(cell.planes[c + j] + at);
+          alt_c[j] = avx2::load(cell.planes[c + j] + at + 8);
+        }
+        for (int i = 0; i < R; ++i) {
+          const __m256i het_r = avx2::load(cell.planes[r + i] + at), alt_r = avx2::load(cell.planes[r + i] + at + 8);
+          for (int j = 0; j < C; ++j) {
+            both_het[i][j] = _mm256_add_epi8(both_het[i][j], avx2::byte_counts(_mm256_and_si256(het_r, het_c[j])));
+            const __m256i mix = _mm256_or_si256(_mm256_and_si256(het_r, alt_c[j]), _mm256_and_si256(alt_r, het_c[j]));
+            mixed[i][j] = _mm256_add_epi8(mixed[i][j], avx2::byte_counts(mix));
+            both_alt[i][j] = _mm256_add_epi8(both_alt[i][j], avx2::byte_counts(_mm256_and_si256(alt_r, alt_c[j])));
+          }
+        }
+      }
+    for (int i = 0; i < R; ++i)
+      for (int j = 0; j < C; ++j)
+        total[i][j] += avx2::lane_sum(avx2::widen(both_het[i][j])) + 2 * avx2::lane_sum(avx2::widen(mixed[i][j])) +
+                       4 * avx2::lane_sum(avx2::widen(both_alt[i][j]));
+  }
+  for (int i = 0; i < R; ++i)
+    for (int j = 0; j < C; ++j) cell.put(r + i, c + j, total[i][j]);
+}
+
+template <int R>
+SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void cross_row_tile_avx2(const CrossCell& cell, std::int64_t r, std::int64_t c1) {
+  std::int64_t reach = 0;
+  for (int i = 0; i < R; ++i) reach = std::max(reach, cell.reach[r + i]);
+  const std::int64_t end = std::min(c1, reach);
+  for (std::int64_t c = std::max(cell.c0, r + 1); c < end; ++c) cross_micro_avx2<R, 1>(cell, r, c);
+}
+
+SC_POPCOUNT_AVX2 void cross_cell_avx2(const CrossCell& cell, std::int64_t r1, std::int64_t c1) {
+  std::int64_t r = cell.r0;
+  for (; r + 2 <= r1; r += 2) cross_row_tile_avx2<2>(cell, r, c1);
+  if (r < r1) cross_row_tile_avx2<1>(cell, r, c1);
+}
 #else
 void moments_vector(const std::uint64_t* planes, std::int64_t vectors, std::int64_t& sx, std::int64_t& sxx) {
   moments_plain(planes, vectors, sx, sxx);
 }
 void cross_cell_vector(const CrossCell& cell, std::int64_t r1, std::int64_t c1) { cross_cell_plain(cell, r1, c1); }
+void cross_cell_avx2(const CrossCell& cell, std::int64_t r1, std::int64_t c1) { cross_cell_plain(cell, r1, c1); }
 #endif
 
 // Per used variant of a side: its own sums (Sx, Sxx), computed once rather than per pair.
@@ -209,6 +264,7 @@ VariantMoments moments(const LdSide& side, const std::vector<std::int64_t>& used
     for (std::size_t p = range.begin(); p < range.end(); ++p) {
       const std::uint64_t* planes = side.variant[static_cast<std::size_t>(used[p])];
       SC_POPCOUNT_DISPATCH(moments_vector(planes, side.vectors, m.sx[p], m.sxx[p]),
+                           moments_scalar(planes, side.vectors, m.sx[p], m.sxx[p]),
                            moments_scalar(planes, side.vectors, m.sx[p], m.sxx[p]),
                            moments_baseline(planes, side.vectors, m.sx[p], m.sxx[p]));
     }
@@ -254,7 +310,8 @@ struct RowBins {
 };
 
 void cross_cell(const CrossCell& cell, std::int64_t r1, std::int64_t c1) {
-  SC_POPCOUNT_DISPATCH(cross_cell_vector(cell, r1, c1), cross_cell_scalar(cell, r1, c1), cross_cell_baseline(cell, r1, c1));
+  SC_POPCOUNT_DISPATCH(cross_cell_vector(cell, r1, c1), cross_cell_avx2(cell, r1, c1), cross_cell_scalar(cell, r1, c1),
+                       cross_cell_baseline(cell, r1, c1));
 }
 
 }  // namespace
