@@ -191,51 +191,43 @@ SC_POPCOUNT_VECTOR void cross_cell_vector(const CrossCell& cell, std::int64_t r1
   else if (r1 - r == 1) cross_row_tile<1>(cell, r, c1);
 }
 
-// The AVX2 micro-tile: R rows x C columns over half-vectors of 4 words, the three counts of each
-// pair as per-byte tallies (popcount_avx2.hpp) widened every kFlush vectors. Tiles are smaller
-// than AVX-512's (16 registers, three tallies per pair); the moments use POPCNT (once per variant).
-template <int R, int C>
+// The AVX2 micro-tile: R rows against one column over half-vectors of 4 words, the three counts
+// of each pair as per-byte tallies (popcount_avx2.hpp) widened every kTallyVectors vectors. Tiles
+// are smaller than AVX-512's (16 registers, three tallies per pair); the moments use POPCNT (once
+// per variant).
+template <int R>
 SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void cross_micro_avx2(const CrossCell& cell, std::int64_t r, std::int64_t c) {
   constexpr std::int64_t block = VariantPlanes::kBlockWords;
-  constexpr std::int64_t kFlush = 15;  // 15 vectors x 2 halves x at most 8 per byte = 240 < 256
-  std::int64_t total[R][C] = {};
-  for (std::int64_t v0 = 0; v0 < cell.vectors; v0 += kFlush) {
-    const std::int64_t v1 = std::min(cell.vectors, v0 + kFlush);
-    __m256i both_het[R][C], mixed[R][C], both_alt[R][C];
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < C; ++j) both_het[i][j] = mixed[i][j] = both_alt[i][j] = _mm256_setzero_si256();
+  std::int64_t total[R] = {};
+  for (std::int64_t v0 = 0; v0 < cell.vectors; v0 += avx2::kTallyVectors) {
+    const std::int64_t v1 = std::min(cell.vectors, v0 + avx2::kTallyVectors);
+    __m256i both_het[R], mixed[R], both_alt[R];
+    for (int i = 0; i < R; ++i) both_het[i] = mixed[i] = both_alt[i] = _mm256_setzero_si256();
     for (std::int64_t v = v0; v < v1; ++v)
       for (std::int64_t at = v * block; at < v * block + 8; at += 4) {
-        __m256i het_c[C], alt_c[C];
-        for (int j = 0; j < C; ++j) {
-          het_c[j] = avx2::load(cell.planes[c + j] + at);
-          alt_c[j] = avx2::load(cell.planes[c + j] + at + 8);
-        }
+        const __m256i het_c = avx2::load(cell.planes[c] + at), alt_c = avx2::load(cell.planes[c] + at + 8);
         for (int i = 0; i < R; ++i) {
           const __m256i het_r = avx2::load(cell.planes[r + i] + at), alt_r = avx2::load(cell.planes[r + i] + at + 8);
-          for (int j = 0; j < C; ++j) {
-            both_het[i][j] = _mm256_add_epi8(both_het[i][j], avx2::byte_counts(_mm256_and_si256(het_r, het_c[j])));
-            const __m256i mix = _mm256_or_si256(_mm256_and_si256(het_r, alt_c[j]), _mm256_and_si256(alt_r, het_c[j]));
-            mixed[i][j] = _mm256_add_epi8(mixed[i][j], avx2::byte_counts(mix));
-            both_alt[i][j] = _mm256_add_epi8(both_alt[i][j], avx2::byte_counts(_mm256_and_si256(alt_r, alt_c[j])));
-          }
+          both_het[i] = _mm256_add_epi8(both_het[i], avx2::byte_counts(_mm256_and_si256(het_r, het_c)));
+          const __m256i mix = _mm256_or_si256(_mm256_and_si256(het_r, alt_c), _mm256_and_si256(alt_r, het_c));
+          mixed[i] = _mm256_add_epi8(mixed[i], avx2::byte_counts(mix));
+          both_alt[i] = _mm256_add_epi8(both_alt[i], avx2::byte_counts(_mm256_and_si256(alt_r, alt_c)));
         }
       }
     for (int i = 0; i < R; ++i)
-      for (int j = 0; j < C; ++j)
-        total[i][j] += avx2::lane_sum(avx2::widen(both_het[i][j])) + 2 * avx2::lane_sum(avx2::widen(mixed[i][j])) +
-                       4 * avx2::lane_sum(avx2::widen(both_alt[i][j]));
+      total[i] += avx2::lane_sum(avx2::widen(both_het[i])) + 2 * avx2::lane_sum(avx2::widen(mixed[i])) +
+                  4 * avx2::lane_sum(avx2::widen(both_alt[i]));
   }
-  for (int i = 0; i < R; ++i)
-    for (int j = 0; j < C; ++j) cell.put(r + i, c + j, total[i][j]);
+  for (int i = 0; i < R; ++i) cell.put(r + i, c, total[i]);
 }
 
+// Rows r .. r + R - 1 against the columns of [c0, c1) that any of them pairs with.
 template <int R>
 SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void cross_row_tile_avx2(const CrossCell& cell, std::int64_t r, std::int64_t c1) {
   std::int64_t reach = 0;
   for (int i = 0; i < R; ++i) reach = std::max(reach, cell.reach[r + i]);
   const std::int64_t end = std::min(c1, reach);
-  for (std::int64_t c = std::max(cell.c0, r + 1); c < end; ++c) cross_micro_avx2<R, 1>(cell, r, c);
+  for (std::int64_t c = std::max(cell.c0, r + 1); c < end; ++c) cross_micro_avx2<R>(cell, r, c);
 }
 
 SC_POPCOUNT_AVX2 void cross_cell_avx2(const CrossCell& cell, std::int64_t r1, std::int64_t c1) {

@@ -141,59 +141,50 @@ SC_POPCOUNT_VECTOR void pair_counts_cell_vector(const GenotypePlanes& planes, co
   }
 }
 
-// The AVX2 kernel: the AVX-512 kernel's micro-tiles over half-vectors of 4 words, with per-byte
-// counts (popcount_avx2.hpp) summed in byte lanes for up to kFlush vectors and then widened.
+// The AVX2 kernel: R rows against one column over half-vectors of 4 words, with per-byte counts
+// (popcount_avx2.hpp) summed in byte lanes for up to kTallyVectors vectors and then widened.
 // Tiles of 3 rows x 1 column (AVX2 has 16 registers, and each pair needs two byte tallies): on a
 // Zen 2 EPYC, 1.84e9 steps per second against 1.64e9 for 2 x 2 and 1.2e9 for 2 x 1
 // (bench/evaluate/pair_kernel_bench 4000 10000 1 2).
-template <int R, int C>
+template <int R>
 SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void pair_counts_micro_avx2(const GenotypePlanes& planes,
                                                                                     const PairCounters& out,
                                                                                     std::int64_t r, std::int64_t c) {
   constexpr std::int64_t block = GenotypePlanes::kBlockWords;
-  constexpr std::int64_t kFlush = 15;  // 15 vectors x 2 halves x at most 8 per byte = 240 < 256
-  std::int64_t hh_total[R][C] = {}, i0_total[R][C] = {};
+  std::int64_t hh_total[R] = {}, i0_total[R] = {};
   const std::uint64_t* row = planes.individual(r);
   const std::uint64_t* col = planes.individual(c);
   const std::int64_t stride = planes.vectors * block;
-  for (std::int64_t v0 = 0; v0 < planes.vectors; v0 += kFlush) {
-    const std::int64_t v1 = std::min(planes.vectors, v0 + kFlush);
-    __m256i hh[R][C], i0[R][C];
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < C; ++j) hh[i][j] = i0[i][j] = _mm256_setzero_si256();
+  for (std::int64_t v0 = 0; v0 < planes.vectors; v0 += avx2::kTallyVectors) {
+    const std::int64_t v1 = std::min(planes.vectors, v0 + avx2::kTallyVectors);
+    __m256i hh[R], i0[R];
+    for (int i = 0; i < R; ++i) hh[i] = i0[i] = _mm256_setzero_si256();
     for (std::int64_t v = v0; v < v1; ++v)
       for (std::int64_t at = v * block; at < v * block + 8; at += 4) {
-        __m256i het_c[C], alt_c[C];
-        for (int j = 0; j < C; ++j) {
-          het_c[j] = avx2::load(col + j * stride + at);
-          alt_c[j] = avx2::load(col + j * stride + at + 8);
-        }
+        const __m256i het_c = avx2::load(col + at), alt_c = avx2::load(col + at + 8);
         for (int i = 0; i < R; ++i) {
           const __m256i het_r = avx2::load(row + i * stride + at), alt_r = avx2::load(row + i * stride + at + 8);
-          for (int j = 0; j < C; ++j) {
-            hh[i][j] = _mm256_add_epi8(hh[i][j], avx2::byte_counts(_mm256_and_si256(het_r, het_c[j])));
-            const __m256i opposite = _mm256_andnot_si256(_mm256_or_si256(het_r, het_c[j]), _mm256_xor_si256(alt_r, alt_c[j]));
-            i0[i][j] = _mm256_add_epi8(i0[i][j], avx2::byte_counts(opposite));
-          }
+          hh[i] = _mm256_add_epi8(hh[i], avx2::byte_counts(_mm256_and_si256(het_r, het_c)));
+          const __m256i opposite = _mm256_andnot_si256(_mm256_or_si256(het_r, het_c), _mm256_xor_si256(alt_r, alt_c));
+          i0[i] = _mm256_add_epi8(i0[i], avx2::byte_counts(opposite));
         }
       }
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < C; ++j) {
-        hh_total[i][j] += avx2::lane_sum(avx2::widen(hh[i][j]));
-        i0_total[i][j] += avx2::lane_sum(avx2::widen(i0[i][j]));
-      }
+    for (int i = 0; i < R; ++i) {
+      hh_total[i] += avx2::lane_sum(avx2::widen(hh[i]));
+      i0_total[i] += avx2::lane_sum(avx2::widen(i0[i]));
+    }
   }
   for (int i = 0; i < R; ++i)
-    for (int j = 0; j < C; ++j)
-      if (r + i < c + j) out.add(r + i, c + j, hh_total[i][j], i0_total[i][j]);
+    if (r + i < c) out.add(r + i, c, hh_total[i], i0_total[i]);
 }
 
+// Rows r .. r + R - 1 against the columns of [c0, c1) above r.
 template <int R>
 SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline void pair_counts_row_tile_avx2(const GenotypePlanes& planes,
                                                                                        const PairCounters& out,
                                                                                        std::int64_t r, std::int64_t c0,
                                                                                        std::int64_t c1) {
-  for (std::int64_t c = std::max(c0, r + 1); c < c1; ++c) pair_counts_micro_avx2<R, 1>(planes, out, r, c);
+  for (std::int64_t c = std::max(c0, r + 1); c < c1; ++c) pair_counts_micro_avx2<R>(planes, out, r, c);
 }
 
 SC_POPCOUNT_AVX2 void pair_counts_cell_avx2(const GenotypePlanes& planes, const PairCounters& out, std::int64_t r0,

@@ -2,10 +2,10 @@
 // VPOPCNTQ (genome_bits.hpp, SC_POPCOUNT_DISPATCH). AVX2 has no popcount instruction; the
 // nibble-table method of Mula, Kurz and Lemire ("Faster population counts using AVX2
 // instructions", The Computer Journal 61(1), 2018) looks up the counts of each byte's two nibbles
-// with VPSHUFB and adds them, giving per-byte counts (0 to 8) of 32 bytes at once. Byte counts
-// are summed in byte lanes for a bounded number of steps (ByteTally) and then widened to 64-bit
-// lanes with VPSADBW, which adds each group of 8 bytes, before any lane can pass 255.
-// Only for inclusion in functions compiled with SC_POPCOUNT_AVX2.
+// with VPSHUFB and adds them, giving per-byte counts (0 to 8) of 32 bytes at once. Kernels add
+// byte counts in byte lanes for at most kTallyVectors vectors and then widen them to 64-bit lanes
+// with VPSADBW (each group of 8 bytes summed), before any byte lane can pass 255.
+// The functions carry SC_POPCOUNT_AVX2; callers must carry it too to inline them.
 #pragma once
 
 #if defined(__x86_64__)
@@ -16,6 +16,10 @@
 #include "stages/evaluate/metrics/genome_bits.hpp"
 
 namespace sc::metrics::avx2 {
+
+// Vectors of 8 words (two 4-word halves, each adding at most 8 to a byte lane) that a byte tally
+// can take before it must be widened: 15 x 2 x 8 = 240 < 256.
+constexpr std::int64_t kTallyVectors = 15;
 
 // Four words from a 32-byte aligned address.
 SC_POPCOUNT_AVX2 __attribute__((always_inline)) inline __m256i load(const std::uint64_t* p) {
