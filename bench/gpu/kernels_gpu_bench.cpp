@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,12 +46,21 @@ void table_kernel(int64_t rows, int columns) {
   const double cpu_s = seconds([&] { cpu = sample_rows_cpu(net, 0, rows, {}); });
   const double gpu_s = seconds([&] { gpu = sample_rows_cuda(net, 0, rows, {}); });
   const double r = static_cast<double>(rows);
-  std::printf("  table kernel, %d columns, %lld rows: CPU %.3f s (%.3g rows/s), GPU %.3f s (%.3g rows/s), GPU/CPU %.2fx\n",
+  std::printf("  table kernel, %d columns, %lld rows, fresh output: CPU %.3f s (%.3g rows/s), GPU %.3f s (%.3g rows/s), GPU/CPU %.2fx\n",
               columns, static_cast<long long>(rows), cpu_s, r / cpu_s, gpu_s, r / gpu_s, cpu_s / gpu_s);
   same(cpu.states == gpu.states, "states");
   same(cpu.values.size() == gpu.values.size() &&
            std::memcmp(cpu.values.data(), gpu.values.data(), cpu.values.size() * sizeof(double)) == 0,
        "values (bits)");
+  // The next block into the same outputs, as the sample stage draws shard after shard.
+  const uint64_t next = static_cast<uint64_t>(rows);
+  const double cpu_again = seconds([&] { sample_rows_cpu(net, net.key, next, rows, {}, cpu); });
+  const double gpu_again = seconds([&] { sample_rows_cuda(net, net.key, next, rows, {}, gpu); });
+  const double bytes = static_cast<double>(gpu.states.size() * sizeof(int32_t) + gpu.values.size() * sizeof(double));
+  std::printf("    reused output: CPU %.3f s (%.3g rows/s), GPU %.3f s (%.3g rows/s, %.3g GB/s of output), GPU/CPU %.2fx\n",
+              cpu_again, r / cpu_again, gpu_again, r / gpu_again, bytes / gpu_again / 1e9, cpu_again / gpu_again);
+  same(cpu.states == gpu.states && std::memcmp(cpu.values.data(), gpu.values.data(), cpu.values.size() * sizeof(double)) == 0,
+       "states and values of the next block");
 }
 
 bool same_lists(const SegmentLists& a, const SegmentLists& b) {
@@ -76,18 +86,20 @@ void mosaic_kernels(const std::string& scenario, int64_t synthetic) {
   same(same_lists(cpu, gpu), "segment lists");
   double copy_cpu = 0, copy_gpu = 0;
   bool windows_equal = true;
-  std::vector<uint64_t> cpu_bits;
+  std::vector<uint64_t> cpu_bits, gpu_bits;  // each kept from window to window, as the sample stage does
   std::vector<int64_t> cursors;
+  std::unique_ptr<MosaicCudaCopier> copier;
+  const double upload = seconds([&] { copier = std::make_unique<MosaicCudaCopier>(panel.model, gpu); });
+  copy_gpu = upload;
   for (int64_t first = 0; first < panel.variants; first += panel.window_variants) {
     const ReferenceWindowView window = panel.window(first);
     copy_cpu += seconds([&] { copy_window_cpu(panel.model, cpu, window, cpu_bits, &cursors); });
-    std::vector<uint64_t> gpu_bits;
-    copy_gpu += seconds([&] { gpu_bits = copy_window_cuda(panel.model, gpu, window); });
+    copy_gpu += seconds([&] { copier->copy(window, gpu_bits); });
     windows_equal = windows_equal && gpu_bits == cpu_bits;
   }
   const double alleles = 2.0 * static_cast<double>(synthetic) * static_cast<double>(panel.variants);
-  std::printf("    copy: CPU %.3f s (%.3g alleles/s), GPU %.3f s (%.3g alleles/s), GPU/CPU %.2fx\n", copy_cpu,
-              alleles / copy_cpu, copy_gpu, alleles / copy_gpu, copy_cpu / copy_gpu);
+  std::printf("    copy: CPU %.3f s (%.3g alleles/s), GPU %.3f s (%.3g alleles/s; %.3f s of it the lists' upload), GPU/CPU %.2fx\n",
+              copy_cpu, alleles / copy_cpu, copy_gpu, alleles / copy_gpu, upload, copy_cpu / copy_gpu);
   std::printf("    draw + copy: CPU %.3g alleles/s, GPU %.3g alleles/s\n", alleles / (draw_cpu + copy_cpu),
               alleles / (draw_gpu + copy_gpu));
   same(windows_equal, "every window's bits");

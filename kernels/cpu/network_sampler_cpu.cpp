@@ -291,6 +291,9 @@ bool cuda_backend_available() { return false; }
 SampledRows sample_rows_cuda(const NetworkArrays&, const DrawKey&, uint64_t, int64_t, const std::vector<int32_t>&) {
   throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
 }
+void sample_rows_cuda(const NetworkArrays&, const DrawKey&, uint64_t, int64_t, const std::vector<int32_t>&, SampledRows&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
 SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, int64_t rows, const std::vector<int32_t>& context) {
   return sample_rows_cuda(net, net.key, first_entity, rows, context);
 }

@@ -56,6 +56,13 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
 
 SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
                              const std::vector<int32_t>& context) {
+  SampledRows out;
+  sample_rows_cuda(net, key, first_entity, rows, context, out);
+  return out;
+}
+
+void sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
+                      const std::vector<int32_t>& context, SampledRows& out) {
   NetworkView host = net.view();
   host.key = key;
   const int32_t width = host.context_count + host.node_count;
@@ -81,7 +88,6 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint6
   view.guides = guides.ptr;
   view.last_words = last_words.ptr;
   view.fine_last_words = fine_last_words.ptr;
-  SampledRows out;
   out.rows = rows;
   out.width = width;
   out.states.resize(static_cast<size_t>(rows * width));
@@ -96,7 +102,6 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint6
     if (!out.values.empty())
       SC_CUDA_CHECK(cudaMemcpy(out.values.data(), values.ptr, out.values.size() * sizeof(double), cudaMemcpyDeviceToHost));
   }
-  return out;
 }
 
 }  // namespace sc::kernels

@@ -159,6 +159,20 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotyp
   return lists;
 }
 
+void index_window_cm(ReferenceWindowView& window, std::vector<int32_t>& bucket_first) {
+  if (window.variants <= 0 || window.cm_bucket_first != nullptr) return;
+  const double span = window.cm[window.variants - 1] - window.cm[0];
+  window.cm_buckets = window.variants;
+  window.cm_bucket_scale = span > 0 && std::isfinite(span) ? static_cast<double>(window.cm_buckets) / span : 0.0;
+  if (!std::isfinite(window.cm_bucket_scale)) window.cm_bucket_scale = 0.0;
+  bucket_first.assign(static_cast<size_t>(window.cm_buckets) + 1, static_cast<int32_t>(window.variants));
+  int64_t filled = 0;  // buckets [0, filled) have their first variant
+  for (int64_t i = 0; i < window.variants; ++i)
+    for (const int64_t b = cm_bucket(window, window.cm[i]); filled <= b; ++filled)
+      bucket_first[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
+  window.cm_bucket_first = bucket_first.data();
+}
+
 std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists,
                                       const ReferenceWindowView& window) {
   std::vector<uint64_t> out;
@@ -169,22 +183,9 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
 void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& reference,
                      std::vector<uint64_t>& out, std::vector<int64_t>* cursors) {
   const MosaicView v = model.view();
-  // The window's cM index (cm_bucket): one bucket per variant on average, so that a segment end's
-  // search is a table lookup and a few steps in place of a binary search over the whole window.
   ReferenceWindowView window = reference;
   std::vector<int32_t> bucket_first;
-  if (window.variants > 0 && window.cm_bucket_first == nullptr) {
-    const double span = window.cm[window.variants - 1] - window.cm[0];
-    window.cm_buckets = window.variants;
-    window.cm_bucket_scale = span > 0 && std::isfinite(span) ? static_cast<double>(window.cm_buckets) / span : 0.0;
-    if (!std::isfinite(window.cm_bucket_scale)) window.cm_bucket_scale = 0.0;
-    bucket_first.assign(static_cast<size_t>(window.cm_buckets) + 1, static_cast<int32_t>(window.variants));
-    int64_t filled = 0;  // buckets [0, filled) have their first variant
-    for (int64_t i = 0; i < window.variants; ++i)
-      for (const int64_t b = cm_bucket(window, window.cm[i]); filled <= b; ++filled)
-        bucket_first[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
-    window.cm_bucket_first = bucket_first.data();
-  }
+  index_window_cm(window, bucket_first);
   const int64_t haplotypes = model.haplotypes();
   // The body writes every word of every row; a buffer kept from the previous window is reused as
   // it is (a fresh one costs a page fault per 4 KiB).
@@ -225,6 +226,12 @@ SegmentLists draw_segments_cuda(const MosaicArrays&) {
 std::vector<uint64_t> copy_window_cuda(const MosaicArrays&, const SegmentLists&, const ReferenceWindowView&) {
   throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
 }
+struct MosaicCudaCopier::Device {};
+MosaicCudaCopier::MosaicCudaCopier(const MosaicArrays&, const SegmentLists&) {
+  throw std::runtime_error("the CUDA backend was not built (no nvcc at configure time)");
+}
+MosaicCudaCopier::~MosaicCudaCopier() = default;
+void MosaicCudaCopier::copy(const ReferenceWindowView&, std::vector<uint64_t>&) {}
 #endif
 
 }  // namespace sc::kernels

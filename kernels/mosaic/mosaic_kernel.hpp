@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -51,11 +52,35 @@ std::vector<uint64_t> copy_window_cpu(const MosaicArrays& model, const SegmentLi
 void copy_window_cpu(const MosaicArrays& model, const SegmentLists& lists, const ReferenceWindowView& window,
                      std::vector<uint64_t>& out, std::vector<int64_t>* cursors = nullptr);
 
+// Gives `window` the cM index of its variants (cm_bucket_first, one bucket per variant on average;
+// the entries live in `bucket_first`), unless it has one: a segment end's search is then a lookup
+// and a few steps, in place of a binary search over the window. Both backends index each window.
+void index_window_cm(ReferenceWindowView& window, std::vector<int32_t>& bucket_first);
+
 // Whether a CUDA device answers for the mosaic kernels (false without the CUDA backend).
 bool mosaic_cuda_available();
 // The same on the GPU; throw std::runtime_error naming the CUDA call that failed.
 SegmentLists draw_segments_cuda(const MosaicArrays& model);
 std::vector<uint64_t> copy_window_cuda(const MosaicArrays& model, const SegmentLists& lists,
                                        const ReferenceWindowView& window);
+
+// Copies window after window on the GPU with the model, the segment lists and each haplotype's
+// cursor (as copy_window_cpu's `cursors`) kept in device memory: a window's copy then moves only the
+// reference window in and the synthetic rows out, where copy_window_cuda moves all the segment
+// lists for every window (at 20,000 individuals on the long bench panel, 98% of its time).
+// `model` and `lists` must outlive the copier. Throws std::runtime_error naming a failed CUDA call.
+class MosaicCudaCopier {
+ public:
+  MosaicCudaCopier(const MosaicArrays& model, const SegmentLists& lists);
+  ~MosaicCudaCopier();
+  MosaicCudaCopier(const MosaicCudaCopier&) = delete;
+  MosaicCudaCopier& operator=(const MosaicCudaCopier&) = delete;
+  // haplotypes x window.words words into `out` (resized; its storage reused from call to call).
+  void copy(const ReferenceWindowView& window, std::vector<uint64_t>& out);
+
+ private:
+  struct Device;
+  std::unique_ptr<Device> device_;
+};
 
 }  // namespace sc::kernels

@@ -87,5 +87,10 @@ SampledRows sample_rows_cuda(const NetworkArrays& net, uint64_t first_entity, in
                              const std::vector<int32_t>& context);
 SampledRows sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
                              const std::vector<int32_t>& context);
+// The same draws into `out`, whose arrays keep their capacity (as sample_rows_cpu's): the copy back
+// from the GPU then writes into pages touched before, where a fresh output takes a page fault per
+// 4 KiB inside the copy.
+void sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t first_entity, int64_t rows,
+                      const std::vector<int32_t>& context, SampledRows& out);
 
 }  // namespace sc::kernels

@@ -5,6 +5,7 @@
 #include <climits>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <cstdio>
 #include <stdexcept>
 
@@ -299,6 +300,13 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
   int64_t first_variant = 0;
   std::vector<uint64_t> synthetic;  // the copied window, its storage kept from window to window
   std::vector<int64_t> cursors;     // per haplotype, where its copy of this rank's previous window ended
+  // The GPU's copier keeps the segment lists (and the cursors) on the device across this rank's windows.
+  std::unique_ptr<kernels::MosaicCudaCopier> gpu_copier;
+  try {
+    if (options.use_cuda) gpu_copier = std::make_unique<kernels::MosaicCudaCopier>(arrays, lists);
+  } catch (const std::runtime_error& e) {
+    throw Error(ExitCode::cuda, "CUDA error", std::string("uploading genome segments: ") + e.what());
+  }
   {
     // Each window's fsync and rename run on the committer's thread while this one copies and
     // writes the next window, so the disk writes one window back while the next one is made and
@@ -334,7 +342,7 @@ GenomeSampleSummary sample_genomes(const StageContext& context, const StageReade
       }
       clock = add_seconds(phases.read, clock);
       try {
-        if (options.use_cuda) synthetic = kernels::copy_window_cuda(arrays, lists, view);
+        if (gpu_copier) gpu_copier->copy(view, synthetic);
         else kernels::copy_window_cpu(arrays, lists, view, synthetic, &cursors);
       } catch (const std::runtime_error& e) {
         throw Error(ExitCode::cuda, "CUDA error", "copying genome window " + std::to_string(w) + ": " + e.what());

@@ -256,6 +256,14 @@ int run_gpu() {
   expect(cpu.states == gpu_guided.states, "CUDA states with guide tables equal the CPU states");
   expect(std::memcmp(cpu.values.data(), gpu_guided.values.data(), cpu.values.size() * 8) == 0,
          "CUDA values with guide tables equal the CPU values bit for bit");
+  // Into a reused output (the stage's block after block): a smaller block, then a retry key's block.
+  const DrawKey retry{net.key.seed, DrawPurpose::constraint_retry, 3};
+  const auto part = std::vector<int32_t>(context.begin(), context.begin() + (rows / 2) * net.context_count);
+  sample_rows_cuda(guided, retry, 11, rows / 2, part, gpu_guided);
+  SampledRows cpu_retry = sample_rows_cpu(net, retry, 11, rows / 2, part);
+  expect(cpu_retry.states == gpu_guided.states && cpu_retry.values.size() == gpu_guided.values.size() &&
+             std::memcmp(cpu_retry.values.data(), gpu_guided.values.data(), cpu_retry.values.size() * 8) == 0,
+         "CUDA draws into a reused output equal the CPU's");
   const NetworkArrays coarse = coarse_parent_network();
   const auto groups = coarse_context(100000);
   NetworkArrays coarse_guided = coarse;

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -127,12 +128,18 @@ int bit(const std::vector<uint64_t>& bits, int64_t words, int64_t h, int64_t v) 
 
 // How a window is copied: the CPU backend, the CUDA backend, or the shared body called haplotype
 // by haplotype on the host without the cM index (a binary search over the window, as the GPU does).
-// cpu_cursors: the CPU backend with cursors carried from window to window.
-enum class Copier { cpu, cpu_cursors, gpu, body_unindexed };
+// cpu_cursors: the CPU backend with cursors carried from window to window; gpu_copier: one
+// MosaicCudaCopier for all windows (the lists and cursors kept on the device, as the sample stage does).
+enum class Copier { cpu, cpu_cursors, gpu, gpu_copier, body_unindexed };
 
 std::vector<uint64_t> copy_with(const Panel& p, const SegmentLists& lists, const ReferenceWindowView& view, Copier how,
-                                std::vector<int64_t>& cursors) {
+                                std::vector<int64_t>& cursors, MosaicCudaCopier* copier) {
   if (how == Copier::gpu) return copy_window_cuda(p.model, lists, view);
+  if (how == Copier::gpu_copier) {
+    std::vector<uint64_t> bits;
+    copier->copy(view, bits);
+    return bits;
+  }
   if (how == Copier::cpu) return copy_window_cpu(p.model, lists, view);
   if (how == Copier::cpu_cursors) {
     std::vector<uint64_t> bits;
@@ -154,13 +161,15 @@ std::vector<std::vector<int>> copy_in_windows(const Panel& p, const SegmentLists
                                               Copier how = Copier::cpu) {
   if (gpu) how = Copier::gpu;
   std::vector<int64_t> cursors;
+  std::unique_ptr<MosaicCudaCopier> copier;
+  if (how == Copier::gpu_copier) copier = std::make_unique<MosaicCudaCopier>(p.model, lists);
   const int64_t haplotypes = p.model.haplotypes();
   std::vector<std::vector<int>> out(static_cast<size_t>(haplotypes), std::vector<int>(static_cast<size_t>(p.variants)));
   for (const auto& contig : p.model.contigs)
     for (int64_t first = contig.first_variant; first < contig.first_variant + contig.variants; first += size) {
       const int64_t count = std::min(size, contig.first_variant + contig.variants - first);
       Window w = make_window(p, first, count);
-      const std::vector<uint64_t> bits = copy_with(p, lists, w.view, how, cursors);
+      const std::vector<uint64_t> bits = copy_with(p, lists, w.view, how, cursors, copier.get());
       for (int64_t h = 0; h < haplotypes; ++h)
         for (int64_t v = 0; v < count; ++v) out[static_cast<size_t>(h)][static_cast<size_t>(first + v)] = bit(bits, w.view.words, h, v);
     }
@@ -298,11 +307,17 @@ int check_gpu(const Panel& p) {
   const SegmentLists cpu = draw_segments_cpu(p.model);
   const SegmentLists gpu = draw_segments_cuda(p.model);
   expect(same_lists(cpu, gpu), "CUDA segment lists differ from the CPU's");
-  expect(copy_in_windows(p, cpu, 700, false) == copy_in_windows(p, gpu, 700, true), "CUDA window bits differ from the CPU's");
+  const auto reference = copy_in_windows(p, cpu, 700, false);
+  expect(reference == copy_in_windows(p, gpu, 700, true), "CUDA window bits differ from the CPU's");
+  expect(reference == copy_in_windows(p, gpu, 700, false, Copier::gpu_copier), "CUDA copier's window bits differ from the CPU's");
+  expect(reference == copy_in_windows(p, gpu, 311, false, Copier::gpu_copier), "CUDA copier's bits differ in windows of 311");
   const Panel aged = with_allele_ages(p);
-  expect(copy_in_windows(aged, cpu, 700, false) == copy_in_windows(aged, gpu, 700, true),
-         "CUDA window bits with the allele-age rule differ from the CPU's");
-  std::printf("gpu: %zu segments and every window bit (with and without allele ages) identical to the CPU backend\n",
+  const auto aged_reference = copy_in_windows(aged, cpu, 700, false);
+  expect(aged_reference == copy_in_windows(aged, gpu, 700, true), "CUDA window bits with the allele-age rule differ from the CPU's");
+  expect(aged_reference == copy_in_windows(aged, gpu, 700, false, Copier::gpu_copier),
+         "CUDA copier's window bits with the allele-age rule differ from the CPU's");
+  std::printf("gpu: %zu segments and every window bit (with and without allele ages; window by window and through one "
+              "copier, in windows of 700 and 311) identical to the CPU backend\n",
               gpu.segments.size());
   return 0;
 }
