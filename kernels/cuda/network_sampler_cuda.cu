@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "kernels/cpu/host_pages.hpp"
 #include "kernels/sampling/network_row.hpp"
 #include "kernels/sampling/network_sampler.hpp"
 
@@ -90,8 +91,14 @@ void sample_rows_cuda(const NetworkArrays& net, const DrawKey& key, uint64_t fir
   view.fine_last_words = fine_last_words.ptr;
   out.rows = rows;
   out.width = width;
+  // Where the output grows, its new pages are faulted in by all threads before the copy writes them.
+  const size_t old_states = out.states.size(), old_values = out.values.size();
   out.states.resize(static_cast<size_t>(rows * width));
   out.values.resize(static_cast<size_t>(rows * host.node_count));
+  if (out.states.size() > old_states)
+    touch_pages(out.states.data() + old_states, (out.states.size() - old_states) * sizeof(int32_t));
+  if (out.values.size() > old_values)
+    touch_pages(out.values.data() + old_values, (out.values.size() - old_values) * sizeof(double));
   if (rows > 0) {
     const int threads = 256;
     const unsigned blocks = static_cast<unsigned>((rows + threads - 1) / threads);
