@@ -25,36 +25,46 @@ struct BlockWords {
 };
 
 #if defined(SC_HAVE_PHILOX_X8)
-// Sixteen rows' blocks at once (two chains of eight lanes, which the processor overlaps): the
-// counters of draw_words with entities first .. first + 15 (carrying into the high word) and one slot.
-SC_AVX512 void block_words_x16(const DrawKey& key, uint64_t first, uint32_t slot, BlockWords& out, int64_t at) {
-  using simd::u32x8;
-  using simd::u64x8;
-  const uint64_t low = 0xFFFFFFFFull;
-  u64x8 a[4], b[4];
-  const u64x8 entity_a = u64x8{0, 1, 2, 3, 4, 5, 6, 7} + first, entity_b = u64x8{8, 9, 10, 11, 12, 13, 14, 15} + first;
-  a[0] = entity_a & low;
-  a[1] = entity_a >> 32;
-  b[0] = entity_b & low;
-  b[1] = entity_b >> 32;
-  a[2] = b[2] = u64x8{} + slot;
-  a[3] = b[3] = u64x8{} + simd::counter_tag(key);
-  simd::philox_x8(a, static_cast<uint32_t>(key.seed), static_cast<uint32_t>(key.seed >> 32));
-  simd::philox_x8(b, static_cast<uint32_t>(key.seed), static_cast<uint32_t>(key.seed >> 32));
-  for (int k = 0; k < 4; ++k) {
-    const u32x8 lanes_a = __builtin_convertvector(a[k], u32x8), lanes_b = __builtin_convertvector(b[k], u32x8);
-    std::memcpy(&out.word[k][at], &lanes_a, sizeof lanes_a);
-    std::memcpy(&out.word[k][at + 8], &lanes_b, sizeof lanes_b);
+// Sixteen rows' blocks at once (16 / kLanes registers whose chains the processor overlaps): the
+// counters of draw_words with entities first .. first + 15 (carrying into the high word) and one
+// slot. Stamped out for AVX-512 and for AVX2, each with its own lanes and philox_rounds.
+#define SC_DEFINE_BLOCK_WORDS_X16(TARGET, ISA)                                                              \
+  TARGET void block_words_x16_##ISA(const DrawKey& key, uint64_t first, uint32_t slot, BlockWords& out,     \
+                                    int64_t at) {                                                          \
+    using Lanes = simd::ISA::Lanes;                                                                        \
+    using Words = simd::ISA::Words;                                                                        \
+    constexpr int kLanes = simd::ISA::kLanes, kChains = 16 / kLanes;                                       \
+    Lanes lane_index;                                                                                      \
+    for (int i = 0; i < kLanes; ++i) lane_index[i] = static_cast<uint64_t>(i);                             \
+    Lanes c[kChains][4];                                                                                   \
+    for (int j = 0; j < kChains; ++j) {                                                                    \
+      const Lanes entity = lane_index + (first + static_cast<uint64_t>(j * kLanes));                       \
+      c[j][0] = entity & 0xFFFFFFFFull;                                                                    \
+      c[j][1] = entity >> 32;                                                                              \
+      c[j][2] = Lanes{} + slot;                                                                            \
+      c[j][3] = Lanes{} + simd::counter_tag(key);                                                          \
+    }                                                                                                      \
+    for (int j = 0; j < kChains; ++j)                                                                      \
+      simd::ISA::philox_rounds(c[j], static_cast<uint32_t>(key.seed), static_cast<uint32_t>(key.seed >> 32)); \
+    for (int j = 0; j < kChains; ++j)                                                                      \
+      for (int k = 0; k < 4; ++k) {                                                                        \
+        const Words words = __builtin_convertvector(c[j][k], Words);                                       \
+        std::memcpy(&out.word[k][at + j * kLanes], &words, sizeof words);                                  \
+      }                                                                                                    \
   }
-}
+SC_DEFINE_BLOCK_WORDS_X16(SC_AVX512, avx512)
+SC_DEFINE_BLOCK_WORDS_X16(SC_AVX2, avx2)
+#undef SC_DEFINE_BLOCK_WORDS_X16
 #endif
 
 // The words of rows [0, rows) of a block whose first row is entity `first`, at node `slot`.
 void draw_block_words(const DrawKey& key, uint64_t first, uint32_t slot, int64_t rows, BlockWords& out) {
   int64_t i = 0;
 #if defined(SC_HAVE_PHILOX_X8)
-  if (philox_vectorised())
-    for (; i + 16 <= rows; i += 16) block_words_x16(key, first + static_cast<uint64_t>(i), slot, out, i);
+  if (philox_lanes() == LaneSet::avx512)
+    for (; i + 16 <= rows; i += 16) block_words_x16_avx512(key, first + static_cast<uint64_t>(i), slot, out, i);
+  else if (philox_lanes() == LaneSet::avx2)
+    for (; i + 16 <= rows; i += 16) block_words_x16_avx2(key, first + static_cast<uint64_t>(i), slot, out, i);
 #endif
   for (; i < rows; ++i) {
     const DrawWords w = draw_words(key, first + static_cast<uint64_t>(i), slot);

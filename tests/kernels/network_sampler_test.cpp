@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/random/lane_set.hpp"
 #include "kernels/sampling/cumulative_table.hpp"
 #include "kernels/sampling/network_row.hpp"
 #include "kernels/sampling/network_sampler.hpp"
@@ -210,25 +211,31 @@ int run_cpu() {
     expect(sample_rows_cpu(coarse_guided, 0, 4096, groups).states == drawn.states, "guide tables of grouped configurations");
   }
   {
-    // The batch kernel (words of sixteen rows at once where the processor has AVX-512, passes
-    // over blocks of rows) gives the scalar row body's bits, also where the entities cross 2^32
-    // (the counter's high word changes inside a vector).
+    // The batch kernel (words of sixteen rows at once with each lane set the processor runs:
+    // scalar, AVX2, AVX-512; passes over blocks of rows) gives the scalar row body's bits, also
+    // where the entities cross 2^32 (the counter's high word changes inside a vector).
     NetworkArrays guided_net = net;
     add_guide_tables(guided_net);
     const NetworkView view = guided_net.view();
     const uint64_t first = (uint64_t{1} << 32) - 21;
     const int64_t n = 1000;
     const std::vector<int32_t> few(context.begin(), context.begin() + n);
-    SampledRows batch = sample_rows_cpu(guided_net, first, n, few);
     bool same_rows = true;
-    std::vector<int32_t> row_states(static_cast<size_t>(batch.width));
+    std::vector<int32_t> row_states(static_cast<size_t>(view.context_count + view.node_count));
     std::vector<double> row_values(static_cast<size_t>(view.node_count));
-    for (int64_t r = 0; r < n; ++r) {
-      row_states[0] = few[static_cast<size_t>(r)];
-      sample_network_row(view, first + static_cast<uint64_t>(r), row_states.data(), row_values.data());
-      same_rows &= std::memcmp(row_states.data(), batch.states.data() + r * batch.width, row_states.size() * 4) == 0 &&
-                   std::memcmp(row_values.data(), batch.values.data() + r * view.node_count, row_values.size() * 8) == 0;
+    for (LaneSet lanes : {LaneSet::scalar, LaneSet::avx2, LaneSet::avx512}) {
+      if (static_cast<int>(lanes) > static_cast<int>(best_lane_set())) continue;
+      use_lane_set(lanes);
+      SampledRows batch = sample_rows_cpu(guided_net, first, n, few);
+      for (int64_t r = 0; r < n; ++r) {
+        row_states[0] = few[static_cast<size_t>(r)];
+        sample_network_row(view, first + static_cast<uint64_t>(r), row_states.data(), row_values.data());
+        same_rows &= std::memcmp(row_states.data(), batch.states.data() + r * batch.width, row_states.size() * 4) == 0 &&
+                     std::memcmp(row_values.data(), batch.values.data() + r * view.node_count, row_values.size() * 8) == 0;
+      }
+      std::printf("kernel_network_sampler cpu: batch kernel with %s lanes against the row body\n", lane_set_name(lanes));
     }
+    use_lane_set(best_lane_set());
     expect(same_rows, "the batch kernel gives the row body's bits (entities across 2^32 included)");
   }
   SampledRows shifted = sample_rows_cpu(net, 1001, rows, context);

@@ -181,11 +181,11 @@ bool same_lists(const SegmentLists& a, const SegmentLists& b) {
          std::memcmp(a.segments.data(), b.segments.data(), a.segments.size() * sizeof(MosaicSegment)) == 0;
 }
 
-// The CPU backend's vector batches (mosaic_cpu_simd.cpp) give the scalar body's bits, the body the
-// CUDA backend runs: ages and lengths from the extreme words (U = 2^-32 and 1, so length 0),
+// The CPU backend's vector batches (mosaic_cpu_simd.cpp) with `lanes` (set by the caller) give the
+// scalar body's bits, the body the CUDA backend runs: ages and lengths from the extreme words (U = 2^-32 and 1, so length 0),
 // words around the fold at sqrt(2) and random words; then every haplotype's whole list, for more
 // haplotypes than one round of the draw's buffers holds.
-void check_vector_batches(const Panel& p) {
+void check_vector_batches(const Panel& p, LaneSet lanes) {
   std::vector<uint32_t> words = {0u, 1u, 2u, 0xFFFFFFFFu, 0xFFFFFFFEu, 0x80000000u, 0x7FFFFFFFu, 0x6A09E667u, 0x6A09E668u,
                                  0x6A09E666u, 0xB504F333u, 0xB504F334u, 0x3504F333u, 0x5A827999u};
   for (uint64_t i = 0; words.size() < 8 * 40000; ++i) words.push_back(static_cast<uint32_t>(mix(i + 99)));
@@ -222,8 +222,7 @@ void check_vector_batches(const Panel& p) {
            "haplotype " + std::to_string(h) + ": the CPU backend's segments differ from the scalar body's");
   }
   std::printf("vector batches (%s): %lld ages and lengths and %zu segments equal to the scalar body's\n",
-              segment_batch_vectorised() ? "AVX-512" : "scalar fallback on this processor", static_cast<long long>(checked),
-              lists.segments.size());
+              lane_set_name(lanes), static_cast<long long>(checked), lists.segments.size());
 }
 
 void check_cpu(const Panel& p) {
@@ -331,7 +330,9 @@ int main(int argc, char** argv) {
   if (mode == "gpu") rc = check_gpu(panel);
   else {
     check_cpu(panel);
-    check_vector_batches(panel);
+    // Every lane set this processor runs, the widest last (it stays chosen for what follows).
+    for (LaneSet lanes : {LaneSet::scalar, LaneSet::avx2, LaneSet::avx512})
+      if (static_cast<int>(lanes) <= static_cast<int>(best_lane_set())) check_vector_batches(panel, use_lane_set(lanes));
     check_allele_ages(with_allele_ages(panel));
   }
   if (failures) {
