@@ -4,13 +4,60 @@
 
 namespace sc {
 
+namespace {
+// The node arrays that hold the model's probabilities, concatenated over the nodes in the model
+// shard as datasets of their own (JSON text of 2^64-scale integers was 28% of a small sample stage,
+// parsing them); each node's JSON gives its counts.
+template <class T>
+std::vector<T> concatenated(const std::vector<ModelNode>& nodes, std::vector<T> ModelNode::*field) {
+  std::vector<T> all;
+  for (const auto& n : nodes) all.insert(all.end(), (n.*field).begin(), (n.*field).end());
+  return all;
+}
+template <class T>
+void split(const std::vector<T>& all, const std::string& what, const std::string& path, std::vector<ModelNode>& nodes,
+           std::vector<T> ModelNode::*field, const std::vector<int64_t>& counts) {
+  size_t at = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const size_t n = static_cast<size_t>(counts[i]);
+    SC_EXPECTS(at + n <= all.size(), InputError, path + ": /" + what + " holds fewer entries than the model's nodes count");
+    (nodes[i].*field).assign(all.begin() + static_cast<std::ptrdiff_t>(at), all.begin() + static_cast<std::ptrdiff_t>(at + n));
+    at += n;
+  }
+  SC_EXPECTS(at == all.size(), InputError, path + ": /" + what + " holds more entries than the model's nodes count");
+}
+}  // namespace
+
+void write_table_model(ShardFile& file, const TableModel& model) {
+  const std::string text = model.to_json().dump();
+  file.write("/model_json", std::vector<uint8_t>(text.begin(), text.end()));
+  file.write("/thresholds", concatenated(model.nodes, &ModelNode::thresholds));
+  file.write("/fine_thresholds", concatenated(model.nodes, &ModelNode::fine_thresholds));
+  file.write("/fine_edges", concatenated(model.nodes, &ModelNode::fine_edges));
+  file.write("/fine_to_state", concatenated(model.nodes, &ModelNode::fine_to_state));
+}
+
 TableModel read_table_model(const StageReader& fit, const std::string& table) {
-  std::string name = shard_name("models/" + table, 0);
-  h5::File file = h5::File::open_read(fit.path(name));
+  const std::string name = shard_name("models/" + table, 0);
+  const std::string path = fit.path(name);
+  h5::File file = h5::File::open_read(path);
   std::vector<uint8_t> bytes = file.read<uint8_t>("/model_json");
   nlohmann::json json = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
-  if (json.is_discarded()) throw InputError(fit.path(name) + ": /model_json is not valid JSON");
-  return TableModel::from_json(json);
+  if (json.is_discarded()) throw InputError(path + ": /model_json is not valid JSON");
+  TableModel model = TableModel::from_json(json);
+  std::vector<int64_t> thresholds, fine_thresholds, fine_edges, fine_to_state;
+  for (const auto& n : json.at("nodes")) {
+    thresholds.push_back(n.at("thresholds_count"));
+    fine_thresholds.push_back(n.at("fine_thresholds_count"));
+    fine_edges.push_back(n.at("fine_edges_count"));
+    fine_to_state.push_back(n.at("fine_to_state_count"));
+  }
+  split(file.read<uint64_t>("/thresholds"), "thresholds", path, model.nodes, &ModelNode::thresholds, thresholds);
+  split(file.read<uint64_t>("/fine_thresholds"), "fine_thresholds", path, model.nodes, &ModelNode::fine_thresholds,
+        fine_thresholds);
+  split(file.read<double>("/fine_edges"), "fine_edges", path, model.nodes, &ModelNode::fine_edges, fine_edges);
+  split(file.read<int32_t>("/fine_to_state"), "fine_to_state", path, model.nodes, &ModelNode::fine_to_state, fine_to_state);
+  return model;
 }
 
 std::string children_node_name(const std::string& child_table) { return "children:" + child_table; }
@@ -45,16 +92,17 @@ NodeKind kind_from(const std::string& text) {
 }  // namespace
 
 nlohmann::json TableModel::to_json() const {
-  nlohmann::json out = {{"format", "synthcohort-table-model/1"}, {"table", table}, {"parent", parent},
+  nlohmann::json out = {{"format", "synthcohort-table-model/2"}, {"table", table}, {"parent", parent},
                         {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"private_fit", private_fit}, {"context_states", context_states},
                         {"order_by", order_by}, {"first_child_slot", first_child_slot}, {"report", report}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
                     {"integer_values", n.integer_values}, {"states", n.states}, {"missing_state", n.missing_state},
-                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"tail_taper", n.tail_taper}, {"thresholds", n.thresholds},
-                    {"fine_bins", n.fine_bins}, {"point_values", n.point_values}, {"fine_thresholds", n.fine_thresholds}, {"fine_edges", n.fine_edges},
-                    {"fine_to_state", n.fine_to_state}, {"categories", n.categories}});
+                    {"binned_states", n.binned_states}, {"parents", n.parents}, {"parent_radix", n.parent_radix}, {"tail_taper", n.tail_taper},
+                    {"thresholds_count", n.thresholds.size()}, {"fine_bins", n.fine_bins}, {"point_values", n.point_values},
+                    {"fine_thresholds_count", n.fine_thresholds.size()}, {"fine_edges_count", n.fine_edges.size()},
+                    {"fine_to_state_count", n.fine_to_state.size()}, {"categories", n.categories}});
   out["nodes"] = list;
   nlohmann::json refs = nlohmann::json::array();
   for (const auto& r : references)
@@ -64,8 +112,8 @@ nlohmann::json TableModel::to_json() const {
 }
 
 TableModel TableModel::from_json(const nlohmann::json& json) {
-  if (json.value("format", "") != "synthcohort-table-model/1")
-    throw InputError("the fit stage holds a table model of another format (expected synthcohort-table-model/1)");
+  if (json.value("format", "") != "synthcohort-table-model/2")
+    throw InputError("the fit stage holds a table model of another format (expected synthcohort-table-model/2; fit again)");
   TableModel m;
   m.table = json.at("table");
   m.parent = json.at("parent");
@@ -88,12 +136,8 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
     node.parents = n.at("parents").get<std::vector<int32_t>>();
     node.parent_radix = n.value("parent_radix", std::vector<int32_t>(node.parents.size(), 0));
     node.tail_taper = n.value("tail_taper", 0);
-    node.thresholds = n.at("thresholds").get<std::vector<uint64_t>>();
     node.fine_bins = n.at("fine_bins");
     node.point_values = n.at("point_values");
-    node.fine_thresholds = n.at("fine_thresholds").get<std::vector<uint64_t>>();
-    node.fine_edges = n.at("fine_edges").get<std::vector<double>>();
-    node.fine_to_state = n.at("fine_to_state").get<std::vector<int32_t>>();
     node.categories = n.value("categories", std::vector<std::string>{});
     m.nodes.push_back(std::move(node));
   }

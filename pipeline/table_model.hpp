@@ -72,12 +72,17 @@ struct TableModel {
   nlohmann::json report = nlohmann::json::object();  // structure and suppression, for the manifest
 
   int node_index(const std::string& name) const;  // -1 when absent
+  // Everything but the node arrays written by write_table_model as datasets (thresholds,
+  // fine_thresholds, fine_edges, fine_to_state): from_json leaves those empty.
   nlohmann::json to_json() const;
   static TableModel from_json(const nlohmann::json& json);
   // The kernel's view of the network, keyed by (seed, table_row, stream).
   kernels::NetworkArrays network(uint64_t seed, uint32_t stream) const;
 };
 
+// The model shard's contents: /model_json (the JSON of to_json) and the node arrays concatenated
+// over the nodes (/thresholds, /fine_thresholds: uint64; /fine_edges: float64; /fine_to_state: int32).
+void write_table_model(ShardFile& file, const TableModel& model);
 // The model of `table` in a completed fit stage.
 TableModel read_table_model(const StageReader& fit, const std::string& table);
 

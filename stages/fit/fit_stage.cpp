@@ -195,9 +195,8 @@ StageResult run_fit(const StageContext& context) {
     expected.push_back(shard);
     // Models are dealt to ranks like shards: table i is written by rank i % size.
     if (static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() && !writer.committed(shard)) {
-      std::string text = t.model.to_json().dump();
       ShardFile file = writer.begin(shard);
-      file.write("/model_json", std::vector<uint8_t>(text.begin(), text.end()));
+      write_table_model(file, t.model);
       writer.commit(file);
     }
     progress.shard_done(t.model.rows_fit);

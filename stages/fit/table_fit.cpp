@@ -119,11 +119,13 @@ struct NodeReader {
     else out = static_cast<double>(column.i64[i]);
     return true;
   }
+  // Per numeric node, the index of its final fine bins (set once the states are): state() needs it.
+  std::vector<FineBinIndex> fine_bins;
   int32_t state(const ModelNode& node, size_t j, const ShardRows& rows, int64_t r) const {
     double v = 0;
     if (!value(node, j, rows, r, v)) return node.missing_state;
     if (has_category_states(node.kind)) return static_cast<int32_t>(v);
-    return numeric_state(node, v);
+    return node.fine_to_state[static_cast<size_t>(fine_bins[j].bin(v))];
   }
 };
 
@@ -388,11 +390,14 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   std::vector<std::vector<int64_t>> fine(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
     if (!has_category_states(model.nodes[j].kind)) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
+  std::vector<FineBinIndex> super_fine(n_nodes);
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (!has_category_states(model.nodes[j].kind)) super_fine[j] = FineBinIndex(model.nodes[j]);
   for_each_used_row([&](const ShardRows& rows, int64_t r) {
     for (size_t j = 0; j < n_nodes; ++j) {
       if (has_category_states(model.nodes[j].kind)) continue;
       double v = 0;
-      if (reader.value(model.nodes[j], j, rows, r, v)) ++fine[j][static_cast<size_t>(fine_bin_of(model.nodes[j], v))];
+      if (reader.value(model.nodes[j], j, rows, r, v)) ++fine[j][static_cast<size_t>(super_fine[j].bin(v))];
     }
   });
   // Under DP the row count is released with the histograms (one more cell each row adds 1 to);
@@ -426,6 +431,9 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     if (hidden) suppressed[model.nodes[j].name + " (fine bins)"] = hidden;
     set_numeric_states(model.nodes[j], fine[j], missing[j], options.max_states, options.min_cell);
   }
+  reader.fine_bins.resize(n_nodes);
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (!has_category_states(model.nodes[j].kind)) reader.fine_bins[j] = FineBinIndex(model.nodes[j]);
 
   // Pass 3: pairwise contingency tables of every node with every slot before it; with them the
   // parents of each node, by mutual information.

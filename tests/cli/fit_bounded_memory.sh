@@ -27,7 +27,7 @@ model_digests() {
 import json, sys
 index = json.load(open(sys.argv[1]))
 for name, info in sorted(index['datasets'].items()):
-    if name.endswith('/model_json'): print(name, info['sha256'])
+    if name.startswith('models/'): print(name, info['sha256'])
 " "$1"
 }
 peak_mib() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['stages']['fit']['peak_resident_bytes_max'] // 2**20)" "$1"; }
@@ -37,7 +37,7 @@ fit() {
   run_np "$3" fit --config "$1.ini" --run.dir "$2" --fit.memory_budget_mb "$4" > "$2.log"
   [ ! -e "$2/tmp/fit" ] || fail "$2: the fit's scratch area was left behind"
   model_digests "$2/store/fit/index.json" > "$2.models"
-  [ "$(wc -l < "$2.models")" -eq 3 ] || fail "$2: expected 3 table models"
+  [ "$(wc -l < "$2.models")" -eq 15 ] || fail "$2: expected 3 table models of 5 datasets each"
 }
 # nafld (>= 8 shards per table) at 1, 2 and 4 ranks; the repeated registry at 1 and 2.
 for run in small:1 small:2 small:4 large:1 large:2; do
