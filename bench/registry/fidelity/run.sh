@@ -19,7 +19,6 @@ source_dir=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-fidelity}
 bin=$build/apps/synthcohort
-py=$build/sdvenv/bin/python
 data=$source_dir/data/registry
 seeds=${SEEDS:-1 2 3}
 ranks=2
@@ -27,13 +26,10 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=rom
 # Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
 # run.threads threads on that core: no binding, the binary sizes its own threads.
 export OMPI_MCA_hwloc_base_binding_policy=none
-if [ ! -x "$py" ]; then
-  python3 -m venv "$build/sdvenv"
-  "$build/sdvenv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-fi
+source "$here/bench_env.sh"
 mkdir -p "$work"
 cd "$work"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), commit $(git -C "$source_dir" rev-parse --short HEAD), build $(grep -m1 CMAKE_BUILD_TYPE:STRING "$build/CMakeCache.txt" | cut -d= -f2)"
+machine_line
 "$py" -c "from importlib.metadata import version as v; print('sdmetrics', v('sdmetrics'), 'sdv', v('sdv'))"
 
 # Our configs: the ones of tests/cli/registry_quality.sh (epsilon off) and, for epsilon = 1, the

@@ -16,18 +16,14 @@ source_dir=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-speed}
 bin=$build/apps/synthcohort
-py=$build/sdvenv/bin/python
 data=$source_dir/data/registry
 seeds=${SEEDS:-1 2 3}
 ranks=${RANKS:-1}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
-if [ ! -x "$py" ]; then
-  python3 -m venv "$build/sdvenv"
-  "$build/sdvenv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt"
-fi
+source "$here/bench_env.sh"
 mkdir -p "$work"
 cd "$work"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg), commit $(git -C "$source_dir" rev-parse --short HEAD), build $(grep -m1 CMAKE_BUILD_TYPE:STRING "$build/CMakeCache.txt" | cut -d= -f2), $ranks rank(s)"
+machine_line "$ranks rank(s)"
 "$py" -c "from importlib.metadata import version as v; print('sdv', v('sdv'))"
 
 # Default shard size (ingest.rows_per_shard = 100000: one shard per table here, as a user would run
