@@ -136,11 +136,13 @@ class Plan:
             ranks = self._ranks(self.sample_shards)
             mem = SAMPLE_BASE_MIB + SAMPLE_BYTES_PER_PARENT_ROW * self.parents_with_children / MiB
             seconds = synthetic_total / (SAMPLE_ROWS_PER_S * ranks)
-            backend = self.config.text("sample.backend", "auto")
-            if backend == "cuda" and not self.cluster_has_gpu:
-                raise ConfigError(f"{self.config.where('sample.backend')}: key 'sample.backend' = cuda asks for a GPU per "
-                                  "rank, but the partition offers no GPU (no gpu gres in sinfo); use cpu or auto")
-            gpus = 1 if backend == "cuda" or (backend == "auto" and self.cluster_has_gpu) else 0
+            # Both kernels of the sample stage may ask for the GPU (the defaults are cpu).
+            backends = {key: self.config.text(key, "cpu") for key in ("sample.backend", "genome.backend")}
+            for key, backend in backends.items():
+                if backend == "cuda" and not self.cluster_has_gpu:
+                    raise ConfigError(f"{self.config.where(key)}: key '{key}' = cuda asks for a GPU per "
+                                      "rank, but the partition offers no GPU (no gpu gres in sinfo); use cpu or auto")
+            gpus = 1 if any(b == "cuda" or (b == "auto" and self.cluster_has_gpu) for b in backends.values()) else 0
         elif name == "evaluate":
             ranks = self._ranks({**self.ingest_shards, **self.sample_shards})
             roots = [n for n in self.real_rows if not self.parent_of[n]]

@@ -38,7 +38,9 @@ po::options_description genome_generator_options() {
       ("genome.max_segment_cm", po::value<double>()->default_value(0.0), "longest piece (cM) copied from one donor at once (0 = no cap)")
       ("genome.max_donor_cm", po::value<double>()->default_value(0.0),
        "most cM one synthetic haplotype copies from any single donor haplotype in all (0 = no cap)")
-      ("genome.backend", po::value<std::string>()->default_value("auto"),
+      // cpu by default: on an H200 node 16 cores copied windows faster than the GPU, whose time is
+      // the PCIe copy of the synthetic rows (docs/benchmarks.md).
+      ("genome.backend", po::value<std::string>()->default_value("cpu"),
        "mosaic kernel: cpu, cuda, or auto (cuda where a GPU answers on every rank); the output bits are the same")
       ("genome.individuals_per_segment_shard", po::value<int64_t>()->default_value(10000),
        "synthetic individuals per shard of segment provenance (genomes/segments)")
