@@ -6,57 +6,51 @@ namespace sc {
 
 namespace {
 // The node arrays that hold the model's probabilities, concatenated over the nodes in the model
-// shard as datasets of their own (JSON text of 2^64-scale integers was 28% of a small sample stage,
-// parsing them); each node's JSON gives its counts.
+// shard as datasets of their own, /NAME (JSON text of 2^64-scale integers was 28% of a small
+// sample stage, parsing them); each node's JSON gives their lengths as NAME_count.
 template <class T>
-std::vector<T> concatenated(const std::vector<ModelNode>& nodes, std::vector<T> ModelNode::*field) {
+void write_node_array(ShardFile& file, const std::vector<ModelNode>& nodes, const std::string& name,
+                      std::vector<T> ModelNode::*field) {
   std::vector<T> all;
   for (const auto& n : nodes) all.insert(all.end(), (n.*field).begin(), (n.*field).end());
-  return all;
+  file.write("/" + name, all);
 }
 template <class T>
-void split(const std::vector<T>& all, const std::string& what, const std::string& path, std::vector<ModelNode>& nodes,
-           std::vector<T> ModelNode::*field, const std::vector<int64_t>& counts) {
+void read_node_array(const h5::File& file, const std::string& path, const nlohmann::json& json_nodes,
+                     const std::string& name, std::vector<ModelNode>& nodes, std::vector<T> ModelNode::*field) {
+  const std::vector<T> all = file.read<T>("/" + name);
   size_t at = 0;
   for (size_t i = 0; i < nodes.size(); ++i) {
-    const size_t n = static_cast<size_t>(counts[i]);
-    SC_EXPECTS(at + n <= all.size(), InputError, path + ": /" + what + " holds fewer entries than the model's nodes count");
+    const size_t n = json_nodes[i].at(name + "_count").get<size_t>();
+    SC_EXPECTS(at + n <= all.size(), InputError, path + ": /" + name + " holds fewer entries than the model's nodes count");
     (nodes[i].*field).assign(all.begin() + static_cast<std::ptrdiff_t>(at), all.begin() + static_cast<std::ptrdiff_t>(at + n));
     at += n;
   }
-  SC_EXPECTS(at == all.size(), InputError, path + ": /" + what + " holds more entries than the model's nodes count");
+  SC_EXPECTS(at == all.size(), InputError, path + ": /" + name + " holds more entries than the model's nodes count");
 }
 }  // namespace
 
 void write_table_model(ShardFile& file, const TableModel& model) {
   const std::string text = model.to_json().dump();
   file.write("/model_json", std::vector<uint8_t>(text.begin(), text.end()));
-  file.write("/thresholds", concatenated(model.nodes, &ModelNode::thresholds));
-  file.write("/fine_thresholds", concatenated(model.nodes, &ModelNode::fine_thresholds));
-  file.write("/fine_edges", concatenated(model.nodes, &ModelNode::fine_edges));
-  file.write("/fine_to_state", concatenated(model.nodes, &ModelNode::fine_to_state));
+  write_node_array(file, model.nodes, "thresholds", &ModelNode::thresholds);
+  write_node_array(file, model.nodes, "fine_thresholds", &ModelNode::fine_thresholds);
+  write_node_array(file, model.nodes, "fine_edges", &ModelNode::fine_edges);
+  write_node_array(file, model.nodes, "fine_to_state", &ModelNode::fine_to_state);
 }
 
 TableModel read_table_model(const StageReader& fit, const std::string& table) {
-  const std::string name = shard_name("models/" + table, 0);
-  const std::string path = fit.path(name);
+  const std::string path = fit.path(shard_name("models/" + table, 0));
   h5::File file = h5::File::open_read(path);
   std::vector<uint8_t> bytes = file.read<uint8_t>("/model_json");
   nlohmann::json json = nlohmann::json::parse(bytes.begin(), bytes.end(), nullptr, false);
   if (json.is_discarded()) throw InputError(path + ": /model_json is not valid JSON");
   TableModel model = TableModel::from_json(json);
-  std::vector<int64_t> thresholds, fine_thresholds, fine_edges, fine_to_state;
-  for (const auto& n : json.at("nodes")) {
-    thresholds.push_back(n.at("thresholds_count"));
-    fine_thresholds.push_back(n.at("fine_thresholds_count"));
-    fine_edges.push_back(n.at("fine_edges_count"));
-    fine_to_state.push_back(n.at("fine_to_state_count"));
-  }
-  split(file.read<uint64_t>("/thresholds"), "thresholds", path, model.nodes, &ModelNode::thresholds, thresholds);
-  split(file.read<uint64_t>("/fine_thresholds"), "fine_thresholds", path, model.nodes, &ModelNode::fine_thresholds,
-        fine_thresholds);
-  split(file.read<double>("/fine_edges"), "fine_edges", path, model.nodes, &ModelNode::fine_edges, fine_edges);
-  split(file.read<int32_t>("/fine_to_state"), "fine_to_state", path, model.nodes, &ModelNode::fine_to_state, fine_to_state);
+  const nlohmann::json& nodes = json.at("nodes");
+  read_node_array(file, path, nodes, "thresholds", model.nodes, &ModelNode::thresholds);
+  read_node_array(file, path, nodes, "fine_thresholds", model.nodes, &ModelNode::fine_thresholds);
+  read_node_array(file, path, nodes, "fine_edges", model.nodes, &ModelNode::fine_edges);
+  read_node_array(file, path, nodes, "fine_to_state", model.nodes, &ModelNode::fine_to_state);
   return model;
 }
 

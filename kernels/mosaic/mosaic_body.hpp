@@ -8,6 +8,7 @@
 
 #include "kernels/mosaic/mosaic_math.hpp"
 #include "kernels/mosaic/mosaic_model.hpp"
+#include "kernels/sampling/bucket_index.hpp"
 
 namespace sc::kernels {
 
@@ -164,18 +165,10 @@ struct ReferenceWindowView {
   double cm_bucket_scale = 0;  // buckets per cM, > 0 and finite (0 with one bucket)
 };
 
-// The bucket of genetic position x in the window's cM index: floor((x - cm[0]) * scale) clamped to
-// [0, cm_buckets - 1]. Rounding may put x one bucket off the exact quotient, but the function is
-// non-decreasing in x, and that is all the search needs: with b = cm_bucket(x), every variant
-// before cm_bucket_first[b] has a lower bucket, hence cM < x, and every variant from
-// cm_bucket_first[b + 1] on has a higher bucket, hence cM > x; so the first variant at or beyond x
-// lies in [cm_bucket_first[b], cm_bucket_first[b + 1]] whatever the rounding (also for x = NaN or
-// infinity), and the search gives the same variant as a binary search over the whole window.
+// The bucket of genetic position x in the window's cM index (bucket_index.hpp says why a search
+// within it finds the variant a binary search over the whole window finds).
 SC_HOST_DEVICE inline int64_t cm_bucket(const ReferenceWindowView& window, double x) {
-  const double t = (x - window.cm[0]) * window.cm_bucket_scale;
-  if (!(t >= 0)) return 0;
-  if (t >= static_cast<double>(window.cm_buckets - 1)) return window.cm_buckets - 1;
-  return static_cast<int64_t>(t);
+  return bucket_of(x, window.cm[0], window.cm_bucket_scale, window.cm_buckets);
 }
 
 // HAPNEST's allele-age rule on window variants [first, last), copied from a segment whose

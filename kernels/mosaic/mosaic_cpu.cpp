@@ -161,15 +161,10 @@ SegmentLists draw_segments_cpu(const MosaicArrays& model, int64_t first_haplotyp
 
 void index_window_cm(ReferenceWindowView& window, std::vector<int32_t>& bucket_first) {
   if (window.variants <= 0 || window.cm_bucket_first != nullptr) return;
-  const double span = window.cm[window.variants - 1] - window.cm[0];
   window.cm_buckets = window.variants;
-  window.cm_bucket_scale = span > 0 && std::isfinite(span) ? static_cast<double>(window.cm_buckets) / span : 0.0;
-  if (!std::isfinite(window.cm_bucket_scale)) window.cm_bucket_scale = 0.0;
-  bucket_first.assign(static_cast<size_t>(window.cm_buckets) + 1, static_cast<int32_t>(window.variants));
-  int64_t filled = 0;  // buckets [0, filled) have their first variant
-  for (int64_t i = 0; i < window.variants; ++i)
-    for (const int64_t b = cm_bucket(window, window.cm[i]); filled <= b; ++filled)
-      bucket_first[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
+  window.cm_bucket_scale = bucket_scale(window.cm_buckets, window.cm[0], window.cm[window.variants - 1]);
+  bucket_first.resize(static_cast<size_t>(window.cm_buckets) + 1);
+  fill_bucket_first(window.cm, window.variants, window.cm[0], window.cm_bucket_scale, window.cm_buckets, bucket_first.data());
   window.cm_bucket_first = bucket_first.data();
 }
 

@@ -67,7 +67,7 @@ std::vector<uint64_t> copy_window_cuda(const MosaicArrays& model, const SegmentL
 // Copies window after window on the GPU with the model, the segment lists and each haplotype's
 // cursor (as copy_window_cpu's `cursors`) kept in device memory: a window's copy then moves only the
 // reference window in and the synthetic rows out, where copy_window_cuda moves all the segment
-// lists for every window (at 20,000 individuals on the long bench panel, 98% of its time).
+// lists for every window (at 20,000 individuals on the long bench panel, 97% of its time).
 // `model` and `lists` must outlive the copier. Throws std::runtime_error naming a failed CUDA call.
 class MosaicCudaCopier {
  public:

@@ -1,9 +1,9 @@
 // Philox4x32-10 on a register of blocks at once, for the CPU backends' vector paths (the genome
 // mosaic's segment batches, the table kernel's words of a block of rows), in two copies: AVX-512
 // (eight 64-bit lanes) and AVX2 (four, for processors without AVX-512 such as AMD's Zen 2 and
-// Zen 3). Host only, and only in translation units that
-// call them after checking philox_lanes(): the functions carry their target attribute themselves,
-// so a caller without it cannot inline them. Salmon et al. 2011, "Parallel random numbers: as easy
+// Zen 3). Host only, and only in translation units that call them after checking philox_lanes():
+// the functions carry their target attribute themselves, so a caller without it cannot inline
+// them. Salmon et al. 2011, "Parallel random numbers: as easy
 // as 1, 2, 3": per round two 32 x 32 -> 64-bit products, then xors with the key, which is bumped
 // by the Weyl constants between rounds; every lane's words equal draw_words' (philox_stream.hpp)
 // for the same counter and key, in both copies.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "kernels/sampling/bucket_index.hpp"
 #include "kernels/sampling/cumulative_table.hpp"
 
 namespace sc {
@@ -55,34 +56,29 @@ FineBinIndex::FineBinIndex(const ModelNode& node) : node_(&node) {
   // fine_bin_of searches edges [0, searched): all but the last.
   const int64_t searched = static_cast<int64_t>(node.fine_edges.size()) - 1;
   if (searched <= 0) return;
-  const int64_t buckets = searched;
   low_ = node.fine_edges.front();
-  const double span = node.fine_edges[static_cast<size_t>(searched - 1)] - low_;
-  scale_ = span > 0 && std::isfinite(span) ? static_cast<double>(buckets) / span : 0.0;
-  if (!std::isfinite(scale_)) scale_ = 0.0;
-  bucket_first_.assign(static_cast<size_t>(buckets) + 1, static_cast<int32_t>(searched));
-  auto bucket = [&](double x) {
-    const double t = (x - low_) * scale_;
-    return t >= static_cast<double>(buckets - 1) ? buckets - 1 : t > 0 ? static_cast<int64_t>(t) : int64_t{0};
-  };
-  int64_t filled = 0;  // buckets [0, filled) have their first edge
-  for (int64_t i = 0; i < searched; ++i)
-    for (const int64_t b = bucket(node.fine_edges[static_cast<size_t>(i)]); filled <= b; ++filled)
-      bucket_first_[static_cast<size_t>(filled)] = static_cast<int32_t>(i);
+  scale_ = kernels::bucket_scale(searched, low_, node.fine_edges[static_cast<size_t>(searched - 1)]);
+  bucket_first_.resize(static_cast<size_t>(searched) + 1);
+  kernels::fill_bucket_first(node.fine_edges.data(), searched, low_, scale_, searched, bucket_first_.data());
 }
 
 int32_t FineBinIndex::bin(double value) const {
   const ModelNode& node = *node_;
   if (bucket_first_.empty() || std::isnan(value)) return fine_bin_of(node, value);
-  const int64_t buckets = static_cast<int64_t>(bucket_first_.size()) - 1;
-  const double t = (value - low_) * scale_;
-  const int64_t b = t >= static_cast<double>(buckets - 1) ? buckets - 1 : t > 0 ? static_cast<int64_t>(t) : int64_t{0};
+  const int64_t b = kernels::bucket_of(value, low_, scale_, static_cast<int64_t>(bucket_first_.size()) - 1);
   const auto first = node.fine_edges.begin() + bucket_first_[static_cast<size_t>(b)];
   const auto last = node.fine_edges.begin() + bucket_first_[static_cast<size_t>(b) + 1];
   if (node.point_values)
     return std::clamp(static_cast<int32_t>(std::lower_bound(first, last, value) - node.fine_edges.begin()), 0, node.fine_bins - 1);
   return std::clamp(static_cast<int32_t>(std::upper_bound(first, last, value) - node.fine_edges.begin()) - 1, 0,
                     node.fine_bins - 1);
+}
+
+std::vector<FineBinIndex> fine_bin_indexes(const std::vector<ModelNode>& nodes) {
+  std::vector<FineBinIndex> indexes(nodes.size());
+  for (size_t j = 0; j < nodes.size(); ++j)
+    if (!has_category_states(nodes[j].kind)) indexes[j] = FineBinIndex(nodes[j]);
+  return indexes;
 }
 
 // How much wider than the median fine bin an outermost fine bin must be to count as a heavy tail.

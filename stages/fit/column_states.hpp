@@ -47,16 +47,12 @@ int32_t fine_bin_of(const ModelNode& node, double value);
 // Fine bins with fewer than `min_cell` rows get no weight (suppressed).
 void set_numeric_states(ModelNode& node, const std::vector<int64_t>& fine_counts, int64_t missing_count,
                         int max_states, int64_t min_cell);
-// The network state of a numeric value.
-inline int32_t numeric_state(const ModelNode& node, double value) { return node.fine_to_state[fine_bin_of(node, value)]; }
-
 // fine_bin_of for many values of one node whose edges are final: the same bin, found by a lookup
-// and a search within one bucket instead of a binary search over all edges (up to 2^16 + 1 of them
-// in the counting pass; the search was 40% of fitting a small table). As many buckets as edges,
-// of equal width from the first edge to the last but one; the bucket of a value never decreases as
-// the value grows, so every edge in a lower bucket lies below the value and every edge in a higher
-// one above it: the search within the value's bucket (up to the next bucket's first edge) finds the
-// very edge the whole search finds. Holds a pointer to the node: rebuild it when the edges change.
+// and a search within one bucket (kernels/sampling/bucket_index.hpp says why that is exact) instead
+// of a binary search over all edges (up to 2^16 + 1 of them in the counting pass; the search was
+// 40% of fit_table's time on a small table). As many buckets as searched edges, of equal width
+// from the first edge to the last but one. Holds a pointer to the node: rebuild it when the edges
+// change.
 class FineBinIndex {
  public:
   FineBinIndex() = default;
@@ -68,5 +64,8 @@ class FineBinIndex {
   std::vector<int32_t> bucket_first_;  // per bucket b: the first searched edge whose bucket is b or more
   double low_ = 0, scale_ = 0;         // bucket of x: floor((x - low) * scale), clamped
 };
+
+// One index per node of `nodes`, of its current fine edges for numeric nodes (empty for the others).
+std::vector<FineBinIndex> fine_bin_indexes(const std::vector<ModelNode>& nodes);
 
 }  // namespace sc

@@ -390,9 +390,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   std::vector<std::vector<int64_t>> fine(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
     if (!has_category_states(model.nodes[j].kind)) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
-  std::vector<FineBinIndex> super_fine(n_nodes);
-  for (size_t j = 0; j < n_nodes; ++j)
-    if (!has_category_states(model.nodes[j].kind)) super_fine[j] = FineBinIndex(model.nodes[j]);
+  const std::vector<FineBinIndex> super_fine = fine_bin_indexes(model.nodes);
   for_each_used_row([&](const ShardRows& rows, int64_t r) {
     for (size_t j = 0; j < n_nodes; ++j) {
       if (has_category_states(model.nodes[j].kind)) continue;
@@ -431,9 +429,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     if (hidden) suppressed[model.nodes[j].name + " (fine bins)"] = hidden;
     set_numeric_states(model.nodes[j], fine[j], missing[j], options.max_states, options.min_cell);
   }
-  reader.fine_bins.resize(n_nodes);
-  for (size_t j = 0; j < n_nodes; ++j)
-    if (!has_category_states(model.nodes[j].kind)) reader.fine_bins[j] = FineBinIndex(model.nodes[j]);
+  reader.fine_bins = fine_bin_indexes(model.nodes);
 
   // Pass 3: pairwise contingency tables of every node with every slot before it; with them the
   // parents of each node, by mutual information.

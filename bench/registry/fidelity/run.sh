@@ -18,17 +18,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-fidelity}
-bin=$build/apps/synthcohort
-data=$source_dir/data/registry
 seeds=${SEEDS:-1 2 3}
 ranks=2
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 # Open MPI binds each rank to one core when ranks <= cores, which would put all of a rank's
 # run.threads threads on that core: no binding, the binary sizes its own threads.
 export OMPI_MCA_hwloc_base_binding_policy=none
 source "$here/bench_env.sh"
-mkdir -p "$work"
-cd "$work"
 machine_line
 "$py" -c "from importlib.metadata import version as v; print('sdmetrics', v('sdmetrics'), 'sdv', v('sdv'))"
 

@@ -15,14 +15,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-speed}
-bin=$build/apps/synthcohort
-data=$source_dir/data/registry
 seeds=${SEEDS:-1 2 3}
 ranks=${RANKS:-1}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 source "$here/bench_env.sh"
-mkdir -p "$work"
-cd "$work"
 machine_line "$ranks rank(s)"
 "$py" -c "from importlib.metadata import version as v; print('sdv', v('sdv'))"
 

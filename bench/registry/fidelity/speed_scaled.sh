@@ -11,14 +11,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-speed-scaled}
-bin=$build/apps/synthcohort
-data=$source_dir/data/registry
 repeats=${REPEATS:-10 100}
 seed=${SEED:-1}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 source "$here/bench_env.sh"
-mkdir -p "$work"
-cd "$work"
 machine_line "seed $seed"
 for k in $repeats; do
   csv=flchain-x$k.csv

@@ -127,7 +127,7 @@ int bit(const std::vector<uint64_t>& bits, int64_t words, int64_t h, int64_t v) 
 }
 
 // How a window is copied: the CPU backend, the CUDA backend, or the shared body called haplotype
-// by haplotype on the host without the cM index (a binary search over the window, as the GPU does).
+// by haplotype on the host without the cM index (a binary search over the window).
 // cpu_cursors: the CPU backend with cursors carried from window to window; gpu_copier: one
 // MosaicCudaCopier for all windows (the lists and cursors kept on the device, as the sample stage does).
 enum class Copier { cpu, cpu_cursors, gpu, gpu_copier, body_unindexed };
