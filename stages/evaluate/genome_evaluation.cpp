@@ -16,6 +16,7 @@
 #include "stages/evaluate/genome_pca_evaluation.hpp"
 #include "stages/evaluate/metrics/genome_frequency.hpp"
 #include "stages/evaluate/metrics/genome_ld.hpp"
+#include "stages/fit/genome_fit_ld.hpp"
 #include "stages/evaluate/shard_pieces.hpp"
 
 namespace sc {
@@ -40,7 +41,7 @@ nlohmann::json allele_frequency(const Communicator& comm, const Panels& p, const
   const int64_t n_train = 2 * p.training_count, n_hold = 2 * p.holdout_count, n_syn = 2 * p.synthetic;
   auto pieces = gather_shard_pieces(comm, p.windows(), [&](int64_t w) {
     const WindowCounts& c = counts[p.slot(w)];
-    const std::vector<bool> use = maf_at_least(c.training, n_train, p.options.af_maf_min);
+    const std::vector<bool> use = metrics::maf_at_least(c.training, n_train, p.options.af_maf_min);
     metrics::FrequencyPairPiece train_syn, hold_syn, train_hold;
     metrics::add_variants(train_syn, c.training, n_train, c.synthetic, n_syn, use);
     metrics::add_variants(hold_syn, c.holdout, n_hold, c.synthetic, n_syn, use);
@@ -101,7 +102,7 @@ class LdWindows {
     const GenomeWindow& real = own ? p_.real[k] : real_read;
     const GenomeWindow& synth = own ? p_.synth[k] : synth_read;
     const std::vector<int64_t> training = own ? counts_[k].training : metrics::alt_allele_counts(bits_of(real), p_.training);
-    LdWindow window{real.cm, real.contig, maf_at_least(training, 2 * p_.training_count, p_.options.ld_maf_min), nullptr, nullptr};
+    LdWindow window{real.cm, real.contig, metrics::maf_at_least(training, 2 * p_.training_count, p_.options.ld_maf_min), nullptr, nullptr};
     window.real = std::make_shared<metrics::VariantPlanes>(metrics::variant_planes(bits_of(real), p_.training, spare()));
     window.synthetic =
         std::make_shared<metrics::VariantPlanes>(metrics::variant_planes(bits_of(synth), p_.everyone, spare()));
@@ -129,11 +130,7 @@ class LdWindows {
 };
 
 void append_to_span(metrics::LdSpan& span, const LdWindow& window) {
-  span.cm.insert(span.cm.end(), window.cm.begin(), window.cm.end());
-  span.contig.insert(span.contig.end(), window.contig.begin(), window.contig.end());
-  span.use.insert(span.use.end(), window.use.begin(), window.use.end());
-  span.real.append(window.real);
-  span.synthetic.append(window.synthetic);
+  span.append(window.cm, window.contig, window.use, window.real, window.synthetic);
 }
 
 nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::vector<WindowCounts>& counts) {
@@ -150,9 +147,7 @@ nlohmann::json ld_decay(const Communicator& comm, const Panels& p, const std::ve
     for (int64_t next = w + 1; next < p.windows() && span.own_variants > 0; ++next) {
       const LdWindow& later = windows.get(next);
       if (later.cm.empty()) continue;
-      if (later.contig.front() != span.contig.back() ||
-          later.cm.front() - span.cm[static_cast<size_t>(span.own_variants - 1)] >= ld.max_cm)
-        break;
+      if (!span.reaches(later.contig.front(), later.cm.front(), ld.max_cm)) break;
       append_to_span(span, later);
     }
     metrics::LdPiece piece(bins);
@@ -261,13 +256,11 @@ GenomeEvaluationOptions read_genome_evaluation_options(const Config& config) {
     return v;
   };
   o.af_maf_min = share("evaluate.genome_af_maf_min");
-  o.ld_maf_min = share("evaluate.genome_ld_maf_min");
   o.pca_maf_min = share("evaluate.genome_pca_maf_min");
-  o.ld_bin_cm = config.real("evaluate.genome_ld_bin_cm");
-  if (!(o.ld_bin_cm > 0.0)) config.reject("evaluate.genome_ld_bin_cm", "a positive distance in cM");
-  o.ld_max_cm = config.real("evaluate.genome_ld_max_cm");
-  if (!(o.ld_max_cm > 0.0) || o.ld_max_cm / o.ld_bin_cm > 10000)
-    config.reject("evaluate.genome_ld_max_cm", "a positive distance in cM, at most 10,000 bins");
+  const LdCurveOptions ld = read_ld_curve_options(config);  // shared with fit's Ne search
+  o.ld_maf_min = ld.maf_min;
+  o.ld_bin_cm = ld.bin_cm;
+  o.ld_max_cm = ld.max_cm;
   o.pca_components = config.integer("evaluate.genome_pca_components");
   if (o.pca_components < 1 || o.pca_components > 100) config.reject("evaluate.genome_pca_components", "1 to 100");
   const int64_t iterations = config.integer("evaluate.genome_pca_power_iterations");

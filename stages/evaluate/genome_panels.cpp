@@ -100,14 +100,4 @@ WindowCounts counts_of(const Panels& p, const GenomeWindow& real, const GenomeWi
           metrics::alt_allele_counts(bits_of(synth), p.everyone)};
 }
 
-// Variants whose training minor allele frequency is at least maf_min.
-std::vector<bool> maf_at_least(const std::vector<int64_t>& counts, int64_t haplotypes, double maf_min) {
-  std::vector<bool> use(counts.size());
-  for (size_t v = 0; v < counts.size(); ++v) {
-    const int64_t minor = std::min(counts[v], haplotypes - counts[v]);
-    use[v] = static_cast<double>(minor) >= maf_min * static_cast<double>(haplotypes);
-  }
-  return use;
-}
-
 }  // namespace sc

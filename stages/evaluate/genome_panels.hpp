@@ -63,7 +63,4 @@ struct WindowCounts {
 };
 WindowCounts counts_of(const Panels& p, const GenomeWindow& real, const GenomeWindow& synth);
 
-// Variants whose training minor allele frequency is at least maf_min.
-std::vector<bool> maf_at_least(const std::vector<int64_t>& counts, int64_t haplotypes, double maf_min);
-
 }  // namespace sc

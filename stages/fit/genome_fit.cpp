@@ -25,7 +25,7 @@ po::options_description genome_generator_options() {
       ("genome.ne", po::value<std::string>()->default_value(""),
        "effective population size Ne: one number, or POP:value,... (default: HAPNEST's posterior mean per population, EUR's for others)")
       ("genome.estimate_ne", po::value<bool>()->default_value(false),
-       "fit searches Ne per population so that synthetic relatedness to the donors matches the donors' own (docs/genome-generator.md); rho stays as given")
+       "fit searches Ne per population, matching the donors' relatedness and LD decay (docs/genome-generator.md); rho stays as given")
       ("genome.estimate_individuals", po::value<int64_t>()->default_value(1000),
        "synthetic individuals made per step of the Ne search")
       ("genome.individuals", po::value<int64_t>()->default_value(1000), "synthetic diploid individuals to sample (0 = no genomes)")
@@ -241,15 +241,32 @@ GenomeModel plan_genome_fit(const StageContext& context, const StageReader& inge
   model.allele_age_file = config.path("genome.allele_ages");
   if (!model.allele_age_file.empty()) date_variants(ingest, windows, samples.contigs, model);
   if (config.flag("genome.estimate_ne")) {
-    const int64_t synthetic = config.integer("genome.estimate_individuals");
-    if (synthetic < 1 || synthetic > 100000) config.reject("genome.estimate_individuals", "a number of individuals from 1 to 100000");
+    NeSearchOptions options;
+    options.seed = static_cast<uint64_t>(config.integer("run.seed"));
+    options.synthetic_individuals = config.integer("genome.estimate_individuals");
+    if (options.synthetic_individuals < 1 || options.synthetic_individuals > 100000)
+      config.reject("genome.estimate_individuals", "a number of individuals from 1 to 100000");
+    options.ld = read_ld_curve_options(config);  // the LD decay curve evaluate scores
     std::vector<std::string> paths;
     for (const auto& name : windows) paths.push_back(ingest.path(name));
     for (size_t p = 0; p < model.populations.size(); ++p) {
       if (model.populations[p].individuals < 2) continue;  // no pair to measure relatedness on
-      const NeSearchResult found = search_ne(model, p, paths, static_cast<uint64_t>(config.integer("run.seed")), synthetic);
-      model.populations[p].ne_search = {{"start", model.populations[p].ne}, {"panel_median_kinship", found.panel_median},
-                                        {"synthetic_median_kinship", found.synthetic_median}, {"steps", found.steps}};
+      const NeSearchResult found = search_ne(model, p, paths, options);
+      auto curve = [](const std::vector<double>& ld) {
+        nlohmann::json out = nlohmann::json::array();
+        for (double r2 : ld) out.push_back(std::isfinite(r2) ? nlohmann::json(r2) : nlohmann::json());
+        return out;
+      };
+      model.populations[p].ne_search = {{"start", model.populations[p].ne},
+                                        {"panel_median_kinship", found.panel.median_kinship},
+                                        {"synthetic_median_kinship", found.synthetic.median_kinship},
+                                        {"kinship_excess", found.kinship_excess},
+                                        {"panel_ld", curve(found.panel.ld)},
+                                        {"synthetic_ld", curve(found.synthetic.ld)},
+                                        {"ld_shortfall", std::isfinite(found.ld_shortfall) ? nlohmann::json(found.ld_shortfall) : nlohmann::json()},
+                                        {"ld_bin_cm", options.ld.bin_cm},
+                                        {"ld_maf_min", options.ld.maf_min},
+                                        {"steps", found.steps}};
       model.populations[p].ne = found.ne;
     }
   }

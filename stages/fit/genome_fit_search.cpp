@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <memory>
 
 #include "kernels/mosaic/mosaic_kernel.hpp"
 #include "stages/fit/genome_fit.hpp"
@@ -10,11 +11,6 @@
 
 namespace sc {
 namespace {
-
-struct Window {
-  GenomeWindow data;
-  int64_t first_variant = 0;
-};
 
 // Appends the genotype planes of haplotype rows (2i, 2i+1 for each listed individual) of one window.
 void add_window(GenotypePlanes& planes, int64_t word_offset, const std::vector<uint64_t>& bits, int64_t words,
@@ -29,13 +25,13 @@ void add_window(GenotypePlanes& planes, int64_t word_offset, const std::vector<u
   }
 }
 
-GenotypePlanes empty_planes(int64_t individuals, const std::vector<Window>& windows) {
+GenotypePlanes empty_planes(int64_t individuals, const std::vector<GenomeWindow>& windows) {
   GenotypePlanes planes;
   planes.individuals = individuals;
   for (const auto& w : windows) {
-    const int64_t words = w.data.words_per_haplotype();
+    const int64_t words = w.words_per_haplotype();
     for (int64_t k = 0; k < words; ++k) {
-      const int64_t bits = std::min<int64_t>(64, w.data.variants() - 64 * k);
+      const int64_t bits = std::min<int64_t>(64, w.variants() - 64 * k);
       planes.valid.push_back(bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1);
     }
   }
@@ -74,37 +70,42 @@ double king_robust(const GenotypePlanes& a, int64_t i, const GenotypePlanes& b, 
 
 namespace {
 
-// The panel's windows and the donors' genotype planes, loaded once per search.
+// The panel's windows, the donors' genotype planes and their LD pairs, loaded once per search.
 struct SearchData {
-  std::vector<Window> windows;
+  std::vector<GenomeWindow> windows;
+  std::vector<int64_t> first_variant;  // per window, its first variant's panel-wide index
+  std::vector<int32_t> donor_individuals;
   GenotypePlanes panel;
-  int64_t donors = 0;
+  std::unique_ptr<DonorLdPairs> ld;
 };
 
-SearchData load(const GenomePopulationModel& p, const std::vector<std::string>& windows) {
+SearchData load(const GenomePopulationModel& p, const std::vector<std::string>& windows, const LdCurveOptions& ld) {
   SearchData data;
   int64_t first_variant = 0;
   for (size_t w = 0; w < windows.size(); ++w) {
-    data.windows.push_back({read_genome_window(h5::File::open_read(windows[w]), static_cast<int64_t>(w)), first_variant});
-    first_variant += data.windows.back().data.variants();
+    data.windows.push_back(read_genome_window(h5::File::open_read(windows[w]), static_cast<int64_t>(w)));
+    data.first_variant.push_back(first_variant);
+    first_variant += data.windows.back().variants();
   }
   // Donor individuals by their first rows (the donor list holds 2i and 2i+1).
+  for (size_t k = 0; k < p.donors.size(); k += 2) data.donor_individuals.push_back(p.donors[k] / 2);
   std::vector<int32_t> donor_rows;
-  for (size_t k = 0; k < p.donors.size(); k += 2) donor_rows.push_back(p.donors[k]);
-  data.donors = static_cast<int64_t>(donor_rows.size());
-  data.panel = empty_planes(data.donors, data.windows);
+  for (int32_t i : data.donor_individuals) donor_rows.push_back(2 * i);
+  data.panel = empty_planes(static_cast<int64_t>(donor_rows.size()), data.windows);
   int64_t offset = 0;
   for (const auto& w : data.windows) {
-    add_window(data.panel, offset, w.data.bits, w.data.words_per_haplotype(), donor_rows);
-    offset += w.data.words_per_haplotype();
+    add_window(data.panel, offset, w.bits, w.words_per_haplotype(), donor_rows);
+    offset += w.words_per_haplotype();
   }
+  data.ld = std::make_unique<DonorLdPairs>(data.windows, data.donor_individuals, ld);
   return data;
 }
 
 double panel_median_kinship(const SearchData& data) {
-  std::vector<double> closest(static_cast<size_t>(data.donors), -1.0);
-  for (int64_t i = 0; i < data.donors; ++i)
-    for (int64_t j = i + 1; j < data.donors; ++j) {
+  const int64_t donors = data.panel.individuals;
+  std::vector<double> closest(static_cast<size_t>(donors), -1.0);
+  for (int64_t i = 0; i < donors; ++i)
+    for (int64_t j = i + 1; j < donors; ++j) {
       const double k = king_robust(data.panel, i, data.panel, j);
       closest[static_cast<size_t>(i)] = std::max(closest[static_cast<size_t>(i)], k);
       closest[static_cast<size_t>(j)] = std::max(closest[static_cast<size_t>(j)], k);
@@ -112,62 +113,77 @@ double panel_median_kinship(const SearchData& data) {
   return median(closest);
 }
 
-double synthetic_median(const GenomeModel& model, const GenomePopulationModel& p, const SearchData& data, uint64_t seed,
-                        int64_t synthetic_individuals, double ne) {
+RelatednessAndLd synthetic_statistics(const GenomeModel& model, const GenomePopulationModel& p, const SearchData& data,
+                                      const NeSearchOptions& options, double ne) {
+  const int64_t individuals = options.synthetic_individuals;
   kernels::MosaicArrays arrays;
-  arrays.seed = seed ^ 0x6E65736561726368ull;  // "nesearch": draws apart from the sample stage's
+  arrays.seed = options.seed ^ 0x6E65736561726368ull;  // "nesearch": draws apart from the sample stage's
   arrays.donors = p.donors;
   arrays.populations.push_back({ne / static_cast<double>(p.individuals), p.rho, 0, static_cast<int64_t>(p.donors.size())});
   for (const auto& c : model.contigs) arrays.contigs.push_back({c.first_cm, c.last_cm, c.first_variant, c.variants});
-  arrays.individual_population.assign(static_cast<size_t>(synthetic_individuals), 0);
+  arrays.individual_population.assign(static_cast<size_t>(individuals), 0);
   std::vector<int32_t> synthetic_rows;
-  for (int32_t i = 0; i < synthetic_individuals; ++i) synthetic_rows.push_back(2 * i);
+  for (int32_t i = 0; i < individuals; ++i) synthetic_rows.push_back(2 * i);
   const kernels::SegmentLists lists = kernels::draw_segments_cpu(arrays);
-  GenotypePlanes synthetic = empty_planes(synthetic_individuals, data.windows);
+  GenotypePlanes synthetic = empty_planes(individuals, data.windows);
+  std::vector<std::vector<uint64_t>> copies;
   int64_t word = 0;
-  for (const auto& w : data.windows) {
+  for (size_t w = 0; w < data.windows.size(); ++w) {
+    const GenomeWindow& window = data.windows[w];
     kernels::ReferenceWindowView view;
-    view.bits = w.data.bits.data();
-    view.rows = w.data.haplotypes;
-    view.words = w.data.words_per_haplotype();
-    view.variants = w.data.variants();
-    view.first_variant = w.first_variant;
-    view.contig = w.data.variants() > 0 ? w.data.contig[0] : 0;
-    view.cm = w.data.cm.data();
-    add_window(synthetic, word, kernels::copy_window_cpu(arrays, lists, view), view.words, synthetic_rows);
+    view.bits = window.bits.data();
+    view.rows = window.haplotypes;
+    view.words = window.words_per_haplotype();
+    view.variants = window.variants();
+    view.first_variant = data.first_variant[w];
+    view.contig = window.variants() > 0 ? window.contig[0] : 0;
+    view.cm = window.cm.data();
+    copies.push_back(kernels::copy_window_cpu(arrays, lists, view));
+    add_window(synthetic, word, copies.back(), view.words, synthetic_rows);
     word += view.words;
   }
-  std::vector<double> best(static_cast<size_t>(synthetic_individuals), -1.0);
-  for (int64_t s = 0; s < synthetic_individuals; ++s)
-    for (int64_t d = 0; d < data.donors; ++d)
+  RelatednessAndLd statistics;
+  std::vector<double> best(static_cast<size_t>(individuals), -1.0);
+  for (int64_t s = 0; s < individuals; ++s)
+    for (int64_t d = 0; d < data.panel.individuals; ++d)
       best[static_cast<size_t>(s)] = std::max(best[static_cast<size_t>(s)], king_robust(synthetic, s, data.panel, d));
-  return median(best);
+  statistics.median_kinship = median(best);
+  statistics.ld = data.ld->synthetic_curve(copies, individuals);
+  return statistics;
 }
 
 }  // namespace
 
-double synthetic_median_kinship(const GenomeModel& model, size_t population, const std::vector<std::string>& windows,
-                                uint64_t seed, int64_t synthetic_individuals, double ne) {
+RelatednessAndLd synthetic_statistics(const GenomeModel& model, size_t population, const std::vector<std::string>& windows,
+                                      const NeSearchOptions& options, double ne) {
   const GenomePopulationModel& p = model.populations[population];
-  return synthetic_median(model, p, load(p, windows), seed, synthetic_individuals, ne);
+  return synthetic_statistics(model, p, load(p, windows, options.ld), options, ne);
 }
 
 NeSearchResult search_ne(const GenomeModel& model, size_t population, const std::vector<std::string>& windows,
-                         uint64_t seed, int64_t synthetic_individuals, double target) {
+                         const NeSearchOptions& options, const RelatednessAndLd* target) {
   const GenomePopulationModel& p = model.populations[population];
-  const SearchData data = load(p, windows);
+  const SearchData data = load(p, windows, options.ld);
   NeSearchResult result;
-  result.panel_median = target >= -0.5 ? target : panel_median_kinship(data);
+  result.panel = target ? *target : RelatednessAndLd{panel_median_kinship(data), data.ld->donor_curve()};
+  // g(Ne) = kinship excess - LD shortfall; without a defined LD bin (no pair of common variants
+  // closer than genome_ld_max_cm) the shortfall counts as 0 and relatedness alone decides.
+  auto g = [&](const RelatednessAndLd& s) {
+    const double shortfall = ld_shortfall(result.panel.ld, s.ld);
+    return (s.median_kinship - result.panel.median_kinship) - (std::isfinite(shortfall) ? shortfall : 0.0);
+  };
   // Bisection on log Ne between 1/1000 and 10 times the starting value (ten halvings of a factor
-  // 10^4 leave 1%); the synthetic median falls as Ne grows.
+  // 10^4 leave 1%); g falls as Ne grows.
   double lo = std::log(p.ne / 1000.0), hi = std::log(p.ne * 10.0);
   for (result.steps = 0; result.steps < 10; ++result.steps) {
     const double mid = 0.5 * (lo + hi);
-    if (synthetic_median(model, p, data, seed, synthetic_individuals, std::exp(mid)) > result.panel_median) lo = mid;
+    if (g(synthetic_statistics(model, p, data, options, std::exp(mid))) > 0) lo = mid;
     else hi = mid;
   }
   result.ne = std::exp(0.5 * (lo + hi));
-  result.synthetic_median = synthetic_median(model, p, data, seed, synthetic_individuals, result.ne);
+  result.synthetic = synthetic_statistics(model, p, data, options, result.ne);
+  result.kinship_excess = result.synthetic.median_kinship - result.panel.median_kinship;
+  result.ld_shortfall = ld_shortfall(result.panel.ld, result.synthetic.ld);
   return result;
 }
 

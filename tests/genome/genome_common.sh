@@ -107,3 +107,66 @@ INI
   local line
   for line in "${@:3}"; do printf '%s\n' "$line"; done
 }
+
+# LD decay by plink 1.9 (--r2: unphased genotype r^2) over the same common variants in the training
+# reals and in the synthetic individuals: every STEP-th variant with MAF >= 0.05 in the 240
+# (TRAIN.afreq, plink2 --freq of the panel's variants in order), pairs closer than 1 cM on the
+# genetic map (cM interpolated from $genome_map), mean r^2 per 0.1 cM bin. Writes ld_curves.txt
+# (one line per bin: "from_cm to_cm pairs_real r2_real pairs_synthetic r2_synthetic") and prints
+# "mean_abs_diff max_abs_diff bins variants".
+ld_decay_curves() {  # ld_decay_curves train.txt TRAIN.afreq SYNTHETIC_VCF STEP
+  bcftools query -f '%CHROM\t%POS\n' "$genome_panel" > panel_sites.txt
+  python3 - "$2" "$4" "$genome_map" <<'PY' > ld_plan.txt
+import bisect, gzip, sys
+afreq, step, gmap = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+sites = [l.split() for l in open('panel_sites.txt')]
+freqs = [float(l.split('\t')[4]) for l in open(afreq) if not l.startswith('#')]
+assert len(sites) == len(freqs), 'the frequency file lists other variants than the panel'
+common = [s for s, f in zip(sites, freqs) if min(f, 1 - f) >= 0.05][::step]
+with open('ld_sites.txt', 'w') as out:
+    for chrom, pos in common: out.write(f'{chrom}\t{pos}\n')
+rows = [l.split() for l in gzip.open(gmap, 'rt') if not l.startswith('pos')]
+bp = [int(r[0]) for r in rows]; cm = [float(r[2]) for r in rows]
+def to_cm(x):  # linear inside the map, the edge rate outside it
+    i = min(max(bisect.bisect_right(bp, x), 1), len(bp) - 1)
+    return cm[i - 1] + (cm[i] - cm[i - 1]) * (x - bp[i - 1]) / (bp[i] - bp[i - 1])
+positions = [int(p) for _, p in common]
+with open('ld_cm.txt', 'w') as out:
+    for p in positions: out.write(f'{p} {to_cm(p):.8f}\n')
+# The widest span in bp of any pair closer than 1 cM, for plink's window.
+cms = [to_cm(p) for p in positions]; widest = 0; j = 0
+for i in range(len(positions)):
+    while cms[j] < cms[i] - 1.0: j += 1
+    widest = max(widest, positions[i] - positions[j])
+print(widest // 1000 + 2, len(positions))
+PY
+  read -r window_kb variants < ld_plan.txt
+  bcftools view -Oz -o ld_real.vcf.gz -S "$1" -T ld_sites.txt "$genome_panel"
+  bcftools view -Oz -o ld_synthetic.vcf.gz -T ld_sites.txt "$3"
+  for side in real synthetic; do
+    plink1.9 --vcf ld_$side.vcf.gz --r2 --ld-window 999999 --ld-window-kb "$window_kb" --ld-window-r2 0 \
+      --threads 1 --out ld_$side > ld_$side.plink.log 2>&1 || { cat ld_$side.plink.log; return 1; }
+  done
+  python3 - "$variants" <<'PY'
+import math, sys
+cm = dict(tuple(map(float, l.split())) for l in open('ld_cm.txt'))
+def curve(path):
+    sums, counts = [0.0] * 10, [0] * 10
+    with open(path) as f:
+        f.readline()
+        for line in f:
+            r = line.split()  # CHR_A BP_A SNP_A CHR_B BP_B SNP_B R2
+            d = abs(cm[float(r[4])] - cm[float(r[1])])
+            if d < 1.0:
+                b = int(d / 0.1); sums[b] += float(r[6]); counts[b] += 1
+    return counts, [s / c if c else math.nan for s, c in zip(sums, counts)]
+nr, real = curve('ld_real.ld'); ns, syn = curve('ld_synthetic.ld')
+assert nr == ns, 'plink listed other pairs for the real and synthetic sets'
+diffs = []
+with open('ld_curves.txt', 'w') as out:
+    for b in range(10):
+        out.write('%.1f %.1f %d %.4f %d %.4f\n' % (b / 10, (b + 1) / 10, nr[b], real[b], ns[b], syn[b]))
+        if nr[b]: diffs.append(abs(real[b] - syn[b]))
+print('%.4f %.4f %d %s' % (sum(diffs) / len(diffs), max(diffs), len(diffs), sys.argv[1]))
+PY
+}

@@ -1,5 +1,6 @@
 #include "stages/evaluate/metrics/genome_frequency.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -7,6 +8,15 @@
 #include "pipeline/error.hpp"
 
 namespace sc::metrics {
+
+std::vector<bool> maf_at_least(const std::vector<std::int64_t>& counts, std::int64_t haplotypes, double maf_min) {
+  std::vector<bool> use(counts.size());
+  for (std::size_t v = 0; v < counts.size(); ++v) {
+    const std::int64_t minor = std::min(counts[v], haplotypes - counts[v]);
+    use[v] = static_cast<double>(minor) >= maf_min * static_cast<double>(haplotypes);
+  }
+  return use;
+}
 
 std::vector<std::int64_t> alt_allele_counts(const HaplotypeBits& window, const std::vector<bool>& keep) {
   SC_EXPECTS(static_cast<std::int64_t>(keep.size()) * 2 == window.haplotypes, InternalError,

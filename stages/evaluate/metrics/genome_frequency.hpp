@@ -16,6 +16,9 @@ namespace sc::metrics {
 // ALT allele count per variant over the haplotypes of the individuals flagged in `keep`.
 std::vector<std::int64_t> alt_allele_counts(const HaplotypeBits& window, const std::vector<bool>& keep);
 
+// Variants whose minor allele frequency (from ALT counts of `haplotypes` haplotypes) is at least maf_min.
+std::vector<bool> maf_at_least(const std::vector<std::int64_t>& counts, std::int64_t haplotypes, double maf_min);
+
 // Sums over variants of counts c (of n haplotypes) against d (of m haplotypes).
 struct FrequencyPairPiece {
   std::int64_t variants = 0;

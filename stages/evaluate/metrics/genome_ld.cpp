@@ -55,6 +55,20 @@ void LdSide::append(std::shared_ptr<const VariantPlanes> planes) {
   windows.push_back(std::move(planes));
 }
 
+void LdSpan::append(const std::vector<double>& window_cm, const std::vector<std::int32_t>& window_contig,
+                    const std::vector<bool>& window_use, std::shared_ptr<const VariantPlanes> real_planes,
+                    std::shared_ptr<const VariantPlanes> synthetic_planes) {
+  cm.insert(cm.end(), window_cm.begin(), window_cm.end());
+  contig.insert(contig.end(), window_contig.begin(), window_contig.end());
+  use.insert(use.end(), window_use.begin(), window_use.end());
+  real.append(std::move(real_planes));
+  synthetic.append(std::move(synthetic_planes));
+}
+
+bool LdSpan::reaches(std::int32_t first_contig, double first_cm, double max_cm) const {
+  return own_variants > 0 && first_contig == contig.back() && first_cm - cm[static_cast<std::size_t>(own_variants - 1)] < max_cm;
+}
+
 namespace {
 
 // The used variants of a span are counted in cells of kCellRows rows (variants of the window)

@@ -56,6 +56,15 @@ struct LdSpan {
   std::vector<std::int32_t> contig;
   std::vector<bool> use;          // variant passes the filter (training MAF)
   LdSide real, synthetic;
+
+  // Appends one window's variants (positions, filter, and both sides' planes).
+  void append(const std::vector<double>& window_cm, const std::vector<std::int32_t>& window_contig,
+              const std::vector<bool>& window_use, std::shared_ptr<const VariantPlanes> real_planes,
+              std::shared_ptr<const VariantPlanes> synthetic_planes);
+  // Whether a later window, first variant at (first_contig, first_cm), can hold a partner of one of
+  // the own variants: same contig as the span's last variant and closer than max_cm to the last
+  // own variant. Windows are appended while this holds (a window of no variants is skipped).
+  bool reaches(std::int32_t first_contig, double first_cm, double max_cm) const;
 };
 
 // Adds every pair (i, j), i < own_variants, i < j, both used, same contig, cm_j - cm_i < max_cm,
