@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "pipeline/error.hpp"
 
@@ -14,9 +15,21 @@ struct Sha256::State {
   EVP_MD_CTX* ctx = nullptr;
 };
 
+namespace {
+
+// SHA-256 fetched from OpenSSL's provider once: EVP_sha256() makes every EVP_DigestInit_ex look the
+// algorithm up again (an implicit fetch), and a stage digests every dataset it writes.
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!algorithm) throw InternalError("OpenSSL has no SHA-256");
+  return algorithm;
+}
+
+}  // namespace
+
 Sha256::Sha256() : state_(std::make_unique<State>()) {
   state_->ctx = EVP_MD_CTX_new();
-  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1)
+  if (!state_->ctx || EVP_DigestInit_ex(state_->ctx, sha256_algorithm(), nullptr) != 1)
     throw InternalError("OpenSSL could not initialise SHA-256");
 }
 
@@ -49,9 +62,11 @@ std::string sha256_file(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) throw IoError("cannot open " + path + ": " + std::strerror(errno));
   Sha256 hash;
-  std::vector<char> buffer(1 << 20);
+  // Not zero-filled: filling a megabyte cost more than digesting a small index file.
+  constexpr size_t kBufferBytes = 1 << 20;
+  const std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
   size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), file)) > 0) hash.update(buffer.data(), n);
+  while ((n = std::fread(buffer.get(), 1, kBufferBytes, file)) > 0) hash.update(buffer.get(), n);
   bool failed = std::ferror(file);
   std::fclose(file);
   if (failed) throw IoError("cannot read " + path);

@@ -252,14 +252,22 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
 
   // The per-rank work table, written by all ranks together through MPI-IO: each rank writes its
-  // own row (rank, shards committed, shards skipped) in one collective transfer.
+  // own row (rank, shards committed, shards skipped) in one collective transfer. A job of one
+  // rank writes the same dataset serially: opening a file through MPI-IO for the first time costs
+  // more than the file (7% of the CPU of sampling an 8,000-row table).
   std::string message;
   ExitCode code = ExitCode::ok;
   try {
-    h5::File ranks = h5::File::create_parallel(partial_dir_ + "/ranks.h5", comm_);
+    const std::string path = partial_dir_ + "/ranks.h5";
     int64_t row[3] = {comm_.rank(), committed_here_, skipped_here_};
-    ranks.write_rows_collective("/ranks", row, static_cast<hsize_t>(comm_.rank()), 1,
-                                static_cast<hsize_t>(comm_.size()), 3);
+    if (comm_.size() == 1) {
+      fs::remove(path);
+      h5::File::create(path).write<int64_t>("/ranks", row, {1, 3});
+    } else {
+      h5::File ranks = h5::File::create_parallel(path, comm_);
+      ranks.write_rows_collective("/ranks", row, static_cast<hsize_t>(comm_.rank()), 1,
+                                  static_cast<hsize_t>(comm_.size()), 3);
+    }
   } catch (const Error& e) {
     message = e.what();
     code = e.code();

@@ -33,7 +33,7 @@ void read_options(const Communicator& comm, const Config& config, GenomeSamplePl
   }
   const std::string backend = config.text("genome.backend");
   if (backend != "auto" && backend != "cpu" && backend != "cuda") config.reject("genome.backend", "cpu, cuda or auto");
-  const bool gpu_here = comm.all(kernels::mosaic_cuda_available());
+  const bool gpu_here = backend != "cpu" && comm.all(kernels::mosaic_cuda_available());
   if (backend == "cuda" && !gpu_here)
     config.reject("genome.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
   o.use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);

@@ -51,7 +51,8 @@ StageResult run_sample(const StageContext& context) {
   int64_t deflate = config.integer("store.compression");
   const std::string backend = config.text("sample.backend");
   if (backend != "auto" && backend != "cpu" && backend != "cuda") config.reject("sample.backend", "cpu, cuda or auto");
-  const bool gpu_here = comm.all(kernels::cuda_backend_available());
+  // Only asked where a GPU may be used: probing the CUDA runtime costs a millisecond or two.
+  const bool gpu_here = backend != "cpu" && comm.all(kernels::cuda_backend_available());
   if (backend == "cuda" && !gpu_here)
     config.reject("sample.backend", "a backend this job has: no CUDA device answers on every rank (or the build has no CUDA); use cpu or auto");
   const bool use_cuda = backend == "cuda" || (backend == "auto" && gpu_here);
