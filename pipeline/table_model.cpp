@@ -86,9 +86,10 @@ NodeKind kind_from(const std::string& text) {
 }  // namespace
 
 nlohmann::json TableModel::to_json() const {
-  nlohmann::json out = {{"format", "synthcohort-table-model/2"}, {"table", table}, {"parent", parent},
+  nlohmann::json out = {{"format", "synthcohort-table-model/3"}, {"table", table}, {"parent", parent},
                         {"rows_fit", rows_fit}, {"persons_fit", persons_fit}, {"private_fit", private_fit}, {"context_states", context_states},
-                        {"order_by", order_by}, {"first_child_slot", first_child_slot}, {"report", report}};
+                        {"order_by", order_by}, {"first_child_slot", first_child_slot},
+                        {"previous_sibling_slot", previous_sibling_slot}, {"sibling_category", sibling_category}, {"report", report}};
   nlohmann::json list = nlohmann::json::array();
   for (const auto& n : nodes)
     list.push_back({{"name", n.name}, {"kind", kind_name(n.kind)}, {"column", n.column},
@@ -106,8 +107,8 @@ nlohmann::json TableModel::to_json() const {
 }
 
 TableModel TableModel::from_json(const nlohmann::json& json) {
-  if (json.value("format", "") != "synthcohort-table-model/2")
-    throw InputError("the fit stage holds a table model of another format (expected synthcohort-table-model/2; fit again)");
+  if (json.value("format", "") != "synthcohort-table-model/3")
+    throw InputError("the fit stage holds a table model of another format (expected synthcohort-table-model/3; fit again)");
   TableModel m;
   m.table = json.at("table");
   m.parent = json.at("parent");
@@ -117,6 +118,8 @@ TableModel TableModel::from_json(const nlohmann::json& json) {
   m.context_states = json.at("context_states").get<std::vector<int32_t>>();
   m.order_by = json.at("order_by");
   m.first_child_slot = json.at("first_child_slot");
+  m.previous_sibling_slot = json.at("previous_sibling_slot");
+  m.sibling_category = json.at("sibling_category");
   m.report = json.at("report");
   for (const auto& n : json.at("nodes")) {
     ModelNode node;

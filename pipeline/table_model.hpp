@@ -1,7 +1,8 @@
 // The fitted model of one registry table, as the fit stage writes it and the sample stage reads
 // it: a Bayesian network over discretised columns (DESIGN.md, "Registry tables"). Each node is a
 // modelled column of the table, or the number of children one row has in a child table; a child
-// table's network also sees its parent row's node states as context. A numeric node's states are
+// table's network also sees its parent row's node states as context, and its previous sibling's
+// category. A numeric node's states are
 // ranges of a fine equal-width histogram (quantile groups of it), so a value is placed in two
 // steps: the range by the network, the fine bin by the range's own histogram, then uniformly
 // inside the fine bin (tapered in the outermost fine bin of a heavy tail). Every probability is an integer threshold on the 2^32 scale, so sampling
@@ -64,11 +65,15 @@ struct TableModel {
   int64_t rows_fit = 0;                 // real rows the model was fitted on
   int64_t persons_fit = 0;              // root rows of the fit (the unit of privacy)
   bool private_fit = false;             // fitted under fit.epsilon: counts above are noisy estimates
-  std::vector<int32_t> context_states;  // the parent's node states, one per context slot
+  std::vector<int32_t> context_states;  // states per context slot: the parent's nodes, first child, previous sibling
   std::vector<ModelNode> nodes;
   std::vector<ReferenceModel> references;
   std::string order_by;                 // child tables: siblings are ordered by this column ("" = none)
   int32_t first_child_slot = -1;        // context slot that is 1 for a parent's first child (-1: none)
+  // Context slot holding the previous sibling's state of node `sibling_category` (its states, then
+  // one more for a first child); -1: none. Sample fills it in draw order, family by family.
+  int32_t previous_sibling_slot = -1;
+  std::string sibling_category;
   nlohmann::json report = nlohmann::json::object();  // structure and suppression, for the manifest
 
   int node_index(const std::string& name) const;  // -1 when absent

@@ -10,6 +10,7 @@
 #include "stages/evaluate/intertable_trends.hpp"
 #include "stages/evaluate/metrics/ks_complement.hpp"
 #include "stages/evaluate/shard_pieces.hpp"
+#include "stages/evaluate/sibling_evaluation.hpp"
 
 namespace sc {
 namespace {
@@ -122,18 +123,9 @@ std::vector<CategoryPieces> within_categories(const Communicator& comm, const Si
                                               const std::vector<ColumnPair>& pairs) {
   // Synthetic codes -> real dictionary indices, per categorical column used.
   std::map<int, std::vector<int32_t>> to_real;
-  for (const auto& pair : pairs) {
-    if (to_real.count(pair.cat)) continue;
-    const std::string& column = side.child.columns[static_cast<size_t>(pair.cat)];
-    const auto& dictionary = side.child.dictionaries.at(column);
-    const auto& real_dictionary = real_meta.dictionaries.at(column);
-    std::vector<int32_t>& map = to_real[pair.cat];
-    map.assign(dictionary.size(), -1);
-    for (size_t c = 0; c < dictionary.size(); ++c) {
-      auto it = std::lower_bound(real_dictionary.begin(), real_dictionary.end(), dictionary[c]);
-      if (it != real_dictionary.end() && *it == dictionary[c]) map[c] = static_cast<int32_t>(it - real_dictionary.begin());
-    }
-  }
+  for (const auto& pair : pairs)
+    if (!to_real.count(pair.cat))
+      to_real[pair.cat] = real_category_indices(side.child, real_meta, side.child.columns[static_cast<size_t>(pair.cat)]);
   std::vector<CategoryPieces> merged(pairs.size());
   auto pieces = gather_shard_pieces(comm, static_cast<int64_t>(side.child_shards.size()), [&](int64_t s) {
     TableShard shard = read_table_shard(side.reader, side.child_shards[static_cast<size_t>(s)], side.child);
@@ -152,28 +144,6 @@ std::vector<CategoryPieces> within_categories(const Communicator& comm, const Si
   });
   for (const auto& bytes : pieces) merge_pieces(merged, bytes);
   return merged;
-}
-
-// Gaps between successive children of one parent along `order`: every rank gathers the
-// (parent key, time) pairs, since a family may span shards. O(child rows) memory per rank.
-metrics::KsPiece gaps(const Communicator& comm, const Side& side, int order) {
-  int fk = side.child.column_index(side.child.foreign_key);
-  std::vector<int64_t> mine;
-  for (size_t s = static_cast<size_t>(comm.rank()); s < side.child_shards.size(); s += static_cast<size_t>(comm.size())) {
-    TableShard shard = read_table_shard(side.reader, side.child_shards[s], side.child);
-    const ColumnValues& k = shard.columns[static_cast<size_t>(fk)];
-    const ColumnValues& t = shard.columns[static_cast<size_t>(order)];
-    for (size_t r = 0; r < k.missing.size(); ++r)
-      if (!k.missing[r] && !t.missing[r]) { mine.push_back(k.i64[r]); mine.push_back(t.i64[r]); }
-  }
-  std::vector<int64_t> all = comm.allgatherv(mine);
-  std::vector<std::pair<int64_t, int64_t>> pairs;
-  for (size_t i = 0; i + 1 < all.size(); i += 2) pairs.emplace_back(all[i], all[i + 1]);
-  std::sort(pairs.begin(), pairs.end());
-  std::vector<double> values;
-  for (size_t i = 1; i < pairs.size(); ++i)
-    if (pairs[i].first == pairs[i - 1].first) values.push_back(static_cast<double>(pairs[i].second - pairs[i - 1].second));
-  return ks_piece_of(values);
 }
 
 }  // namespace
@@ -227,14 +197,9 @@ nlohmann::json evaluate_relation(const Communicator& comm, const StageReader& re
   out["shapes_within_categories"] = within;
   out["shapes_within_categories_mean"] = number(pairs.empty() ? NAN : score_sum / static_cast<double>(pairs.size()));
 
-  // Gaps along the first time column.
-  for (size_t c = 0; c < real.child.columns.size(); ++c) {
-    ColumnType t = real.child.types[c];
-    if (t != ColumnType::day_offset && t != ColumnType::date) continue;
-    metrics::KsPiece rg = gaps(comm, real, static_cast<int>(c)), sg = gaps(comm, synthetic, static_cast<int>(c));
-    out["gap_shape"] = {{"column", real.child.columns[c]}, {"score", number(metrics::finish_ks_complement(rg, sg))}};
-    break;
-  }
+  // Gaps and category transitions between successive siblings along the first time column.
+  out.update(evaluate_sibling_order(comm, SiblingSide{real.reader, real.child, real.child_shards},
+                                    SiblingSide{synthetic.reader, synthetic.child, synthetic.child_shards}));
   return out;
 }
 

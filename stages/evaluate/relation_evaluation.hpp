@@ -7,8 +7,8 @@
 //   table, the KS complement of X within each category of C, weighted by the category's real
 //   frequency (each lab test's value distribution);
 // - intertable trends (intertable_trends.hpp): SDMetrics' InterTableTrends of the relation;
-// - gap shapes: KS complement of the gaps between successive children of one parent along the
-//   table's first day-offset or date column.
+// - sibling order (sibling_evaluation.hpp): gap shapes and category transitions between
+//   successive children of one parent along the table's first day-offset or date column.
 // Counts reduce exactly; KS pieces are sorted runs merged in shard order: the same for any rank
 // count. docs/metrics.md gives the formulas.
 #pragma once

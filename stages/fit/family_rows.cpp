@@ -20,6 +20,7 @@ struct ParentKey {
 // Sorted as a tuple, a family's rows with a time come first, in (time, row) order.
 struct ChildRow {
   int64_t key, time_missing, time, row;
+  int64_t category;  // code in the table's category column (-1: missing or no such column)
   auto tie() const { return std::tie(key, time_missing, time, row); }
 };
 // A used child row and its parent row, for the join with the parent's node states.
@@ -73,6 +74,9 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   if (options.order_siblings)
     for (size_t c = 0; c < meta.columns.size() && table.order_column < 0; ++c)
       if (is_time_column(meta.types[c])) table.order_column = static_cast<int>(c);
+  if (table.order_column >= 0)
+    for (size_t c = 0; c < meta.columns.size() && table.category_column < 0; ++c)
+      if (meta.types[c] != ColumnType::key && stored_as_code(meta.types[c])) table.category_column = static_cast<int>(c);
   const int fk = meta.column_index(meta.foreign_key);
   const int parent_key = parent.meta.column_index(parent.meta.primary_key);
   const std::string prefix = meta.name + "/join";
@@ -107,10 +111,14 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
         facts.set(g, &orphan);
         continue;
       }
-      ChildRow record{keys.i64[static_cast<size_t>(r)], 1, 0, g};
+      ChildRow record{keys.i64[static_cast<size_t>(r)], 1, 0, g, -1};
       if (table.order_column >= 0) {
         const ColumnValues& t = data.columns[static_cast<size_t>(table.order_column)];
-        if (!t.missing[static_cast<size_t>(r)]) record = {record.key, 0, t.i64[static_cast<size_t>(r)], g};
+        if (!t.missing[static_cast<size_t>(r)]) record = {record.key, 0, t.i64[static_cast<size_t>(r)], g, -1};
+      }
+      if (table.category_column >= 0) {
+        const ColumnValues& category = data.columns[static_cast<size_t>(table.category_column)];
+        if (!category.missing[static_cast<size_t>(r)]) record.category = category.codes[static_cast<size_t>(r)];
       }
       children.append(partition_of(record.key, partitions), &record);
     }
@@ -152,6 +160,11 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
         RowFacts f;
         f.parent_row = parent_row;
         f.included = parent_used && rows[i].row <= cap_row;
+        // Rows without a time follow those with one, in store order: their previous sibling too.
+        if (table.category_column >= 0 && i > begin) {
+          f.has_previous = 1;
+          f.previous_code = static_cast<int32_t>(rows[i - 1].category);
+        }
         if (!rows[i].time_missing) {
           const bool first = i == begin;  // rows with a time come first in their family
           f.first_child = first;

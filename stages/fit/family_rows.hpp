@@ -2,7 +2,7 @@
 // the fit's scratch area (stages/fit/fit_scratch.hpp) and kept as one small file per shard:
 // whether the row is used (not held out, its parent used, within the per-parent cap under
 // differential privacy), its parent row, its place among its siblings in time (first child, gap
-// to the previous sibling), on the parent each row's children count per child table, and, once
+// to the previous sibling, the previous sibling's category), on the parent each row's children count per child table, and, once
 // the parent is fitted, the parent's node states for every child row. Families are put together
 // by partitioning child rows by a hash of the parent key; each partition, processed whole by one
 // rank, sorts its rows by (key, time, row), so the results are the same for any rank count.
@@ -26,7 +26,8 @@ struct RowFacts {
   uint8_t included = 0;     // used by the fit
   uint8_t first_child = 0;  // the parent's first child along the time column
   uint8_t has_gap = 0;      // a later sibling with a time (first children and rows without one: 0)
-  uint8_t padding[5] = {};
+  uint8_t has_previous = 0;  // the row has a previous sibling (in time order, ties in store order)
+  int32_t previous_code = 0;  // that sibling's code in the table's category column (-1: missing)
 };
 static_assert(sizeof(RowFacts) == 24);
 
@@ -36,6 +37,9 @@ struct FamilyTable {
   TableLayout layout;
   std::vector<std::string> child_tables;  // tables whose children counts are kept per row, in order
   int order_column = -1;                  // the sibling time column (child tables with one)
+  // With a time column: the categorical column whose previous-sibling value each row carries
+  // (the first categorical column in schema order; -1: none).
+  int category_column = -1;
   int64_t used_rows = 0;                  // rows with included = 1 (every rank)
   int64_t later_siblings = 0, same_time = 0;  // included later siblings; those at their previous sibling's time
   int64_t family_partitions = 0;          // partitions the families were processed in (child tables)

@@ -32,6 +32,8 @@ po::options_description fit_options() {
        "child tables with a time column: model the first sibling's time and the gaps to the previous sibling (false: times drawn independently, then sorted)")
       ("fit.visits", po::value<bool>()->default_value(true),
        "with fit.sibling_gaps: model visits instead of gaps (a sibling shares its previous sibling's time or starts a visit, whose time is drawn given the row and the parent)")
+      ("fit.previous_sibling", po::value<bool>()->default_value(true),
+       "with fit.sibling_gaps: a child row may depend on its previous sibling's category (the table's first categorical column)")
       ("fit.min_visit_share", po::value<double>()->default_value(0.05),
        "with fit.visits: the visit model is used where at least this share of later siblings have their previous sibling's time")
       ("fit.min_cell", po::value<int64_t>()->default_value(0),
@@ -65,6 +67,7 @@ FitOptions read_options(const Config& config) {
   if (!(o.min_mutual_information >= 0)) config.reject("fit.min_mutual_information", "a non-negative number of nats");
   o.sibling_gaps = config.flag("fit.sibling_gaps");
   o.visits = config.flag("fit.visits");
+  o.previous_sibling = config.flag("fit.previous_sibling");
   o.min_visit_share = config.real("fit.min_visit_share");
   if (!(o.min_visit_share >= 0 && o.min_visit_share <= 1)) config.reject("fit.min_visit_share", "a share from 0 to 1");
   o.seed = static_cast<uint64_t>(config.integer("run.seed"));

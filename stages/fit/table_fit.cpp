@@ -207,7 +207,6 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     model.first_child_slot = static_cast<int32_t>(model.context_states.size());
     model.context_states.push_back(2);
   }
-  const int32_t context = static_cast<int32_t>(model.context_states.size());
   const int32_t parent_context_slots = parent ? static_cast<int32_t>(parent->model.nodes.size()) : 0;
 
   // The nodes: every modelled column, then one children count per child table. The visit model
@@ -295,11 +294,22 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     for (const auto& n : parent->model.nodes) parent_state_counts.push_back(n.states);
   const size_t parent_state_bytes = state_bytes(parent_state_counts);
   if (parent) join_parent_states(comm, scratch, table, *parent, parent_context_slots, parent_state_bytes);
+  // The previous-sibling slot's state per stored code of the category column, and for a missing
+  // category and for a first child (set after pass 1, when the category's states are known).
+  std::vector<int32_t> previous_state_of_code;
+  int32_t previous_missing = 0, no_previous = 0;
+  auto previous_sibling_state = [&](const RowFacts& facts) {
+    if (!facts.has_previous) return no_previous;
+    if (facts.previous_code < 0 || static_cast<size_t>(facts.previous_code) >= previous_state_of_code.size()) return previous_missing;
+    return previous_state_of_code[static_cast<size_t>(facts.previous_code)];
+  };
   auto parent_context = [&](const ShardRows& rows, int64_t r, int32_t* out) {
     if (!parent) return;
     const int32_t* states = rows.parent_states.data() + r * parent_context_slots;
     for (int32_t k = 0; k < parent_context_slots; ++k) out[k] = states[k];
-    if (model.first_child_slot >= 0) out[model.first_child_slot] = rows.facts[static_cast<size_t>(r)].first_child;
+    const RowFacts& facts = rows.facts[static_cast<size_t>(r)];
+    if (model.first_child_slot >= 0) out[model.first_child_slot] = facts.first_child;
+    if (model.previous_sibling_slot >= 0) out[model.previous_sibling_slot] = previous_sibling_state(facts);
   };
   // `after_shard` (when set) runs once each shard's used rows are done.
   ShardRows shard_rows;  // the last shard read, kept from pass to pass
@@ -385,6 +395,30 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
                     kIntegerSuperFine);
     }
   }
+
+  // The previous sibling's category as one more context slot (fit.previous_sibling): its node's
+  // states and one more, "no previous sibling". A category that min_cell suppressed, or that no
+  // used row has, reads as no previous sibling: the synthetic siblings never have it.
+  const int sibling_node = table.category_column < 0 || !options.previous_sibling ? -1
+                         : model.node_index(meta.columns[static_cast<size_t>(table.category_column)]);
+  if (sibling_node >= 0) {
+    const ModelNode& category = model.nodes[static_cast<size_t>(sibling_node)];
+    no_previous = category.states;
+    previous_missing = category.missing_state >= 0 ? category.missing_state : no_previous;
+    const auto& counts = category_counts[static_cast<size_t>(sibling_node)];
+    const size_t codes = meta.dictionaries.at(category.name).size();
+    previous_state_of_code.assign(codes, no_previous);
+    for (size_t code = 0; code < codes; ++code) {
+      int32_t state = static_cast<int32_t>(code);
+      if (dp) state = reader.category_map[static_cast<size_t>(sibling_node)][code];
+      if (state < 0) previous_state_of_code[code] = previous_missing;
+      else if (counts[static_cast<size_t>(state)] > 0) previous_state_of_code[code] = state;
+    }
+    model.previous_sibling_slot = static_cast<int32_t>(model.context_states.size());
+    model.context_states.push_back(no_previous + 1);
+    model.sibling_category = category.name;
+  }
+  const int32_t context = static_cast<int32_t>(model.context_states.size());
 
   // Pass 2: fine histograms of numeric nodes, then their states (quantile groups).
   std::vector<std::vector<int64_t>> fine(n_nodes);
@@ -494,12 +528,13 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   nlohmann::json structure = nlohmann::json::object();
   auto slot_name = [&](int32_t slot) {
     if (slot == model.first_child_slot) return std::string("first child");
+    if (slot == model.previous_sibling_slot) return "previous sibling's " + model.sibling_category;
     return slot < context ? parent->model.nodes[static_cast<size_t>(slot)].name + " (" + meta.parent + ")"
                           : model.nodes[static_cast<size_t>(slot - context)].name;
   };
   // Slots whose states are ordered ranges of values (numeric nodes, here or in the parent).
   auto ordered_slot = [&](int32_t slot) {
-    if (slot == model.first_child_slot) return false;
+    if (slot == model.first_child_slot || slot == model.previous_sibling_slot) return false;
     const ModelNode& node = slot < context ? parent->model.nodes[static_cast<size_t>(slot)] : model.nodes[static_cast<size_t>(slot - context)];
     return !has_category_states(node.kind);
   };
@@ -538,7 +573,12 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     }
     for (const auto& [mi, slot] : candidates) {
       if (std::find(model.nodes[j].parents.begin(), model.nodes[j].parents.end(), slot) != model.nodes[j].parents.end()) continue;
-      if (static_cast<int>(model.nodes[j].parents.size()) >= max_parents) break;
+      // The previous sibling's category comes on top of fit.max_parents (within the kernel's
+      // limit): with it in the count, a lab test that follows the previous test lost its tie to
+      // the person (children count), and lab values theirs to the person's weight.
+      const auto& parents = model.nodes[j].parents;
+      const int lag = static_cast<int>(std::count(parents.begin(), parents.end(), model.previous_sibling_slot));
+      if (static_cast<int>(parents.size()) - lag >= max_parents || static_cast<int>(parents.size()) >= kernels::kMaxNodeParents) break;
       if (mi < options.min_mutual_information) break;
       int32_t levels = slot_states[static_cast<size_t>(slot)];
       if (configurations * levels > max_configurations) {

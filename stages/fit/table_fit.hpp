@@ -34,6 +34,7 @@ struct FitOptions {
   bool sibling_gaps = true;             // fit.sibling_gaps
   bool visits = true;                   // fit.visits (with sibling_gaps: the visit model)
   double min_visit_share = 0.05;        // fit.min_visit_share
+  bool previous_sibling = true;         // fit.previous_sibling (with sibling_gaps)
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
   // Differential privacy (fit.epsilon > 0): the table's budget, the cap on children per parent

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "kernels/sampling/network_row.hpp"
 #include "kernels/sampling/network_sampler.hpp"
 #include "pipeline/error.hpp"
 
@@ -66,6 +67,10 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
       if (model.first_child_slot >= 0)
         context_states[static_cast<size_t>(i * context + model.first_child_slot)] =
             table.family_start[static_cast<size_t>(p)] == begin + i ? 1 : 0;
+      // Every row is drawn first as if it had no previous sibling; follow_previous corrects it.
+      if (model.previous_sibling_slot >= 0)
+        context_states[static_cast<size_t>(i * context + model.previous_sibling_slot)] =
+            model.context_states[static_cast<size_t>(model.previous_sibling_slot)] - 1;
     }
   }
   // Rows [first_row, first_row + rows) of the drawn block, from `network`, on the chosen backend.
@@ -83,6 +88,41 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
     }
   };
   kernels::SampledRows sampled = draw(net.key, 0, drawn);
+  auto retry_key = [&](uint32_t attempt) {
+    return kernels::DrawKey{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
+  };
+  auto first_of_family = [&](int64_t i) { return i == 0 || parent_row[static_cast<size_t>(i)] != parent_row[static_cast<size_t>(i - 1)]; };
+
+  // The previous sibling's category (in draw order). The kernel drew every row with "no previous
+  // sibling"; row i then takes row i - 1's category state as context, and the nodes that depend
+  // on that slot, directly or through their parents, are drawn again from the same counters under
+  // `key` (the key row i was last drawn with): the very draw of a row drawn after its sibling, on
+  // any backend, since this runs on the host for both. Rows are followed in order within a family.
+  const int32_t previous_slot = model.previous_sibling_slot;
+  const int sibling_node = previous_slot >= 0 ? model.node_index(model.sibling_category) : -1;
+  std::vector<int> after_previous;  // the nodes drawn again, in topological (node) order
+  if (sibling_node >= 0) {
+    std::vector<uint8_t> depends(nodes, 0);
+    for (size_t j = 0; j < nodes; ++j) {
+      for (int32_t slot : model.nodes[j].parents)
+        depends[j] |= slot == previous_slot || (slot >= context && depends[static_cast<size_t>(slot - context)]);
+      if (depends[j]) after_previous.push_back(static_cast<int>(j));
+    }
+  }
+  const kernels::NetworkView view = net.view();
+  auto follow_previous = [&](int64_t i, const kernels::DrawKey& key) {
+    if (sibling_node < 0 || first_of_family(i)) return;
+    int32_t* row = sampled.states.data() + i * sampled.width;
+    const int32_t previous = sampled.states[static_cast<size_t>((i - 1) * sampled.width + context + sibling_node)];
+    if (row[previous_slot] == previous) return;
+    row[previous_slot] = previous;
+    context_states[static_cast<size_t>(i * context + previous_slot)] = previous;
+    double* values = sampled.values.data() + i * static_cast<int64_t>(nodes);
+    for (int j : after_previous)
+      kernels::place_network_node(view, j, kernels::node_configuration(view, view.nodes[j], row),
+                                  kernels::draw_words(key, static_cast<uint64_t>(begin + i), static_cast<uint32_t>(j)), row, values);
+  };
+  for (int64_t i = 0; i < drawn; ++i) follow_previous(i, net.key);
 
   // The time column. Gap model: the first sibling's own draw, then each later sibling's gap added
   // to the previous time (a missing first time leaves the family's times missing). Visit model: a
@@ -94,11 +134,13 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   std::vector<uint8_t> time_missing;
   // Draws rows [a, b) of the block again from the retry stream of `attempt` (the same tables under
   // the retry key: no copy of the network per family and attempt).
+  // Their previous siblings' categories are followed again (row a keeps its context: the caller
+  // settled the rows before it).
   auto redraw = [&](int64_t a, int64_t b, uint32_t attempt) {
-    const kernels::DrawKey retry{plan.seed, kernels::DrawPurpose::constraint_retry, (attempt << 16) | (plan.stream & 0xFFFFu)};
-    kernels::SampledRows again = draw(retry, a, b - a);
+    kernels::SampledRows again = draw(retry_key(attempt), a, b - a);
     std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);
     std::copy(again.values.begin(), again.values.end(), sampled.values.begin() + a * static_cast<int64_t>(nodes));
+    for (int64_t i = a + 1; i < b; ++i) follow_previous(i, retry_key(attempt));
   };
   auto bound_of = [&](int64_t i) {
     return plan.family_time_bound ? (*plan.family_time_bound)[static_cast<size_t>(parent_row[static_cast<size_t>(i)])]
@@ -143,6 +185,7 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
         // the constraint redraws just the row that breaks it (rejection per row; a row that joins
         // a visit takes a time that already holds).
         for (int64_t i = a; i < b; ++i) {
+          follow_previous(i, net.key);  // row i - 1 may have been drawn again
           place_time(i, i == a);
           for (uint32_t attempt = 1; !std::isnan(bound) && attempt <= kFamilyRedraws && breaks(i, bound); ++attempt) {
             redraw(i, i + 1, attempt);
