@@ -10,7 +10,7 @@ source_dir=$(cd "$here/../.." && pwd)
 build=$(cd "${1:-$source_dir/build}" && pwd)
 work=${2:-/var/tmp/synthcohort-bench-registry}
 bin=$build/apps/synthcohort
-copies=58
+copies=${COPIES:-58}  # COPIES=N: a smaller registry for quick comparisons
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_io=romio321
 mkdir -p "$work"
 cd "$work"
