@@ -79,19 +79,27 @@ std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableS
   return digests;
 }
 
-TableShard read_table_shard(const StageReader& stage, const std::string& name, const TableMeta& meta) {
+TableShard read_table_columns(const StageReader& stage, const std::string& name, const TableMeta& meta,
+                              const std::vector<int>& columns) {
   h5::File file = h5::File::open_read(stage.path(name));
   TableShard data;
   data.columns.resize(meta.columns.size());
-  for (size_t c = 0; c < meta.columns.size(); ++c) {
-    std::string path = column_path(meta.columns[c]);
-    ColumnValues& column = data.columns[c];
-    if (stored_as_code(meta.types[c])) column.codes = file.read<int32_t>(path + "/values");
-    else if (stored_as_double(meta.types[c])) column.f64 = file.read<double>(path + "/values");
+  for (int c : columns) {
+    const size_t i = static_cast<size_t>(c);
+    std::string path = column_path(meta.columns[i]);
+    ColumnValues& column = data.columns[i];
+    if (stored_as_code(meta.types[i])) column.codes = file.read<int32_t>(path + "/values");
+    else if (stored_as_double(meta.types[i])) column.f64 = file.read<double>(path + "/values");
     else column.i64 = file.read<int64_t>(path + "/values");
     column.missing = file.read<uint8_t>(path + "/missing");
   }
   return data;
+}
+
+TableShard read_table_shard(const StageReader& stage, const std::string& name, const TableMeta& meta) {
+  std::vector<int> all(meta.columns.size());
+  for (size_t c = 0; c < all.size(); ++c) all[c] = static_cast<int>(c);
+  return read_table_columns(stage, name, meta, all);
 }
 
 std::vector<std::string> stage_tables(const StageReader& stage) {

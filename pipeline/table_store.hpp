@@ -57,6 +57,10 @@ void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard
 // so that one shard can be digested on another thread while the one before it is written.
 std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data);
 TableShard read_table_shard(const StageReader& stage, const std::string& shard_name, const TableMeta& meta);
+// Only the listed columns (indices into meta.columns); the others are left empty, so the result's
+// rows() is 0 unless column 0 is listed: use the layout's row count.
+TableShard read_table_columns(const StageReader& stage, const std::string& shard_name, const TableMeta& meta,
+                              const std::vector<int>& columns);
 // The table names a stage holds, in the order they were written (parents first).
 std::vector<std::string> stage_tables(const StageReader& stage);
 

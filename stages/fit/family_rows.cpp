@@ -56,7 +56,8 @@ void prepare_root_rows(const Communicator& comm, const StageReader& stage, const
     if (!table.layout.owns(comm, s)) continue;
     std::vector<RowFacts> facts(static_cast<size_t>(table.layout.rows[s]));
     if (key_column >= 0) {
-      const TableShard data = read_table_shard(stage, table.layout.shards[s], table.meta);
+      // The keys alone: the passes of fit_table read the whole shard later.
+      const TableShard data = read_table_columns(stage, table.layout.shards[s], table.meta, {key_column});
       const ColumnValues& keys = data.columns[static_cast<size_t>(key_column)];
       for (size_t r = 0; r < facts.size(); ++r) facts[r].included = !held_out(options.seed, keys.i64[r], options.holdout_fraction);
     } else {
@@ -91,7 +92,7 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   const std::string parent_facts = scratch.dir() + "/" + facts_directory(parent.meta.name);
   for (size_t s = 0; s < parent.layout.shards.size(); ++s) {
     if (!parent.layout.owns(comm, s)) continue;
-    const TableShard data = read_table_shard(stage, parent.layout.shards[s], parent.meta);
+    const TableShard data = read_table_columns(stage, parent.layout.shards[s], parent.meta, {parent_key});
     const std::vector<RowFacts> rows = read_records<RowFacts>(row_values_path(parent_facts, s), parent.layout.rows[s]);
     const ColumnValues& keys = data.columns[static_cast<size_t>(parent_key)];
     for (size_t r = 0; r < rows.size(); ++r) {
@@ -102,9 +103,12 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   }
   for (size_t s = 0; s < table.layout.shards.size(); ++s) {
     if (!table.layout.owns(comm, s)) continue;
-    const TableShard data = read_table_shard(stage, table.layout.shards[s], meta);
+    std::vector<int> needed{fk};
+    for (int c : {table.order_column, table.category_column})
+      if (c >= 0) needed.push_back(c);
+    const TableShard data = read_table_columns(stage, table.layout.shards[s], meta, needed);
     const ColumnValues& keys = data.columns[static_cast<size_t>(fk)];
-    for (int64_t r = 0; r < data.rows(); ++r) {
+    for (int64_t r = 0; r < table.layout.rows[s]; ++r) {
       const int64_t g = table.layout.first_row[s] + r;
       if (keys.missing[static_cast<size_t>(r)]) {
         RowFacts orphan;
