@@ -75,7 +75,7 @@ std::string score_card(const json& verdicts) {
   for (const auto& v : verdicts["tables"])
     tables += row({v["table"], "SDMetrics 0.27 quality score", format_number(v["score"])}, v["verdict"]);
   for (const auto& v : verdicts["relations"])
-    relations += row({v["table"], "children per parent (cardinality shape)", format_number(v["score"])}, v["verdict"]);
+    relations += row({v["table"], v.value("label", v.value("measure", "")), format_number(v["score"])}, v["verdict"]);
   for (const auto& v : verdicts["privacy"])
     privacy += row({v["subject"], v["measure"], format_number(v["value"]),
                     v["rule"].get<std::string>() + " " + format_number(v["threshold"])}, v["verdict"]);

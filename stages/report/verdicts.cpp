@@ -102,7 +102,22 @@ json judge(const json& metrics, const VerdictThresholds& t) {
     if (m.contains("relation")) {
       double cardinality = number_at(m["relation"], "cardinality_shape_similarity");
       out["relations"].push_back({{"table", table}, {"measure", "cardinality_shape_similarity"},
+                                  {"label", "children per parent (cardinality shape)"},
                                   {"score", number_or_null(cardinality)}, {"verdict", utility_verdict(cardinality, t)}});
+      // Siblings in time: the gaps between them and which category follows which.
+      const json& relation = m["relation"];
+      if (relation.contains("gap_shape")) {
+        double gaps = number_at(relation["gap_shape"], "score");
+        out["relations"].push_back({{"table", table}, {"measure", "gap_shape"},
+                                    {"label", "gaps between successive children (" + relation["gap_shape"].value("column", "") + ")"},
+                                    {"score", number_or_null(gaps)}, {"verdict", utility_verdict(gaps, t)}});
+      }
+      for (const auto& x : relation.value("sibling_transitions", json::array())) {
+        double score = number_at(x, "score");
+        out["relations"].push_back({{"table", table}, {"measure", "sibling_transitions"},
+                                    {"label", x.value("column", "") + " after the previous sibling's"},
+                                    {"score", number_or_null(score)}, {"verdict", utility_verdict(score, t)}});
+      }
     }
     if (m.contains("privacy")) {
       const json& privacy = m["privacy"];
