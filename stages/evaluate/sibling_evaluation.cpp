@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "stages/evaluate/metrics/ks_complement.hpp"
 
@@ -16,59 +17,50 @@ constexpr int64_t kMissing = -2;                                    // a missing
 
 nlohmann::json number(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr); }
 
-// A side's child rows with a parent key, each as [key, time, shard << 32 | row, codes...] (codes
-// as real dictionary indices, kMissing, or -1 for categories the real data lack), in family order.
-struct Families {
-  size_t width = 0;
-  std::vector<int64_t> records;
-  size_t rows() const { return width ? records.size() / width : 0; }
-  const int64_t* row(size_t i) const { return records.data() + i * width; }
+// A side's child row with a parent key: its time (kNoTime when missing), its place in the store
+// (shard << 32 | row) and its code in one categorical column (a real dictionary index, kMissing,
+// or -1 for a category the real data lack).
+struct SiblingRow {
+  int64_t key, time, position, code;
+  auto order() const { return std::tie(key, time, position); }
 };
 
-Families gather_families(const Communicator& comm, const SiblingSide& side, const TableMeta& real, int time_column,
-                         const std::vector<int>& categories) {
+// Every rank gets every row of the side, sorted into family order (key, then time, then store
+// position: a total order, so the same on any rank count). One categorical column at a time
+// (`category` < 0: none), so memory stays at 32 bytes per child row.
+std::vector<SiblingRow> gather_families(const Communicator& comm, const SiblingSide& side, const TableMeta& real,
+                                        int time_column, int category) {
   const int fk = side.child.column_index(side.child.foreign_key);
-  std::vector<std::vector<int32_t>> to_real;
-  for (int c : categories) to_real.push_back(real_category_indices(side.child, real, side.child.columns[static_cast<size_t>(c)]));
-  Families out;
-  out.width = 3 + categories.size();
-  std::vector<int64_t> mine;
+  const std::vector<int32_t> to_real =
+      category < 0 ? std::vector<int32_t>{} : real_category_indices(side.child, real, side.child.columns[static_cast<size_t>(category)]);
+  std::vector<int> columns{fk, time_column};
+  if (category >= 0) columns.push_back(category);
+  std::vector<SiblingRow> mine;
   for (size_t s = static_cast<size_t>(comm.rank()); s < side.shards.size(); s += static_cast<size_t>(comm.size())) {
-    TableShard shard = read_table_shard(side.reader, side.shards[s], side.child);
+    TableShard shard = read_table_columns(side.reader, side.shards[s], side.child, columns);
     const ColumnValues& keys = shard.columns[static_cast<size_t>(fk)];
     const ColumnValues& time = shard.columns[static_cast<size_t>(time_column)];
     for (size_t r = 0; r < keys.missing.size(); ++r) {
       if (keys.missing[r]) continue;
-      mine.push_back(keys.i64[r]);
-      mine.push_back(time.missing[r] ? kNoTime : time.i64[r]);
-      mine.push_back(static_cast<int64_t>(s << 32 | r));
-      for (size_t k = 0; k < categories.size(); ++k) {
-        const ColumnValues& c = shard.columns[static_cast<size_t>(categories[k])];
-        mine.push_back(c.missing[r] ? kMissing : to_real[k][static_cast<size_t>(c.codes[r])]);
+      int64_t code = kMissing;
+      if (category >= 0) {
+        const ColumnValues& c = shard.columns[static_cast<size_t>(category)];
+        if (!c.missing[r]) code = to_real[static_cast<size_t>(c.codes[r])];
       }
+      mine.push_back({keys.i64[r], time.missing[r] ? kNoTime : time.i64[r], static_cast<int64_t>(s << 32 | r), code});
     }
   }
-  std::vector<int64_t> all = comm.allgatherv(mine);
-  // Sort row indices by (key, time, store order), then lay the records out in that order.
-  const size_t n = all.size() / out.width;
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const int64_t* x = all.data() + a * out.width;
-    const int64_t* y = all.data() + b * out.width;
-    return std::lexicographical_compare(x, x + 3, y, y + 3);
-  });
-  out.records.resize(all.size());
-  for (size_t i = 0; i < n; ++i) std::copy_n(all.data() + order[i] * out.width, out.width, out.records.data() + i * out.width);
-  return out;
+  std::vector<SiblingRow> all = comm.allgatherv_records(mine);
+  std::sort(all.begin(), all.end(), [](const SiblingRow& a, const SiblingRow& b) { return a.order() < b.order(); });
+  return all;
 }
 
-metrics::KsPiece gap_piece(const Families& f) {
+metrics::KsPiece gap_piece(const std::vector<SiblingRow>& rows) {
   std::vector<double> gaps;
-  for (size_t i = 1; i < f.rows(); ++i) {
-    const int64_t* a = f.row(i - 1);
-    const int64_t* b = f.row(i);
-    if (a[0] == b[0] && a[1] != kNoTime && b[1] != kNoTime) gaps.push_back(static_cast<double>(b[1] - a[1]));
+  for (size_t i = 1; i < rows.size(); ++i) {
+    const SiblingRow& a = rows[i - 1];
+    const SiblingRow& b = rows[i];
+    if (a.key == b.key && a.time != kNoTime && b.time != kNoTime) gaps.push_back(static_cast<double>(b.time - a.time));
   }
   return metrics::compute_ks_piece(metrics::ColumnView::numeric(gaps));
 }
@@ -76,14 +68,13 @@ metrics::KsPiece gap_piece(const Families& f) {
 // (previous category, category) -> share of the rows.
 using Joint = std::map<std::pair<int64_t, int64_t>, double>;
 
-Joint transitions(const Families& f, size_t k) {
+Joint transitions(const std::vector<SiblingRow>& rows) {
   Joint joint;
-  const size_t at = 3 + k;
-  for (size_t i = 0; i < f.rows(); ++i) {
-    const bool first = i == 0 || f.row(i - 1)[0] != f.row(i)[0];
-    joint[{first ? kFirstChild : f.row(i - 1)[at], f.row(i)[at]}] += 1.0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const bool first = i == 0 || rows[i - 1].key != rows[i].key;
+    joint[{first ? kFirstChild : rows[i - 1].code, rows[i].code}] += 1.0;
   }
-  for (auto& [pair, share] : joint) share /= static_cast<double>(f.rows());
+  for (auto& [pair, share] : joint) share /= static_cast<double>(rows.size());
   return joint;
 }
 
@@ -132,16 +123,20 @@ nlohmann::json evaluate_sibling_order(const Communicator& comm, const SiblingSid
   std::vector<int> categories;
   for (size_t c = 0; c < meta.columns.size(); ++c)
     if (meta.types[c] != ColumnType::key && stored_as_code(meta.types[c])) categories.push_back(static_cast<int>(c));
-  const Families r = gather_families(comm, real, meta, time_column, categories);
-  const Families s = gather_families(comm, synthetic, meta, time_column, categories);
+  std::vector<SiblingRow> r = gather_families(comm, real, meta, time_column, categories.empty() ? -1 : categories[0]);
+  std::vector<SiblingRow> s = gather_families(comm, synthetic, meta, time_column, categories.empty() ? -1 : categories[0]);
   nlohmann::json out = {{"gap_shape", {{"column", meta.columns[static_cast<size_t>(time_column)]},
                                        {"score", number(metrics::finish_ks_complement(gap_piece(r), gap_piece(s)))}}}};
   nlohmann::json per_column = nlohmann::json::array();
   for (size_t k = 0; k < categories.size(); ++k) {
-    if (r.rows() == 0 || s.rows() == 0) continue;
-    const Joint real_joint = transitions(r, k);
+    if (k > 0) {  // the first column's rows came with the gaps
+      r = gather_families(comm, real, meta, time_column, categories[k]);
+      s = gather_families(comm, synthetic, meta, time_column, categories[k]);
+    }
+    if (r.empty() || s.empty()) continue;
+    const Joint real_joint = transitions(r);
     per_column.push_back({{"column", meta.columns[static_cast<size_t>(categories[k])]},
-                          {"score", number(one_minus_tvd(real_joint, transitions(s, k)))},
+                          {"score", number(one_minus_tvd(real_joint, transitions(s)))},
                           {"independent_siblings", number(one_minus_tvd(real_joint, product_of_marginals(real_joint)))}});
   }
   out["sibling_transitions"] = per_column;

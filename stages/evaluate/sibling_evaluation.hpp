@@ -7,9 +7,9 @@
 //   distance between the real and the synthetic joint. Beside it, the score of siblings that are
 //   independent of one another: the real joint against the product of its own two marginals,
 //   which a generator that got every category's frequency right but no order would reach.
-// Families may span shards and ranks, so every rank gathers the (parent key, time, row, codes)
-// records of both tables: O(child rows) memory per rank, as the gaps always took. The result is
-// the same for any rank count (records are sorted by a total order before use).
+// Families may span shards and ranks, so every rank gathers (parent key, time, store position,
+// category) records of both sides, one categorical column at a time: 32 bytes per child row and
+// rank. The result is the same for any rank count (records are sorted by a total order first).
 #pragma once
 
 #include <nlohmann/json.hpp>
