@@ -152,11 +152,7 @@ StageResult run_sample(const StageContext& context) {
 
     std::string schema_shard = shard_name(table_schema_group(name), 0);
     expected.push_back(schema_shard);
-    if (comm.is_root() && !writer.committed(schema_shard)) {
-      ShardFile file = writer.begin(schema_shard);
-      write_table_meta(file, metas[name]);
-      writer.commit(file);
-    }
+    const bool write_schema = comm.is_root() && !writer.committed(schema_shard);
     const int64_t shards = std::max<int64_t>(1, (table.rows + rows_per_shard - 1) / rows_per_shard);
     const bool keep = !plan.child_tables.empty();
     const size_t nodes = models[name].nodes.size();
@@ -193,6 +189,14 @@ StageResult run_sample(const StageContext& context) {
     Progress progress(comm, "sample", "table " + name, shards, "rows");
     {
       ShardCommitter committer(writer);
+      // The schema shard too is committed (its fsync) on the committer's thread, while the
+      // table's shards are drawn.
+      if (write_schema) {
+        ShardFile file = writer.begin(schema_shard);
+        write_table_meta(file, meta);
+        writer.seal(file, false);
+        committer.commit(std::move(file));
+      }
       size_t next = 0;
       const size_t in_flight = static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 1;
       tbb::parallel_pipeline(
