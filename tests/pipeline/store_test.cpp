@@ -41,6 +41,15 @@ std::vector<std::string> write_shards(sc::StageWriter& writer, const sc::Communi
   return names;
 }
 
+// An interrupted run: `n` shards committed under `fingerprint`, no finish().
+void interrupted_run(const std::string& dir, const std::string& fingerprint, const sc::Communicator& comm, int n) {
+  {
+    sc::StageWriter writer(dir, "ingest", fingerprint, false, comm);
+    write_shards(writer, comm, n);
+  }
+  comm.barrier();
+}
+
 }  // namespace
 
 TEST(Store, CommitIndexAndView) {
@@ -93,12 +102,7 @@ TEST(Store, CommitIndexAndView) {
 TEST(Store, ResumeSkipsCommittedAndRefusesOtherFingerprint) {
   auto comm = sc::Communicator::world();
   std::string dir = store_dir(comm, "resume");
-  {
-    // An interrupted run: shards committed, no finish().
-    sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
-    write_shards(writer, comm, 4);
-  }
-  comm.barrier();
+  interrupted_run(dir, "fpA", comm, 4);
   try {
     sc::StageWriter other(dir, "ingest", "fpB", false, comm);
     ADD_FAILURE() << "a partial stage with another fingerprint was reused";
@@ -119,11 +123,7 @@ TEST(Store, ResumeSkipsCommittedAndRefusesOtherFingerprint) {
 TEST(Store, EmptyFingerprintCountsAsUnmarked) {
   auto comm = sc::Communicator::world();
   std::string dir = store_dir(comm, "empty_marker");
-  {
-    sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
-    write_shards(writer, comm, 4);
-  }
-  comm.barrier();
+  interrupted_run(dir, "fpA", comm, 4);
   if (comm.is_root()) {
     std::FILE* marker = std::fopen((dir + "/ingest.partial/FINGERPRINT").c_str(), "wb");
     ASSERT_NE(marker, nullptr);
