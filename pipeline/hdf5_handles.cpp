@@ -139,13 +139,27 @@ void File::write_raw(const std::string& name, hid_t mem_type, hid_t disk_type, c
   SC_H5_CHECK(H5Dwrite(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), where(name));
 }
 
+namespace {
+
+std::vector<hsize_t> dataset_dimensions(hid_t dset, const std::string& where) {
+  Handle space(SC_H5_CHECK(H5Dget_space(dset), where));
+  int rank = SC_H5_CHECK(H5Sget_simple_extent_ndims(space.get()), where);
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  SC_H5_CHECK(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), where);
+  return dims;
+}
+
+size_t dataset_elements(hid_t dset, const std::string& where) {
+  size_t n = 1;
+  for (hsize_t d : dataset_dimensions(dset, where)) n *= d;
+  return n;
+}
+
+}  // namespace
+
 std::vector<hsize_t> File::dimensions(const std::string& name) const {
   Handle dset(SC_H5_CHECK(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), where(name)));
-  Handle space(SC_H5_CHECK(H5Dget_space(dset.get()), where(name)));
-  int rank = SC_H5_CHECK(H5Sget_simple_extent_ndims(space.get()), where(name));
-  std::vector<hsize_t> dims(static_cast<size_t>(rank));
-  SC_H5_CHECK(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), where(name));
-  return dims;
+  return dataset_dimensions(dset.get(), where(name));
 }
 
 size_t File::element_count(const std::string& name) const {
@@ -170,9 +184,12 @@ bool File::exists(const std::string& name) const {
   return true;
 }
 
-void File::read_raw(const std::string& name, hid_t mem_type, void* out) const {
+void File::read_raw(const std::string& name, hid_t mem_type, void* (*allocate)(void* client, size_t elements),
+                    void* client) const {
   Handle dset(SC_H5_CHECK(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), where(name)));
-  if (element_count(name) == 0) return;
+  const size_t elements = dataset_elements(dset.get(), where(name));
+  void* out = allocate(client, elements);
+  if (elements == 0) return;
   SC_H5_CHECK(H5Dread(dset.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), where(name));
 }
 
@@ -180,7 +197,7 @@ void File::read_rows_raw(const std::string& name, hid_t mem_type, hsize_t first,
   if (count == 0) return;
   Handle dset(SC_H5_CHECK(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), where(name)));
   Handle space(SC_H5_CHECK(H5Dget_space(dset.get()), where(name)));
-  std::vector<hsize_t> dims = dimensions(name);
+  std::vector<hsize_t> dims = dataset_dimensions(dset.get(), where(name));
   std::vector<hsize_t> start(dims.size(), 0), extent = dims;
   start[0] = first;
   extent[0] = count;
@@ -236,7 +253,7 @@ std::vector<uint8_t> File::raw_bytes(const std::string& name) const {
   // Read as the little-endian file type itself: the bytes are the data, independent of the host.
   Handle native(SC_H5_CHECK(H5Tcopy(type.get()), where(name)));
   size_t element = H5Tget_size(type.get());
-  std::vector<uint8_t> bytes(element_count(name) * element);
+  std::vector<uint8_t> bytes(dataset_elements(dset.get(), where(name)) * element);
   if (!bytes.empty())
     SC_H5_CHECK(H5Dread(dset.get(), native.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), where(name));
   return bytes;

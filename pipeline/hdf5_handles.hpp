@@ -90,8 +90,12 @@ class File {
     write<T>(name, data.data(), {static_cast<hsize_t>(data.size())}, deflate);
   }
   template <class T> std::vector<T> read(const std::string& name) const {
-    std::vector<T> out(element_count(name));
-    read_raw(name, native_type<T>(), out.data());
+    std::vector<T> out;
+    read_raw(name, native_type<T>(), [](void* client, size_t n) -> void* {
+      auto* vector = static_cast<std::vector<T>*>(client);
+      vector->resize(n);
+      return vector->data();
+    }, &out);
     return out;
   }
   // Rows [first, first+count) of a 2-D dataset (or elements of a 1-D one): a hyperslab read.
@@ -126,7 +130,10 @@ class File {
   File(Handle handle, std::string path) : handle_(std::move(handle)), path_(std::move(path)) {}
   void write_raw(const std::string& name, hid_t mem_type, hid_t disk_type, const void* data,
                  const std::vector<hsize_t>& dims, int deflate);
-  void read_raw(const std::string& name, hid_t mem_type, void* out) const;
+  // Opens the dataset once, asks `allocate(client, elements)` for where its elements go and reads
+  // them there (opening it once per question cost a third of reading a table's small schema).
+  void read_raw(const std::string& name, hid_t mem_type, void* (*allocate)(void* client, size_t elements),
+                void* client) const;
   void read_rows_raw(const std::string& name, hid_t mem_type, hsize_t first, hsize_t count, void* out) const;
   std::string where(const std::string& name) const { return path_ + ":" + name; }
 

@@ -14,7 +14,6 @@
 #include <iomanip>
 #include <sstream>
 
-#include "pipeline/direct_write.hpp"
 #include "pipeline/sha256.hpp"
 #include "pipeline/store_view.hpp"
 
@@ -24,16 +23,6 @@ namespace sc {
 namespace {
 
 constexpr const char* kFingerprintFile = "FINGERPRINT";
-
-void fsync_path(const std::string& path, bool directory) {
-  if (!directory) finish_direct_writes(path);  // a large dataset's bytes may still be on their way
-  int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) throw IoError("cannot open " + path + " to sync it: " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  if (rc != 0) throw IoError("cannot sync " + path + ": " + std::strerror(err));
-}
 
 void make_directories(const std::string& dir) {
   std::error_code ec;
@@ -97,25 +86,39 @@ std::string combine_digests(const std::vector<std::string>& digests) {
   return hash.hex();
 }
 
-void write_file_atomically(const std::string& path, const std::string& text) {
+namespace {
+
+std::string write_temporary(const std::string& path, const std::string& text, bool sync) {
   std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  {
-    std::FILE* out = std::fopen(temp.c_str(), "wb");
-    if (!out) throw IoError("cannot write " + temp + ": " + std::strerror(errno));
-    size_t written = std::fwrite(text.data(), 1, text.size(), out);
-    bool failed = written != text.size() || std::fflush(out) != 0 || ::fsync(fileno(out)) != 0;
-    int err = errno;
-    std::fclose(out);
-    if (failed) {
-      std::remove(temp.c_str());
-      throw IoError("cannot write " + path + ": " + std::strerror(err));
-    }
+  std::FILE* out = std::fopen(temp.c_str(), "wb");
+  if (!out) throw IoError("cannot write " + temp + ": " + std::strerror(errno));
+  size_t written = std::fwrite(text.data(), 1, text.size(), out);
+  bool failed = written != text.size() || std::fflush(out) != 0 || (sync && ::fsync(fileno(out)) != 0);
+  int err = errno;
+  std::fclose(out);
+  if (failed) {
+    std::remove(temp.c_str());
+    throw IoError("cannot write " + path + ": " + std::strerror(err));
   }
+  return temp;
+}
+
+void rename_into_place(const std::string& temp, const std::string& path) {
   if (std::rename(temp.c_str(), path.c_str()) != 0) {
     int err = errno;
     std::remove(temp.c_str());
     throw IoError("cannot rename " + temp + " to " + path + ": " + std::strerror(err));
   }
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& text) {
+  rename_into_place(write_temporary(path, text, true), path);
+}
+
+std::string write_temporary_file(const std::string& path, const std::string& text) {
+  return write_temporary(path, text, false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -153,7 +156,11 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
       std::string marker = partial_dir_ + "/" + kFingerprintFile;
       if (fs::exists(marker)) {
         std::string previous = read_text(marker);
-        if (previous != fingerprint_) {
+        if (previous.empty()) {
+          // Renamed into place but not yet on disk when the machine went down (its fsync runs in
+          // the background): unmarked, like a directory with no marker at all.
+          fs::remove_all(partial_dir_);
+        } else if (previous != fingerprint_) {
           if (!restart)
             throw ResumeError("store " + partial_dir_ + " holds an interrupted '" + stage +
                               "' run with another configuration or other inputs; rerun with the original "
@@ -166,7 +173,12 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
         fs::remove_all(partial_dir_);  // created but never marked: nothing was committed
       }
       make_directories(partial_dir_);
-      if (!fs::exists(marker)) write_file_atomically(marker, fingerprint_);
+      if (!fs::exists(marker)) {
+        // In place at once (a killed run finds it), durable in the background: its fsync overlaps
+        // the stage's work, and this rank's first commit waits for it.
+        rename_into_place(write_temporary(marker, fingerprint_, false), marker);
+        marker_sync_.start({{marker, false}});
+      }
     } catch (const Error& e) {
       message = e.what();
       comm.agree_on_error(message, e.code());
@@ -200,6 +212,8 @@ bool StageWriter::committed(const std::string& name) {
   record.committed_by_rank = file.has_attribute("/", "committed_by_rank")
                                  ? std::stoi(file.attribute("/", "committed_by_rank")) : -1;
   records_.push_back(std::move(record));
+  // Renamed by a run that may have stopped before its finish() fsynced the directory.
+  committed_directories_.insert(fs::path(path).parent_path().string());
   ++skipped_here_;
   return true;
 }
@@ -227,9 +241,13 @@ void StageWriter::commit(ShardFile& shard) {
   seal(shard);
   if (!shard.synced_) fsync_path(shard.temp_path_, false);
   shard.synced_ = true;
+  marker_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
     throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
-  fsync_path(fs::path(shard.final_path_).parent_path().string(), true);
+  // The directory's fsync, which makes the rename durable, waits for finish(): one per directory
+  // instead of one per shard, and before the index lists the shard. A crash before it can only
+  // lose the shard, which a rerun writes again.
+  committed_directories_.insert(fs::path(shard.final_path_).parent_path().string());
   shard.committed_ = true;
   records_.push_back({shard.name_, comm_.rank(), false, shard.digests_});
   ++committed_here_;
@@ -240,16 +258,16 @@ void StageWriter::commit(ShardFile& shard) {
 }
 
 nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, const nlohmann::json& summary) {
+  // The renames of this rank's commits are made durable (their directories fsynced) before the
+  // shards are listed: on the other ranks before their records are gathered, in the background
+  // while the rank table is written; on the root together with index.json, while view.h5 is
+  // written, before the stage is swapped into place.
+  std::vector<SyncTarget> directories;
+  for (const std::string& dir : committed_directories_) directories.push_back({dir, true});
   nlohmann::json mine = nlohmann::json::array();
   for (const auto& r : records_)
     mine.push_back({{"file", r.name}, {"committed_by_rank", r.committed_by_rank}, {"resumed", r.resumed},
                     {"datasets", r.datasets}});
-  std::string text = mine.dump();
-  auto gathered = comm_.gather_bytes(std::vector<uint8_t>(text.begin(), text.end()));
-  int64_t committed_total = comm_.allreduce_sum<int64_t>(committed_here_);
-  int64_t skipped_total = comm_.allreduce_sum<int64_t>(skipped_here_);
-  std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here_);
-  std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
 
   // The per-rank work table, written by all ranks together through MPI-IO: each rank writes its
   // own row (rank, shards committed, shards skipped) in one collective transfer. A job of one
@@ -258,6 +276,7 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::string message;
   ExitCode code = ExitCode::ok;
   try {
+    if (!comm_.is_root()) marker_sync_.start(std::move(directories));
     const std::string path = partial_dir_ + "/ranks.h5";
     int64_t row[3] = {comm_.rank(), committed_here_, skipped_here_};
     if (comm_.size() == 1) {
@@ -268,11 +287,18 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
       ranks.write_rows_collective("/ranks", row, static_cast<hsize_t>(comm_.rank()), 1,
                                   static_cast<hsize_t>(comm_.size()), 3);
     }
+    if (!comm_.is_root()) marker_sync_.wait();
   } catch (const Error& e) {
     message = e.what();
     code = e.code();
   }
   comm_.agree_on_error(message, code);
+  std::string text = mine.dump();
+  auto gathered = comm_.gather_bytes(std::vector<uint8_t>(text.begin(), text.end()));
+  int64_t committed_total = comm_.allreduce_sum<int64_t>(committed_here_);
+  int64_t skipped_total = comm_.allreduce_sum<int64_t>(skipped_here_);
+  std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here_);
+  std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
 
   nlohmann::json index;
   if (comm_.is_root()) {
@@ -310,8 +336,15 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
       index = {{"format", "synthcohort-store/1"}, {"stage", stage_}, {"fingerprint", fingerprint_},
                {"shards", shards}, {"datasets", datasets}, {"ranks", ranks}, {"summary", summary},
                {"shards_committed", committed_total}, {"shards_skipped", skipped_total}};
+      const std::string index_path = partial_dir_ + "/index.json";
+      const std::string index_temp = write_temporary_file(index_path, index.dump(1));
+      directories.push_back({index_temp, false});
+      marker_sync_.start(std::move(directories));
       write_view_file(partial_dir_ + "/view.h5", shards);
-      write_file_atomically(partial_dir_ + "/index.json", index.dump(1));
+      marker_sync_.wait();
+      if (std::rename(index_temp.c_str(), index_path.c_str()) != 0)
+        throw IoError("cannot rename " + index_temp + " to " + index_path + ": " + std::strerror(errno));
+      fs::remove(partial_dir_ + "/" + kFingerprintFile);
       // Swap the finished stage into place in one step; an earlier complete stage stays readable
       // until this moment and is removed after.
       if (fs::exists(final_dir_)) {
@@ -321,7 +354,6 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
       } else if (std::rename(partial_dir_.c_str(), final_dir_.c_str()) != 0) {
         throw IoError("cannot rename " + partial_dir_ + " to " + final_dir_ + ": " + std::strerror(errno));
       }
-      fs::remove(final_dir_ + "/" + kFingerprintFile);
       fsync_path(store_dir_, true);
     } catch (const Error& e) {
       message = e.what();

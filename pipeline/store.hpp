@@ -17,13 +17,15 @@
 #include <type_traits>
 #include <vector>
 
+#include "pipeline/background_sync.hpp"
 #include "pipeline/hdf5_handles.hpp"
 #include "pipeline/mpi_comm.hpp"
 
 namespace sc {
 
 // One shard file being written by this rank. Datasets written through it have their digests
-// recorded; commit() stores them as attributes, flushes, fsyncs and renames the file into place.
+// recorded; commit() stores them as attributes, flushes, fsyncs and renames the file into place
+// (its directory is fsynced by StageWriter::finish, before the shard is listed).
 class ShardFile {
  public:
   ShardFile(std::string final_path, std::string relative_name, int rank);
@@ -98,13 +100,16 @@ class StageWriter {
   // dropped uncommitted.
   void seal(ShardFile& shard, bool sync = true);
   // Seals the shard if need be, fsyncs it if not yet done and renames it into place: the commit.
-  // A sealed shard's commit makes no HDF5 call, so it may run on another thread than the writes
+  // The rename is made durable (its directory fsynced, once for all the shards committed into it)
+  // by finish(), before any shard is listed in the index. A sealed shard's commit makes no HDF5
+  // call, so it may run on another thread than the writes
   // (table ingest commits on a second thread while the next shard is written), as long as no
   // other call on this writer runs at the same time.
   void commit(ShardFile& shard);
 
-  // Collective: gathers every rank's records, checks that `expected` shards (names) are all
-  // committed, writes index.json and view.h5, and swaps the partial directory into place.
+  // Collective: fsyncs the directories this rank committed into, gathers every rank's records,
+  // checks that `expected` shards (names) are all committed, writes index.json and view.h5, and
+  // swaps the partial directory into place.
   // `summary` goes into the index. Returns the index.
   nlohmann::json finish(const std::vector<std::string>& expected, const nlohmann::json& summary);
 
@@ -115,6 +120,10 @@ class StageWriter {
  private:
   std::string store_dir_, stage_, fingerprint_, partial_dir_, final_dir_;
   const Communicator& comm_;
+  // The fingerprint marker's fsync (root), waited for before the first commit and by finish().
+  BackgroundSync marker_sync_;
+  // Directories this rank renamed shards into, fsynced by finish().
+  std::set<std::string> committed_directories_;
   std::vector<ShardRecord> records_;
   int64_t committed_here_ = 0, skipped_here_ = 0;
 };
@@ -140,6 +149,9 @@ std::vector<std::string> verify_stage(const std::string& store_dir, const std::s
 
 // Writes `text` to `path` atomically (temporary file, fsync, rename).
 void write_file_atomically(const std::string& path, const std::string& text);
+// Writes `text` to `path`'s temporary name (`path` + ".tmp-<pid>") without fsync and returns that
+// name: the caller fsyncs it (perhaps in the background) and renames it into place.
+std::string write_temporary_file(const std::string& path, const std::string& text);
 
 // The name of shard `index` in `group`: "<group>/shard-00042.h5".
 std::string shard_name(const std::string& group, int64_t index);

@@ -66,16 +66,19 @@ void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard
   }
 }
 
-std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data) {
+std::string table_shard_digest(const TableMeta& meta, const TableShard& data, size_t i) {
   auto digest = [](const auto& values) { return sha256_hex(values.data(), values.size() * sizeof(values[0])); };
+  const size_t c = i / 2;
+  const ColumnValues& column = data.columns.at(c);
+  if (i % 2 == 1) return digest(column.missing);
+  return stored_as_code(meta.types[c])     ? digest(column.codes)
+         : stored_as_double(meta.types[c]) ? digest(column.f64)
+                                           : digest(column.i64);
+}
+
+std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data) {
   std::vector<std::string> digests;
-  for (size_t c = 0; c < meta.columns.size(); ++c) {
-    const ColumnValues& column = data.columns[c];
-    digests.push_back(stored_as_code(meta.types[c])     ? digest(column.codes)
-                      : stored_as_double(meta.types[c]) ? digest(column.f64)
-                                                        : digest(column.i64));
-    digests.push_back(digest(column.missing));
-  }
+  for (size_t i = 0; i < 2 * meta.columns.size(); ++i) digests.push_back(table_shard_digest(meta, data, i));
   return digests;
 }
 

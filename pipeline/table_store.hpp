@@ -56,6 +56,8 @@ void write_table_shard(ShardFile& shard, const TableMeta& meta, const TableShard
 // The SHA-256 of every dataset write_table_shard writes, in its order (per column: values, missing),
 // so that one shard can be digested on another thread while the one before it is written.
 std::vector<std::string> table_shard_digests(const TableMeta& meta, const TableShard& data);
+// The i-th of them (0 <= i < 2 x columns), for callers that digest the datasets in parallel.
+std::string table_shard_digest(const TableMeta& meta, const TableShard& data, size_t i);
 TableShard read_table_shard(const StageReader& stage, const std::string& shard_name, const TableMeta& meta);
 // Only the listed columns (indices into meta.columns); the others are left empty, so the result's
 // rows() is 0 unless column 0 is listed: use the layout's row count.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
@@ -10,6 +11,7 @@
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/fit/genome_fit.hpp"
+#include "stages/ingest/shard_committer.hpp"
 #include "stages/fit/table_fit.hpp"
 
 namespace sc {
@@ -185,6 +187,15 @@ StageResult run_fit(const StageContext& context) {
   nlohmann::json summary = nlohmann::json::object();
   std::string line;
   int64_t persons = 0;
+  // Models are dealt to ranks like shards: table i is written by rank i % size. Those an
+  // interrupted run committed are known first, so that while the committer runs its thread alone
+  // touches the writer's records.
+  std::vector<uint8_t> write_model(names.size(), 0);
+  for (size_t i = 0; i < names.size(); ++i)
+    write_model[i] = static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() &&
+                     !writer.committed(shard_name("models/" + names[i], 0));
+  // A model's commit (its fsync) runs on the committer's thread while the next table is fitted.
+  std::optional<ShardCommitter> committer(std::in_place, writer);
   for (size_t i = 0; i < names.size(); ++i) {
     FittedTable& t = tables[names[i]];
     const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
@@ -196,16 +207,18 @@ StageResult run_fit(const StageContext& context) {
     t.model.persons_fit = persons;
     std::string shard = shard_name("models/" + names[i], 0);
     expected.push_back(shard);
-    // Models are dealt to ranks like shards: table i is written by rank i % size.
-    if (static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() && !writer.committed(shard)) {
+    if (write_model[i]) {
       ShardFile file = writer.begin(shard);
       write_table_model(file, t.model);
-      writer.commit(file);
+      writer.seal(file, false);
+      committer->commit(std::move(file));
     }
     progress.shard_done(t.model.rows_fit);
     summary[names[i]] = t.model.report;
     line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
   }
+  committer->finish();
+  committer.reset();
   nlohmann::json genome_summary;
   if (genomes) {
     genome_summary = fit_genomes(context, ingest, genome_model, writer, expected);

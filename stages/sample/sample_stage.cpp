@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <future>
 #include <map>
 #include <memory>
+#include <optional>
 
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
@@ -137,7 +140,18 @@ StageResult run_sample(const StageContext& context) {
         }
     for (const auto& child : names)
       if (metas[child].parent == name) plan.child_tables.push_back(child);
-    const kernels::NetworkArrays network = models[name].network(plan.seed, plan.stream);
+    std::string schema_shard = shard_name(table_schema_group(name), 0);
+    expected.push_back(schema_shard);
+    // The network's arrays (CPU only) are built on another thread while this one writes the schema
+    // shard (HDF5, which allows one thread at a time): 1 ms and 0.7 ms of a small table's sample.
+    auto network_arrays = std::async(std::launch::async, [&] { return models[name].network(plan.seed, plan.stream); });
+    std::optional<ShardFile> schema_file;
+    if (comm.is_root() && !writer.committed(schema_shard)) {
+      schema_file.emplace(writer.begin(schema_shard));
+      write_table_meta(*schema_file, metas[name]);
+      writer.seal(*schema_file, false);
+    }
+    const kernels::NetworkArrays network = network_arrays.get();
     plan.network = &network;
     SampledTable table = plan_table(plan);
     // Diagnosis events of binary traits follow the rows the network draws.
@@ -150,13 +164,6 @@ StageResult run_sample(const StageContext& context) {
                  "table " + name + ": reference column " + metas[name].columns[static_cast<size_t>(ref.column)] +
                      " points into " + ref.target_table + ", which is sampled after it (references must point to earlier tables)");
 
-    std::string schema_shard = shard_name(table_schema_group(name), 0);
-    expected.push_back(schema_shard);
-    if (comm.is_root() && !writer.committed(schema_shard)) {
-      ShardFile file = writer.begin(schema_shard);
-      write_table_meta(file, metas[name]);
-      writer.commit(file);
-    }
     const int64_t shards = std::max<int64_t>(1, (table.rows + rows_per_shard - 1) / rows_per_shard);
     const bool keep = !plan.child_tables.empty();
     const size_t nodes = models[name].nodes.size();
@@ -188,11 +195,15 @@ StageResult run_sample(const StageContext& context) {
       int64_t shard = 0, first = 0, count = 0, repaired = 0;
       bool write = false;  // not committed by an interrupted run
       TableShard data;
+      std::vector<std::string> digests;  // table_shard_digests(meta, data)
     };
     int64_t repaired = 0;
     Progress progress(comm, "sample", "table " + name, shards, "rows");
     {
       ShardCommitter committer(writer);
+      // The schema shard too is committed (its fsync) on the committer's thread, while the
+      // table's shards are drawn.
+      if (schema_file) committer.commit(std::move(*schema_file));
       size_t next = 0;
       const size_t in_flight = static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 1;
       tbb::parallel_pipeline(
@@ -228,14 +239,22 @@ StageResult run_sample(const StageContext& context) {
                     for (auto& [child, counts] : shard.children_counts)
                       std::copy(counts.begin(), counts.end(), table.children_counts.at(child).begin() + first);
                     work->write = !resumed[k];
-                    if (work->write) work->data = std::move(shard.data);
+                    if (work->write) {
+                      work->data = std::move(shard.data);
+                      // Digested here, a dataset per task, rather than one after the other by
+                      // the serial writer: 1 ms of SHA-256 for 17,549 rows of 7 columns.
+                      work->digests.resize(2 * meta.columns.size());
+                      tbb::parallel_for(size_t{0}, work->digests.size(), [&](size_t i) {
+                        work->digests[i] = table_shard_digest(meta, work->data, i);
+                      });
+                    }
                     return work;
                   }) &
               tbb::make_filter<std::shared_ptr<ShardDraw>, void>(
                   tbb::filter_mode::serial_in_order, [&](const std::shared_ptr<ShardDraw>& work) {
                     if (work->write) {
                       ShardFile file = writer.begin(shard_name(table_group(name), work->shard));
-                      write_table_shard(file, meta, work->data, static_cast<int>(deflate));
+                      write_table_shard(file, meta, work->data, static_cast<int>(deflate), &work->digests);
                       writer.seal(file, false);
                       committer.commit(std::move(file));
                     }

@@ -3,8 +3,10 @@
 // flipped value is caught by verify_stage.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
+#include "pipeline/background_sync.hpp"
 #include "pipeline/error.hpp"
 #include "pipeline/hdf5_handles.hpp"
 #include "pipeline/sha256.hpp"
@@ -37,6 +39,15 @@ std::vector<std::string> write_shards(sc::StageWriter& writer, const sc::Communi
     writer.commit(file);
   }
   return names;
+}
+
+// An interrupted run: `n` shards committed under `fingerprint`, no finish().
+void interrupted_run(const std::string& dir, const std::string& fingerprint, const sc::Communicator& comm, int n) {
+  {
+    sc::StageWriter writer(dir, "ingest", fingerprint, false, comm);
+    write_shards(writer, comm, n);
+  }
+  comm.barrier();
 }
 
 }  // namespace
@@ -91,12 +102,7 @@ TEST(Store, CommitIndexAndView) {
 TEST(Store, ResumeSkipsCommittedAndRefusesOtherFingerprint) {
   auto comm = sc::Communicator::world();
   std::string dir = store_dir(comm, "resume");
-  {
-    // An interrupted run: shards committed, no finish().
-    sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
-    write_shards(writer, comm, 4);
-  }
-  comm.barrier();
+  interrupted_run(dir, "fpA", comm, 4);
   try {
     sc::StageWriter other(dir, "ingest", "fpB", false, comm);
     ADD_FAILURE() << "a partial stage with another fingerprint was reused";
@@ -110,6 +116,37 @@ TEST(Store, ResumeSkipsCommittedAndRefusesOtherFingerprint) {
   EXPECT_EQ(index["shards_committed"], 5);
   EXPECT_TRUE(sc::StageWriter::already_complete(dir, "ingest", "fpA"));
   EXPECT_FALSE(sc::StageWriter::already_complete(dir, "ingest", "fpB"));
+}
+
+// FINGERPRINT is fsynced in the background: a crash before that fsync can leave it empty, which
+// must read as no marker (the partial stage discarded and redone), not as another fingerprint.
+TEST(Store, EmptyFingerprintCountsAsUnmarked) {
+  auto comm = sc::Communicator::world();
+  std::string dir = store_dir(comm, "empty_marker");
+  interrupted_run(dir, "fpA", comm, 4);
+  if (comm.is_root()) {
+    std::FILE* marker = std::fopen((dir + "/ingest.partial/FINGERPRINT").c_str(), "wb");
+    ASSERT_NE(marker, nullptr);
+    std::fclose(marker);
+  }
+  comm.barrier();
+  sc::StageWriter writer(dir, "ingest", "fpA", false, comm);
+  auto names = write_shards(writer, comm, 9);
+  nlohmann::json index = writer.finish(names, {});
+  EXPECT_EQ(index["shards_skipped"], 0);
+  EXPECT_EQ(index["shards_committed"], 9);
+  EXPECT_FALSE(fs::exists(dir + "/ingest/FINGERPRINT"));
+}
+
+TEST(Store, BackgroundSyncReportsFailureOnWait) {
+  auto comm = sc::Communicator::world();
+  std::string dir = store_dir(comm, "background_sync");
+  sc::BackgroundSync sync;
+  sync.start({{dir, true}});
+  EXPECT_NO_THROW(sync.wait());
+  sync.start({{dir + "/missing-" + std::to_string(comm.rank()), false}});
+  EXPECT_THROW(sync.wait(), sc::IoError);
+  EXPECT_NO_THROW(sync.wait());  // the error is reported once
 }
 
 TEST(Store, UncommittedShardLeavesNoFile) {
