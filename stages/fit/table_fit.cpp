@@ -331,9 +331,12 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     else if (model.nodes[j].kind == NodeKind::categorical)
       category_counts[j].assign(dp ? model.nodes[j].categories.size() : meta.dictionaries.at(model.nodes[j].name).size(), 0);
   std::vector<int64_t> reference_missing(meta.columns.size(), 0);
-  // Distinct values of numeric nodes, kept while there are at most fine_bins of them.
-  std::vector<std::set<double>> distinct(n_nodes);
+  // Distinct values of numeric nodes, kept while there are at most fine_bins of them: a sorted
+  // vector (a few hundred values at most) rather than a std::set and its node per value.
+  std::vector<std::vector<double>> distinct(n_nodes);
   const size_t distinct_cap = static_cast<size_t>(options.fine_bins) + 1;
+  std::vector<size_t> reference_columns;  // looked up once, not by name for every row
+  for (const auto& [column, target] : reference_targets) reference_columns.push_back(static_cast<size_t>(meta.column_index(column)));
   for_each_used_row([&](const ShardRows& rows, int64_t r) {
     for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
       double v = 0;
@@ -342,11 +345,13 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
       else {
         lo[j] = std::min(lo[j], v);
         hi[j] = std::max(hi[j], v);
-        if (distinct[j].size() < distinct_cap) distinct[j].insert(v);
+        if (distinct[j].size() < distinct_cap) {
+          auto at = std::lower_bound(distinct[j].begin(), distinct[j].end(), v);
+          if (at == distinct[j].end() || *at != v) distinct[j].insert(at, v);
+        }
       }
     }
-    for (const auto& [column, target] : reference_targets)
-      reference_missing[static_cast<size_t>(meta.column_index(column))] += rows.data.columns[static_cast<size_t>(meta.column_index(column))].missing[static_cast<size_t>(r)];
+    for (size_t c : reference_columns) reference_missing[c] += rows.data.columns[c].missing[static_cast<size_t>(r)];
   });
   comm.allreduce_sum_inplace(missing);
   comm.allreduce_sum_inplace(reference_missing);
