@@ -177,7 +177,7 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
         // In place at once (a killed run finds it), durable in the background: its fsync overlaps
         // the stage's work, and this rank's first commit waits for it.
         rename_into_place(write_temporary(marker, fingerprint_, false), marker);
-        marker_sync_.start({{marker, false}});
+        background_sync_.start({{marker, false}});
       }
     } catch (const Error& e) {
       message = e.what();
@@ -241,7 +241,7 @@ void StageWriter::commit(ShardFile& shard) {
   seal(shard);
   if (!shard.synced_) fsync_path(shard.temp_path_, false);
   shard.synced_ = true;
-  marker_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
+  background_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
     throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
   // The directory's fsync, which makes the rename durable, waits for finish(): one per directory
@@ -276,7 +276,7 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::string message;
   ExitCode code = ExitCode::ok;
   try {
-    if (!comm_.is_root()) marker_sync_.start(std::move(directories));
+    if (!comm_.is_root()) background_sync_.start(std::move(directories));
     const std::string path = partial_dir_ + "/ranks.h5";
     int64_t row[3] = {comm_.rank(), committed_here_, skipped_here_};
     if (comm_.size() == 1) {
@@ -287,7 +287,7 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
       ranks.write_rows_collective("/ranks", row, static_cast<hsize_t>(comm_.rank()), 1,
                                   static_cast<hsize_t>(comm_.size()), 3);
     }
-    if (!comm_.is_root()) marker_sync_.wait();
+    if (!comm_.is_root()) background_sync_.wait();
   } catch (const Error& e) {
     message = e.what();
     code = e.code();
@@ -339,9 +339,9 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
       const std::string index_path = partial_dir_ + "/index.json";
       const std::string index_temp = write_temporary_file(index_path, index.dump(1));
       directories.push_back({index_temp, false});
-      marker_sync_.start(std::move(directories));
+      background_sync_.start(std::move(directories));
       write_view_file(partial_dir_ + "/view.h5", shards);
-      marker_sync_.wait();
+      background_sync_.wait();
       if (std::rename(index_temp.c_str(), index_path.c_str()) != 0)
         throw IoError("cannot rename " + index_temp + " to " + index_path + ": " + std::strerror(errno));
       fs::remove(partial_dir_ + "/" + kFingerprintFile);

@@ -120,8 +120,9 @@ class StageWriter {
  private:
   std::string store_dir_, stage_, fingerprint_, partial_dir_, final_dir_;
   const Communicator& comm_;
-  // The fingerprint marker's fsync (root), waited for before the first commit and by finish().
-  BackgroundSync marker_sync_;
+  // fsyncs off the calling thread: the fingerprint marker's (waited for before the first commit),
+  // then in finish() the committed directories' (and, on the root, index.json's).
+  BackgroundSync background_sync_;
   // Directories this rank renamed shards into, fsynced by finish().
   std::set<std::string> committed_directories_;
   std::vector<ShardRecord> records_;

@@ -75,7 +75,7 @@ void prepare_child_rows(const Communicator& comm, const StageReader& stage, cons
   if (options.order_siblings)
     for (size_t c = 0; c < meta.columns.size() && table.order_column < 0; ++c)
       if (is_time_column(meta.types[c])) table.order_column = static_cast<int>(c);
-  if (table.order_column >= 0)
+  if (table.order_column >= 0 && options.previous_sibling)
     for (size_t c = 0; c < meta.columns.size() && table.category_column < 0; ++c)
       if (meta.types[c] != ColumnType::key && stored_as_code(meta.types[c])) table.category_column = static_cast<int>(c);
   const int fk = meta.column_index(meta.foreign_key);

@@ -37,8 +37,8 @@ struct FamilyTable {
   TableLayout layout;
   std::vector<std::string> child_tables;  // tables whose children counts are kept per row, in order
   int order_column = -1;                  // the sibling time column (child tables with one)
-  // With a time column: the categorical column whose previous-sibling value each row carries
-  // (the first categorical column in schema order; -1: none).
+  // With a time column and fit.previous_sibling: the categorical column whose previous-sibling
+  // value each row carries (the first categorical column in schema order; -1: none).
   int category_column = -1;
   int64_t used_rows = 0;                  // rows with included = 1 (every rank)
   int64_t later_siblings = 0, same_time = 0;  // included later siblings; those at their previous sibling's time
@@ -49,6 +49,7 @@ struct FamilyOptions {
   uint64_t seed = 1;
   double holdout_fraction = 0.0;
   bool order_siblings = true;  // fit.sibling_gaps
+  bool previous_sibling = true;  // fit.previous_sibling: carry the previous sibling's category
   bool cap_children = false;   // under differential privacy
   int64_t max_children = 0;    // the cap
 };

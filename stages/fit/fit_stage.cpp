@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <optional>
 
 #include "pipeline/error.hpp"
 #include "pipeline/progress.hpp"
@@ -11,7 +10,7 @@
 #include "pipeline/store.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/fit/genome_fit.hpp"
-#include "stages/ingest/shard_committer.hpp"
+#include "pipeline/shard_committer.hpp"
 #include "stages/fit/table_fit.hpp"
 
 namespace sc {
@@ -194,31 +193,32 @@ StageResult run_fit(const StageContext& context) {
   for (size_t i = 0; i < names.size(); ++i)
     write_model[i] = static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() &&
                      !writer.committed(shard_name("models/" + names[i], 0));
-  // A model's commit (its fsync) runs on the committer's thread while the next table is fitted.
-  std::optional<ShardCommitter> committer(std::in_place, writer);
-  for (size_t i = 0; i < names.size(); ++i) {
-    FittedTable& t = tables[names[i]];
-    const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
-    std::vector<std::pair<std::string, std::string>> references;
-    if (specs[names[i]])
-      for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
-    fit_table(comm, ingest, scratch, t, parent, references, table_options[names[i]]);
-    if (!parent) persons += t.model.rows_fit;
-    t.model.persons_fit = persons;
-    std::string shard = shard_name("models/" + names[i], 0);
-    expected.push_back(shard);
-    if (write_model[i]) {
-      ShardFile file = writer.begin(shard);
-      write_table_model(file, t.model);
-      writer.seal(file, false);
-      committer->commit(std::move(file));
+  {
+    // A model's commit (its fsync) runs on the committer's thread while the next table is fitted.
+    ShardCommitter committer(writer);
+    for (size_t i = 0; i < names.size(); ++i) {
+      FittedTable& t = tables[names[i]];
+      const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
+      std::vector<std::pair<std::string, std::string>> references;
+      if (specs[names[i]])
+        for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
+      fit_table(comm, ingest, scratch, t, parent, references, table_options[names[i]]);
+      if (!parent) persons += t.model.rows_fit;
+      t.model.persons_fit = persons;
+      std::string shard = shard_name("models/" + names[i], 0);
+      expected.push_back(shard);
+      if (write_model[i]) {
+        ShardFile file = writer.begin(shard);
+        write_table_model(file, t.model);
+        writer.seal(file, false);
+        committer.commit(std::move(file));
+      }
+      progress.shard_done(t.model.rows_fit);
+      summary[names[i]] = t.model.report;
+      line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
     }
-    progress.shard_done(t.model.rows_fit);
-    summary[names[i]] = t.model.report;
-    line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
-  }
-  committer->finish();
-  committer.reset();
+    committer.finish();
+  }  // the committer's thread ends before genome fit uses the writer
   nlohmann::json genome_summary;
   if (genomes) {
     genome_summary = fit_genomes(context, ingest, genome_model, writer, expected);

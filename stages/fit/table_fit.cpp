@@ -186,6 +186,7 @@ void prepare_table(const Communicator& comm, const StageReader& stage, const Fit
   family.seed = options.seed;
   family.holdout_fraction = options.holdout_fraction;
   family.order_siblings = options.sibling_gaps;
+  family.previous_sibling = options.previous_sibling;
   family.cap_children = options.private_fit;
   family.max_children = options.max_children;
   if (parent) prepare_child_rows(comm, stage, scratch, table, *parent, family);
@@ -404,8 +405,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   // The previous sibling's category as one more context slot (fit.previous_sibling): its node's
   // states and one more, "no previous sibling". A category that min_cell suppressed, or that no
   // used row has, reads as no previous sibling: the synthetic siblings never have it.
-  const int sibling_node = table.category_column < 0 || !options.previous_sibling ? -1
-                         : model.node_index(meta.columns[static_cast<size_t>(table.category_column)]);
+  const int sibling_node = table.category_column < 0 ? -1 : model.node_index(meta.columns[static_cast<size_t>(table.category_column)]);
   if (sibling_node >= 0) {
     const ModelNode& category = model.nodes[static_cast<size_t>(sibling_node)];
     no_previous = category.states;

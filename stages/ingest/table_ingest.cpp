@@ -12,7 +12,7 @@
 #include "pipeline/progress.hpp"
 #include "pipeline/table_store.hpp"
 #include "stages/ingest/csv_shards.hpp"
-#include "stages/ingest/shard_committer.hpp"
+#include "pipeline/shard_committer.hpp"
 #include "stages/ingest/sleeping_rendezvous.hpp"
 #include "stages/ingest/table_parse.hpp"
 

@@ -14,7 +14,7 @@
 #include "pipeline/progress.hpp"
 #include "stages/fit/genome_fit.hpp"
 #include "stages/ingest/genome_store.hpp"
-#include "stages/ingest/shard_committer.hpp"
+#include "pipeline/shard_committer.hpp"
 
 namespace sc {
 namespace {

@@ -22,7 +22,7 @@
 #include "kernels/sampling/network_sampler.hpp"
 #include "stages/sample/constraint_repair.hpp"
 #include "stages/fit/genome_fit.hpp"
-#include "stages/ingest/shard_committer.hpp"
+#include "pipeline/shard_committer.hpp"
 #include "stages/sample/genome_sample.hpp"
 #include "stages/sample/phenotype_sample.hpp"
 #include "stages/sample/table_sampler.hpp"

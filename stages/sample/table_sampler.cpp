@@ -133,9 +133,8 @@ SampledShard sample_shard(const TableSamplingPlan& plan, const SampledTable& tab
   std::vector<double> times;
   std::vector<uint8_t> time_missing;
   // Draws rows [a, b) of the block again from the retry stream of `attempt` (the same tables under
-  // the retry key: no copy of the network per family and attempt).
-  // Their previous siblings' categories are followed again (row a keeps its context: the caller
-  // settled the rows before it).
+  // the retry key: no copy of the network per family and attempt), then follows rows a + 1 .. b - 1
+  // to their redrawn previous siblings (row a keeps its context: the rows before it are settled).
   auto redraw = [&](int64_t a, int64_t b, uint32_t attempt) {
     kernels::SampledRows again = draw(retry_key(attempt), a, b - a);
     std::copy(again.states.begin(), again.states.end(), sampled.states.begin() + a * sampled.width);

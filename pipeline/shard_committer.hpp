@@ -1,7 +1,8 @@
 // Commits sealed shards on a second thread, in the order they are handed over, so that waiting
 // for one shard's fsync (the disk, not the CPU: docs/benchmarks.md, "Ingest of registry tables")
 // overlaps writing the next one. HDF5 calls stay on the writing thread: the shards arrive sealed
-// without fsync (StageWriter::seal(shard, false)), and a commit is then an fsync and two renames.
+// without fsync (StageWriter::seal(shard, false)), and a commit is then an fsync and a rename (the
+// directory's fsync waits for StageWriter::finish).
 // While a committer runs, the writing thread makes no other call on the StageWriter.
 #pragma once
 

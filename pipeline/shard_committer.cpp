@@ -1,4 +1,4 @@
-#include "stages/ingest/shard_committer.hpp"
+#include "pipeline/shard_committer.hpp"
 
 namespace sc {
 
