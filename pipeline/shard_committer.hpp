@@ -2,8 +2,9 @@
 // for one shard's fsync (the disk, not the CPU: docs/benchmarks.md, "Ingest of registry tables")
 // overlaps writing the next one. HDF5 calls stay on the writing thread: the shards arrive sealed
 // without fsync (StageWriter::seal(shard, false)), and a commit is then an fsync and a rename (the
-// directory's fsync waits for StageWriter::finish).
-// While a committer runs, the writing thread makes no other call on the StageWriter.
+// directory's fsync waits for StageWriter::finish). The writing thread may go on using the
+// StageWriter meanwhile (its shard lists are locked); a committer handed to StageWriter::finish
+// may still be committing the last shards there.
 #pragma once
 
 #include <condition_variable>

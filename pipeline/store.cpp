@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <sstream>
 
 #include "pipeline/sha256.hpp"
+#include "pipeline/shard_committer.hpp"
 #include "pipeline/store_view.hpp"
 
 namespace fs = std::filesystem;
@@ -211,6 +213,7 @@ bool StageWriter::committed(const std::string& name) {
   h5::File file = open_committed_shard(path);
   record.committed_by_rank = file.has_attribute("/", "committed_by_rank")
                                  ? std::stoi(file.attribute("/", "committed_by_rank")) : -1;
+  std::lock_guard lock(mutex_);
   records_.push_back(std::move(record));
   // Renamed by a run that may have stopped before its finish() fsynced the directory.
   committed_directories_.insert(fs::path(path).parent_path().string());
@@ -235,21 +238,29 @@ void StageWriter::seal(ShardFile& shard, bool sync) {
   if (sync) fsync_path(shard.temp_path_, false);
   shard.sealed_ = true;
   shard.synced_ = sync;
+  std::lock_guard lock(mutex_);
+  sealed_.push_back({shard.name_, comm_.rank(), false, shard.digests_});
 }
 
 void StageWriter::commit(ShardFile& shard) {
   seal(shard);
   if (!shard.synced_) fsync_path(shard.temp_path_, false);
   shard.synced_ = true;
-  background_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
+  {
+    std::lock_guard lock(mutex_);
+    background_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
+  }
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
     throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
+  shard.committed_ = true;
+  std::lock_guard lock(mutex_);
   // The directory's fsync, which makes the rename durable, waits for finish(): one per directory
   // instead of one per shard, and before the index lists the shard. A crash before it can only
   // lose the shard, which a rerun writes again.
   committed_directories_.insert(fs::path(shard.final_path_).parent_path().string());
-  shard.committed_ = true;
-  records_.push_back({shard.name_, comm_.rank(), false, shard.digests_});
+  auto sealed = std::find_if(sealed_.begin(), sealed_.end(), [&](const ShardRecord& r) { return r.name == shard.name_; });
+  records_.push_back(std::move(*sealed));
+  sealed_.erase(sealed);
   ++committed_here_;
   if (const char* kill_after = std::getenv("SYNTHCOHORT_TEST_KILL_AFTER_COMMITS")) {
     // Fault injection for the resume tests: die as a killed job would, right after a commit.
@@ -257,17 +268,34 @@ void StageWriter::commit(ShardFile& shard) {
   }
 }
 
-nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, const nlohmann::json& summary) {
+std::vector<SyncTarget> StageWriter::renamed_directories(ShardCommitter* committer) {
+  if (committer) committer->finish();
+  std::lock_guard lock(mutex_);
+  background_sync_.wait();  // the fingerprint's, where no shard was committed to wait for it
+  if (!sealed_.empty()) throw InternalError("stage " + stage_ + ": shard " + sealed_.front().name + " was sealed but never committed");
+  std::vector<SyncTarget> directories;
+  for (const std::string& dir : committed_directories_) directories.push_back({dir, true});
+  return directories;
+}
+
+nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, const nlohmann::json& summary,
+                                   ShardCommitter* committer) {
   // The renames of this rank's commits are made durable (their directories fsynced) before the
   // shards are listed: on the other ranks before their records are gathered, in the background
   // while the rank table is written; on the root together with index.json, while view.h5 is
-  // written, before the stage is swapped into place.
-  std::vector<SyncTarget> directories;
-  for (const std::string& dir : committed_directories_) directories.push_back({dir, true});
+  // written, before the stage is swapped into place. This rank's list holds the shards the
+  // committer is still committing: their records are complete at the seal.
   nlohmann::json mine = nlohmann::json::array();
-  for (const auto& r : records_)
-    mine.push_back({{"file", r.name}, {"committed_by_rank", r.committed_by_rank}, {"resumed", r.resumed},
-                    {"datasets", r.datasets}});
+  int64_t committed_here = 0, skipped_here = 0;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto* list : {&records_, &sealed_})
+      for (const auto& r : *list)
+        mine.push_back({{"file", r.name}, {"committed_by_rank", r.committed_by_rank}, {"resumed", r.resumed},
+                        {"datasets", r.datasets}});
+    committed_here = committed_here_ + static_cast<int64_t>(sealed_.size());
+    skipped_here = skipped_here_;
+  }
 
   // The per-rank work table, written by all ranks together through MPI-IO: each rank writes its
   // own row (rank, shards committed, shards skipped) in one collective transfer. A job of one
@@ -276,9 +304,9 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::string message;
   ExitCode code = ExitCode::ok;
   try {
-    if (!comm_.is_root()) background_sync_.start(std::move(directories));
+    if (!comm_.is_root()) background_sync_.start(renamed_directories(committer));
     const std::string path = partial_dir_ + "/ranks.h5";
-    int64_t row[3] = {comm_.rank(), committed_here_, skipped_here_};
+    int64_t row[3] = {comm_.rank(), committed_here, skipped_here};
     if (comm_.size() == 1) {
       fs::remove(path);
       h5::File::create(path).write<int64_t>("/ranks", row, {1, 3});
@@ -295,10 +323,10 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   comm_.agree_on_error(message, code);
   std::string text = mine.dump();
   auto gathered = comm_.gather_bytes(std::vector<uint8_t>(text.begin(), text.end()));
-  int64_t committed_total = comm_.allreduce_sum<int64_t>(committed_here_);
-  int64_t skipped_total = comm_.allreduce_sum<int64_t>(skipped_here_);
-  std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here_);
-  std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here_);
+  int64_t committed_total = comm_.allreduce_sum<int64_t>(committed_here);
+  int64_t skipped_total = comm_.allreduce_sum<int64_t>(skipped_here);
+  std::vector<int64_t> per_rank_committed = comm_.allgather<int64_t>(committed_here);
+  std::vector<int64_t> per_rank_skipped = comm_.allgather<int64_t>(skipped_here);
 
   nlohmann::json index;
   if (comm_.is_root()) {
@@ -338,10 +366,20 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
                {"shards_committed", committed_total}, {"shards_skipped", skipped_total}};
       const std::string index_path = partial_dir_ + "/index.json";
       const std::string index_temp = write_temporary_file(index_path, index.dump(1));
-      directories.push_back({index_temp, false});
-      background_sync_.start(std::move(directories));
-      write_view_file(partial_dir_ + "/view.h5", shards);
-      background_sync_.wait();
+      // The root's last commits, then the fsyncs of its directories and of index.json, run on a
+      // helper thread while view.h5 is written (HDF5 stays on this thread).
+      auto durable = std::async(std::launch::async, [&] {
+        std::vector<SyncTarget> targets = renamed_directories(committer);
+        targets.push_back({index_temp, false});
+        for (const SyncTarget& target : targets) fsync_path(target.path, target.directory);
+      });
+      try {
+        write_view_file(partial_dir_ + "/view.h5", shards);
+      } catch (...) {
+        durable.wait();
+        throw;
+      }
+      durable.get();
       if (std::rename(index_temp.c_str(), index_path.c_str()) != 0)
         throw IoError("cannot rename " + index_temp + " to " + index_path + ": " + std::strerror(errno));
       fs::remove(partial_dir_ + "/" + kFingerprintFile);

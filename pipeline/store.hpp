@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -22,6 +23,8 @@
 #include "pipeline/mpi_comm.hpp"
 
 namespace sc {
+
+class ShardCommitter;
 
 // One shard file being written by this rank. Datasets written through it have their digests
 // recorded; commit() stores them as attributes, flushes, fsyncs and renames the file into place
@@ -102,16 +105,19 @@ class StageWriter {
   // Seals the shard if need be, fsyncs it if not yet done and renames it into place: the commit.
   // The rename is made durable (its directory fsynced, once for all the shards committed into it)
   // by finish(), before any shard is listed in the index. A sealed shard's commit makes no HDF5
-  // call, so it may run on another thread than the writes
-  // (table ingest commits on a second thread while the next shard is written), as long as no
-  // other call on this writer runs at the same time.
+  // call, so it may run on another thread than the writes (a ShardCommitter's), beside this
+  // writer's other calls: the shard lists they share are locked.
   void commit(ShardFile& shard);
 
-  // Collective: fsyncs the directories this rank committed into, gathers every rank's records,
-  // checks that `expected` shards (names) are all committed, writes index.json and view.h5, and
-  // swaps the partial directory into place.
-  // `summary` goes into the index. Returns the index.
-  nlohmann::json finish(const std::vector<std::string>& expected, const nlohmann::json& summary);
+  // Collective: gathers every rank's records, checks that `expected` shards (names) are all
+  // committed, writes index.json and view.h5, makes every commit's rename durable (the
+  // directories' fsyncs) and swaps the partial directory into place. `summary` goes into the
+  // index. Returns the index.
+  // `committer`, when given, may still be committing this rank's sealed shards: a sealed shard's
+  // record is complete, so the index and the view are written while the last fsyncs and renames
+  // run, and finish waits for them only where the protocol needs the renames (docs/store.md).
+  nlohmann::json finish(const std::vector<std::string>& expected, const nlohmann::json& summary,
+                        ShardCommitter* committer = nullptr);
 
   const std::string& directory() const { return partial_dir_; }
   int64_t shards_committed_here() const { return committed_here_; }
@@ -123,9 +129,16 @@ class StageWriter {
   // fsyncs off the calling thread: the fingerprint marker's (waited for before the first commit),
   // then in finish() the committed directories' (and, on the root, index.json's).
   BackgroundSync background_sync_;
+  // Waits for `committer`'s commits, checks that every sealed shard was committed and returns the
+  // directories to fsync.
+  std::vector<SyncTarget> renamed_directories(ShardCommitter* committer);
+  // Guards what a committer's thread shares with the writing thread: the lists below, the
+  // counters and the wait for the fingerprint's fsync.
+  std::mutex mutex_;
   // Directories this rank renamed shards into, fsynced by finish().
   std::set<std::string> committed_directories_;
-  std::vector<ShardRecord> records_;
+  std::vector<ShardRecord> records_;  // committed shards, in commit order
+  std::vector<ShardRecord> sealed_;   // sealed without sync, not yet committed
   int64_t committed_here_ = 0, skipped_here_ = 0;
 };
 

@@ -186,39 +186,35 @@ StageResult run_fit(const StageContext& context) {
   nlohmann::json summary = nlohmann::json::object();
   std::string line;
   int64_t persons = 0;
-  // Models are dealt to ranks like shards: table i is written by rank i % size. Those an
-  // interrupted run committed are known first, so that while the committer runs its thread alone
-  // touches the writer's records.
+  // Models are dealt to ranks like shards: table i is written by rank i % size.
   std::vector<uint8_t> write_model(names.size(), 0);
   for (size_t i = 0; i < names.size(); ++i)
     write_model[i] = static_cast<int>(i % static_cast<size_t>(comm.size())) == comm.rank() &&
                      !writer.committed(shard_name("models/" + names[i], 0));
-  {
-    // A model's commit (its fsync) runs on the committer's thread while the next table is fitted.
-    ShardCommitter committer(writer);
-    for (size_t i = 0; i < names.size(); ++i) {
-      FittedTable& t = tables[names[i]];
-      const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
-      std::vector<std::pair<std::string, std::string>> references;
-      if (specs[names[i]])
-        for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
-      fit_table(comm, ingest, scratch, t, parent, references, table_options[names[i]]);
-      if (!parent) persons += t.model.rows_fit;
-      t.model.persons_fit = persons;
-      std::string shard = shard_name("models/" + names[i], 0);
-      expected.push_back(shard);
-      if (write_model[i]) {
-        ShardFile file = writer.begin(shard);
-        write_table_model(file, t.model);
-        writer.seal(file, false);
-        committer.commit(std::move(file));
-      }
-      progress.shard_done(t.model.rows_fit);
-      summary[names[i]] = t.model.report;
-      line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
+  // A model's commit (its fsync and rename) runs on the committer's thread while the next table
+  // is fitted, and the last one's while the stage's index and view are written.
+  ShardCommitter committer(writer);
+  for (size_t i = 0; i < names.size(); ++i) {
+    FittedTable& t = tables[names[i]];
+    const FittedTable* parent = t.meta.parent.empty() ? nullptr : &tables[t.meta.parent];
+    std::vector<std::pair<std::string, std::string>> references;
+    if (specs[names[i]])
+      for (const auto& ref : specs[names[i]]->references) references.emplace_back(ref.column, ref.table);
+    fit_table(comm, ingest, scratch, t, parent, references, table_options[names[i]]);
+    if (!parent) persons += t.model.rows_fit;
+    t.model.persons_fit = persons;
+    std::string shard = shard_name("models/" + names[i], 0);
+    expected.push_back(shard);
+    if (write_model[i]) {
+      ShardFile file = writer.begin(shard);
+      write_table_model(file, t.model);
+      writer.seal(file, false);
+      committer.commit(std::move(file));
     }
-    committer.finish();
-  }  // the committer's thread ends before genome fit uses the writer
+    progress.shard_done(t.model.rows_fit);
+    summary[names[i]] = t.model.report;
+    line += (line.empty() ? "" : ", ") + names[i] + " " + std::to_string(t.model.rows_fit) + " rows";
+  }
   nlohmann::json genome_summary;
   if (genomes) {
     genome_summary = fit_genomes(context, ingest, genome_model, writer, expected);
@@ -240,7 +236,8 @@ StageResult run_fit(const StageContext& context) {
                {"queries", accounting}};
   }
   nlohmann::json index = writer.finish(expected, {{"tables", summary}, {"holdout_fraction", options.holdout_fraction},
-                                                  {"differential_privacy", privacy}, {"genomes", genome_summary}});
+                                                  {"differential_privacy", privacy}, {"genomes", genome_summary}},
+                                       &committer);
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"differential_privacy", privacy}};
   if (genomes) result.summary["genomes"] = genome_summary;

@@ -6,6 +6,10 @@
 #include <limits>
 #include <set>
 
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
 #include "kernels/sampling/cumulative_table.hpp"
 #include "kernels/sampling/network_model.hpp"
 #include "pipeline/error.hpp"
@@ -70,6 +74,45 @@ void for_each_owned_shard(const Communicator& comm, const StageReader& stage, co
 }
 
 bool is_modelled(ColumnType type) { return type != ColumnType::key; }
+
+// Rows per block of a shard that one of TBB's threads reads in passes 1 to 3.
+constexpr int64_t kRowsPerBlock = 1024;
+
+// Adds `v` to a sorted set of distinct values that stops growing at `cap` values (once there,
+// the caller knows only that there are too many to keep).
+void add_distinct(std::vector<double>& distinct, double v, size_t cap) {
+  if (distinct.size() >= cap) return;
+  auto at = std::lower_bound(distinct.begin(), distinct.end(), v);
+  if (at == distinct.end() || *at != v) distinct.insert(at, v);
+}
+
+// One thread's sums over the rows it read in a pass; unused members stay empty.
+struct RowSums {
+  std::vector<double> lo, hi;                         // per node: smallest and largest value
+  std::vector<int64_t> missing;                       // per node
+  std::vector<std::vector<int64_t>> counts;           // per node: per category, or per fine bin
+  std::vector<int64_t> reference_missing;             // per column
+  std::vector<std::vector<double>> distinct;          // per node, capped (add_distinct)
+  std::vector<int64_t> pairs;                         // pass 3's contingency tables
+
+  void add(const RowSums& other, size_t distinct_cap) {
+    for (size_t j = 0; j < lo.size(); ++j) lo[j] = std::min(lo[j], other.lo[j]);
+    for (size_t j = 0; j < hi.size(); ++j) hi[j] = std::max(hi[j], other.hi[j]);
+    for (size_t j = 0; j < missing.size(); ++j) missing[j] += other.missing[j];
+    for (size_t j = 0; j < counts.size(); ++j)
+      for (size_t k = 0; k < counts[j].size(); ++k) counts[j][k] += other.counts[j][k];
+    for (size_t c = 0; c < reference_missing.size(); ++c) reference_missing[c] += other.reference_missing[c];
+    for (size_t i = 0; i < pairs.size(); ++i) pairs[i] += other.pairs[i];
+    for (size_t j = 0; j < distinct.size(); ++j) {
+      // The union, capped like the set each thread kept: past the cap only its size matters.
+      std::vector<double> both;
+      std::set_union(distinct[j].begin(), distinct[j].end(), other.distinct[j].begin(), other.distinct[j].end(),
+                     std::back_inserter(both));
+      if (both.size() > distinct_cap) both.resize(distinct_cap);
+      distinct[j] = std::move(both);
+    }
+  }
+};
 
 // A node's value in row r of a shard: numeric value (as double) or categorical code; false when
 // missing. The child table behind each children node is looked up once, not per row.
@@ -323,37 +366,62 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
     });
   };
 
+  // Passes 1 to 3 read each shard's rows in blocks that TBB's threads take in any order, each
+  // thread adding into its own sums (RowSums); what they compute does not depend on the order the
+  // rows are seen in (counts, minima and maxima, sets of distinct values, states written to each
+  // row's own place), so the model is the same for any number of threads.
+  auto for_each_row_block = [&](const std::function<void(const ShardRows&, int64_t begin, int64_t end)>& block,
+                                const ShardVisitor& before_shard = nullptr, const ShardVisitor& after_shard = nullptr) {
+    for_each_owned_shard(comm, stage, scratch, table, parent_context_slots, parent_state_bytes, shard_rows, [&](const ShardRows& rows) {
+      if (before_shard) before_shard(rows);
+      tbb::parallel_for(tbb::blocked_range<int64_t>(0, rows.data.rows(), kRowsPerBlock),
+                        [&](const tbb::blocked_range<int64_t>& range) { block(rows, range.begin(), range.end()); });
+      if (after_shard) after_shard(rows);
+    });
+  };
+
   // Pass 1: ranges of numeric nodes, category and missing counts (exact min/max/sum reductions).
-  std::vector<double> lo(n_nodes, std::numeric_limits<double>::infinity()), hi(n_nodes, -std::numeric_limits<double>::infinity());
-  std::vector<int64_t> missing(n_nodes, 0);
-  std::vector<std::vector<int64_t>> category_counts(n_nodes);
+  RowSums range_sums;
+  range_sums.lo.assign(n_nodes, std::numeric_limits<double>::infinity());
+  range_sums.hi.assign(n_nodes, -std::numeric_limits<double>::infinity());
+  range_sums.missing.assign(n_nodes, 0);
+  range_sums.counts.resize(n_nodes);
   for (size_t j = 0; j < n_nodes; ++j)
-    if (model.nodes[j].kind == NodeKind::visit) category_counts[j].assign(2, 0);
+    if (model.nodes[j].kind == NodeKind::visit) range_sums.counts[j].assign(2, 0);
     else if (model.nodes[j].kind == NodeKind::categorical)
-      category_counts[j].assign(dp ? model.nodes[j].categories.size() : meta.dictionaries.at(model.nodes[j].name).size(), 0);
-  std::vector<int64_t> reference_missing(meta.columns.size(), 0);
+      range_sums.counts[j].assign(dp ? model.nodes[j].categories.size() : meta.dictionaries.at(model.nodes[j].name).size(), 0);
+  range_sums.reference_missing.assign(meta.columns.size(), 0);
   // Distinct values of numeric nodes, kept while there are at most fine_bins of them: a sorted
   // vector (a few hundred values at most) rather than a std::set and its node per value.
-  std::vector<std::vector<double>> distinct(n_nodes);
+  range_sums.distinct.resize(n_nodes);
   const size_t distinct_cap = static_cast<size_t>(options.fine_bins) + 1;
   std::vector<size_t> reference_columns;  // looked up once, not by name for every row
   for (const auto& [column, target] : reference_targets) reference_columns.push_back(static_cast<size_t>(meta.column_index(column)));
-  for_each_used_row([&](const ShardRows& rows, int64_t r) {
-    for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
-      double v = 0;
-      if (!reader.value(model.nodes[j], j, rows, r, v)) { ++missing[j]; continue; }
-      if (has_category_states(model.nodes[j].kind)) ++category_counts[j][static_cast<size_t>(v)];
-      else {
-        lo[j] = std::min(lo[j], v);
-        hi[j] = std::max(hi[j], v);
-        if (distinct[j].size() < distinct_cap) {
-          auto at = std::lower_bound(distinct[j].begin(), distinct[j].end(), v);
-          if (at == distinct[j].end() || *at != v) distinct[j].insert(at, v);
+  tbb::enumerable_thread_specific<RowSums> range_threads(range_sums);
+  for_each_row_block([&](const ShardRows& rows, int64_t begin, int64_t end) {
+    RowSums& sums = range_threads.local();
+    for (int64_t r = begin; r < end; ++r) {
+      if (!rows.facts[static_cast<size_t>(r)].included) continue;
+      for (size_t j = 0; j < n_nodes && !dp; ++j) {  // under DP nothing of this is released
+        double v = 0;
+        if (!reader.value(model.nodes[j], j, rows, r, v)) { ++sums.missing[j]; continue; }
+        if (has_category_states(model.nodes[j].kind)) ++sums.counts[j][static_cast<size_t>(v)];
+        else {
+          sums.lo[j] = std::min(sums.lo[j], v);
+          sums.hi[j] = std::max(sums.hi[j], v);
+          add_distinct(sums.distinct[j], v, distinct_cap);
         }
       }
+      for (size_t c : reference_columns) sums.reference_missing[c] += rows.data.columns[c].missing[static_cast<size_t>(r)];
     }
-    for (size_t c : reference_columns) reference_missing[c] += rows.data.columns[c].missing[static_cast<size_t>(r)];
   });
+  range_threads.combine_each([&](const RowSums& sums) { range_sums.add(sums, distinct_cap); });
+  std::vector<double>& lo = range_sums.lo;
+  std::vector<double>& hi = range_sums.hi;
+  std::vector<int64_t>& missing = range_sums.missing;
+  std::vector<std::vector<int64_t>>& category_counts = range_sums.counts;
+  std::vector<int64_t>& reference_missing = range_sums.reference_missing;
+  std::vector<std::vector<double>>& distinct = range_sums.distinct;
   comm.allreduce_sum_inplace(missing);
   comm.allreduce_sum_inplace(reference_missing);
   if (dp) {
@@ -430,13 +498,22 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   for (size_t j = 0; j < n_nodes; ++j)
     if (!has_category_states(model.nodes[j].kind)) fine[j].assign(static_cast<size_t>(model.nodes[j].fine_bins), 0);
   const std::vector<FineBinIndex> super_fine = fine_bin_indexes(model.nodes);
-  for_each_used_row([&](const ShardRows& rows, int64_t r) {
-    for (size_t j = 0; j < n_nodes; ++j) {
-      if (has_category_states(model.nodes[j].kind)) continue;
-      double v = 0;
-      if (reader.value(model.nodes[j], j, rows, r, v)) ++fine[j][static_cast<size_t>(super_fine[j].bin(v))];
+  RowSums fine_sums;
+  fine_sums.counts = std::move(fine);
+  tbb::enumerable_thread_specific<RowSums> fine_threads(fine_sums);
+  for_each_row_block([&](const ShardRows& rows, int64_t begin, int64_t end) {
+    std::vector<std::vector<int64_t>>& counts = fine_threads.local().counts;
+    for (int64_t r = begin; r < end; ++r) {
+      if (!rows.facts[static_cast<size_t>(r)].included) continue;
+      for (size_t j = 0; j < n_nodes; ++j) {
+        if (has_category_states(model.nodes[j].kind)) continue;
+        double v = 0;
+        if (reader.value(model.nodes[j], j, rows, r, v)) ++counts[j][static_cast<size_t>(super_fine[j].bin(v))];
+      }
     }
   });
+  fine_threads.combine_each([&](const RowSums& sums) { fine_sums.add(sums, 0); });
+  fine = std::move(fine_sums.counts);
   // Under DP the row count is released with the histograms (one more cell each row adds 1 to);
   // it sizes the conditional tables and the reference shares in place of the exact count.
   int64_t rows_estimate = used_rows;
@@ -494,42 +571,56 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
   for (const auto& n : model.nodes) own_state_counts.push_back(n.states);
   const size_t own_state_bytes = state_bytes(own_state_counts);
   std::vector<int32_t> row_states(static_cast<size_t>(width));
-  auto fill_states = [&](const ShardRows& rows, int64_t r) {
-    parent_context(rows, r, row_states.data());
-    for (size_t j = 0; j < n_nodes; ++j) row_states[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], j, rows, r);
+  auto fill_states = [&](const ShardRows& rows, int64_t r, int32_t* out) {
+    parent_context(rows, r, out);
+    for (size_t j = 0; j < n_nodes; ++j) out[static_cast<size_t>(context) + j] = reader.state(model.nodes[j], j, rows, r);
   };
   // The used rows' states of the last shard pass 3 reads, the one ShardRows keeps loaded, kept for
   // pass 4 (one shard's worth: memory stays bounded); on a rank that owns one shard, every small
   // table, pass 4 then looks no value up again (a seventh of a small fit's CPU went to doing so).
   std::vector<int32_t> kept_states;
   size_t kept_shard = std::numeric_limits<size_t>::max();
-  for_each_used_row(
-      [&](const ShardRows& rows, int64_t r) {
-        fill_states(rows, r);
-        if (rows.shard != kept_shard) {
-          kept_shard = rows.shard;
-          kept_states.clear();
-        }
-        kept_states.insert(kept_states.end(), row_states.begin(), row_states.end());
-        size_t p = 0;
-        for (size_t j = 0; j < n_nodes; ++j) {
-          int32_t x = row_states[static_cast<size_t>(context) + j];
-          for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
-            ++pairs[static_cast<size_t>(pair_offset[p] + static_cast<int64_t>(x) * slot_states[static_cast<size_t>(c)] + row_states[static_cast<size_t>(c)])];
-        }
-        if (keep_states) {
-          if (shard_states.empty()) shard_states.assign(static_cast<size_t>(rows.data.rows()) * n_nodes, 0);
-          for (size_t j = 0; j < n_nodes; ++j) shard_states[static_cast<size_t>(r) * n_nodes + j] = row_states[static_cast<size_t>(context) + j];
+  std::vector<size_t> used_place;  // per row of the shard: its place among the shard's used rows
+  RowSums pair_sums;
+  pair_sums.pairs = std::move(pairs);
+  tbb::enumerable_thread_specific<RowSums> pair_threads(pair_sums);
+  for_each_row_block(
+      [&](const ShardRows& rows, int64_t begin, int64_t end) {
+        std::vector<int64_t>& counts = pair_threads.local().pairs;
+        for (int64_t r = begin; r < end; ++r) {
+          if (!rows.facts[static_cast<size_t>(r)].included) continue;
+          int32_t* states = kept_states.data() + used_place[static_cast<size_t>(r)] * static_cast<size_t>(width);
+          fill_states(rows, r, states);
+          size_t p = 0;
+          for (size_t j = 0; j < n_nodes; ++j) {
+            int32_t x = states[static_cast<size_t>(context) + j];
+            for (int32_t c = 0; c < context + static_cast<int32_t>(j); ++c, ++p)
+              ++counts[static_cast<size_t>(pair_offset[p] + static_cast<int64_t>(x) * slot_states[static_cast<size_t>(c)] + states[static_cast<size_t>(c)])];
+          }
+          if (keep_states)
+            std::copy_n(states + context, n_nodes, shard_states.begin() + static_cast<std::ptrdiff_t>(static_cast<size_t>(r) * n_nodes));
         }
       },
       [&](const ShardRows& rows) {
+        const size_t n = static_cast<size_t>(rows.data.rows());
+        used_place.resize(n);
+        size_t used = 0;
+        for (size_t r = 0; r < n; ++r) {
+          used_place[r] = used;
+          used += rows.facts[r].included;
+        }
+        kept_shard = rows.shard;
+        kept_states.assign(used * static_cast<size_t>(width), 0);
+        if (keep_states) shard_states.assign(n * n_nodes, 0);  // rows not used stay 0
+      },
+      [&](const ShardRows& rows) {
         if (!keep_states) return;
-        shard_states.resize(static_cast<size_t>(rows.data.rows()) * n_nodes, 0);  // a shard without used rows
         encoded_states.resize(shard_states.size() * own_state_bytes);
         encode_states(shard_states.data(), shard_states.size(), own_state_bytes, encoded_states.data());
         write_record_file(row_values_path(states_dir, rows.shard), encoded_states.data(), encoded_states.size());
-        shard_states.clear();
       });
+  pair_threads.combine_each([&](const RowSums& sums) { pair_sums.add(sums, 0); });
+  pairs = std::move(pair_sums.pairs);
   comm.allreduce_sum_inplace(pairs);
   if (dp) {
     // Recorded even without pairs (a one-node table): its share counts as spent either way.
@@ -633,7 +724,7 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
       std::copy_n(kept_states.begin() + static_cast<std::ptrdiff_t>(kept_row * row_states.size()), row_states.size(), row_states.begin());
       ++kept_row;
     } else {
-      fill_states(rows, r);
+      fill_states(rows, r, row_states.data());
     }
     for (size_t j = 0; j < n_nodes; ++j) {
       int64_t configuration = 0;

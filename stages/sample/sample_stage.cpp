@@ -75,6 +75,15 @@ StageResult run_sample(const StageContext& context) {
     for (const auto& node : models[name].nodes)
       if (!node.categories.empty()) metas[name].dictionaries[node.name] = node.categories;
   }
+  // Each table's network arrays (CPU only) are built on their own thread while this one checks the
+  // plan and writes (HDF5, which allows one thread at a time): a small table's sample waited
+  // 0.5 ms for them when they were started only beside the table's schema shard.
+  const uint64_t seed = static_cast<uint64_t>(config.integer("run.seed"));
+  std::vector<std::future<kernels::NetworkArrays>> networks;
+  for (size_t t = 0; t < names.size(); ++t)
+    networks.push_back(std::async(std::launch::async, [model = &models.at(names[t]), seed, t] {
+      return model->network(seed, static_cast<uint32_t>(t));
+    }));
   // Declared constraints, checked against the stored columns before anything is drawn.
   std::map<std::string, std::vector<Constraint>> constraints;
   const Schema schema = schema_from_config(config);
@@ -117,6 +126,10 @@ StageResult run_sample(const StageContext& context) {
   // genome.backend).
   GenomeSampleSummary genomes;
   if (with_genomes) genomes = sample_genomes_with_traits(context, ingest, genome_plan, phenotypes, writer, expected);
+  // Every table's shards, the schema shards too, are committed (fsync, rename) on the committer's
+  // thread while the next ones are drawn and written, and the last ones while the stage's index
+  // and view are written (StageWriter::finish).
+  ShardCommitter committer(writer);
   PhenotypeEventRows phenotype_events;
   nlohmann::json summary = nlohmann::json::object();
   std::string line;
@@ -128,7 +141,7 @@ StageResult run_sample(const StageContext& context) {
     plan.parent = metas[name].parent.empty() ? nullptr : &sampled.at(metas[name].parent);
     if (plan.parent) plan.parent_nodes = models[metas[name].parent].nodes.size();
     plan.use_cuda = use_cuda;
-    plan.seed = static_cast<uint64_t>(config.integer("run.seed"));
+    plan.seed = seed;
     plan.stream = static_cast<uint32_t>(t);
     plan.rows = metas[name].parent.empty() ? root_rows[name] : 0;
     if (plan.parent && constraints.count(name))
@@ -142,16 +155,13 @@ StageResult run_sample(const StageContext& context) {
       if (metas[child].parent == name) plan.child_tables.push_back(child);
     std::string schema_shard = shard_name(table_schema_group(name), 0);
     expected.push_back(schema_shard);
-    // The network's arrays (CPU only) are built on another thread while this one writes the schema
-    // shard (HDF5, which allows one thread at a time): 1 ms and 0.7 ms of a small table's sample.
-    auto network_arrays = std::async(std::launch::async, [&] { return models[name].network(plan.seed, plan.stream); });
     std::optional<ShardFile> schema_file;
     if (comm.is_root() && !writer.committed(schema_shard)) {
       schema_file.emplace(writer.begin(schema_shard));
       write_table_meta(*schema_file, metas[name]);
       writer.seal(*schema_file, false);
     }
-    const kernels::NetworkArrays network = network_arrays.get();
+    const kernels::NetworkArrays network = networks[t].get();
     plan.network = &network;
     SampledTable table = plan_table(plan);
     // Diagnosis events of binary traits follow the rows the network draws.
@@ -178,9 +188,9 @@ StageResult run_sample(const StageContext& context) {
     if (name == phenotypes.person_table)
       for (const auto& column : phenotypes.person_columns_needed()) table.constraint_values[column].assign(static_cast<size_t>(table.rows), 0.0);
     const TableMeta& meta = metas.at(name);
-    // This rank's shards. Those an interrupted run committed are known first, so that the
-    // committer's thread is the only one to touch the writer's records while it runs; they are
-    // drawn again (cheaply) for what the tables below need, but not written again.
+    // This rank's shards. Those an interrupted run committed are known first (checking one reads
+    // it, and HDF5 stays on this thread); they are drawn again (cheaply) for what the tables below
+    // need, but not written again.
     std::vector<int64_t> mine;
     for (int64_t s = comm.rank(); s < shards; s += comm.size()) mine.push_back(s);
     std::vector<uint8_t> resumed(mine.size(), 0);
@@ -200,9 +210,6 @@ StageResult run_sample(const StageContext& context) {
     int64_t repaired = 0;
     Progress progress(comm, "sample", "table " + name, shards, "rows");
     {
-      ShardCommitter committer(writer);
-      // The schema shard too is committed (its fsync) on the committer's thread, while the
-      // table's shards are drawn.
       if (schema_file) committer.commit(std::move(*schema_file));
       size_t next = 0;
       const size_t in_flight = static_cast<size_t>(tbb::this_task_arena::max_concurrency()) + 1;
@@ -261,7 +268,6 @@ StageResult run_sample(const StageContext& context) {
                     repaired += work->repaired;
                     progress.shard_done(work->count);
                   }));
-      committer.finish();
     }
     for (int64_t s = 0; s < shards; ++s) expected.push_back(shard_name(table_group(name), s));
     // Each row was filled by its owner only: exact sums put them together on every rank.
@@ -289,7 +295,7 @@ StageResult run_sample(const StageContext& context) {
   nlohmann::json index_summary = {{"tables", summary}};
   if (with_genomes) index_summary["genomes"] = genomes.summary;
   if (phenotypes.linked) index_summary["phenotypes"] = phenotype_summary(phenotypes, phenotype_events);
-  nlohmann::json index = writer.finish(expected, index_summary);
+  nlohmann::json index = writer.finish(expected, index_summary, &committer);
   result.summary = {{"tables", summary}, {"shards_committed", index["shards_committed"]}, {"ranks", index["ranks"]},
                     {"backend", use_cuda ? "cuda" : "cpu"}};
   if (with_genomes) {
