@@ -3,6 +3,7 @@
 // flipped value is caught by verify_stage.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -51,6 +52,49 @@ void interrupted_run(const std::string& dir, const std::string& fingerprint, con
 }
 
 }  // namespace
+
+// Groups held by one shard are linked into the view, not joined: the same datasets under the same
+// paths, read from any working directory; a group whose link would cover another group's datasets
+// (h's /sub beside group h/sub) keeps virtual datasets.
+TEST(Store, ViewLinksSingleShardGroups) {
+  auto comm = sc::Communicator::world();
+  sc::h5::quiet_library_errors();
+  std::string dir = fs::absolute(store_dir(comm, "links")).string();
+  sc::StageWriter writer(dir, "ingest", "fp1", false, comm);
+  std::vector<std::string> names = write_shards(writer, comm, 3);
+  const std::vector<std::pair<std::string, std::string>> singles = {
+      {"g/one", "/values"}, {"g/one", "/nested/more"}, {"h", "/sub/y"}, {"h/sub", "/z"}};
+  std::vector<std::string> groups;
+  for (const auto& [group, dataset] : singles)
+    if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    names.push_back(sc::shard_name(groups[g], 0));
+    if (static_cast<int>(g) % comm.size() != comm.rank()) continue;
+    sc::ShardFile file = writer.begin(names.back());
+    int64_t base = 1000 * static_cast<int64_t>(g + 1);
+    for (const auto& [group, dataset] : singles)
+      if (group == groups[g]) file.write(dataset, std::vector<int64_t>{base, base + 1, base + 2});
+    writer.commit(file);
+  }
+  writer.finish(names, {});
+  if (comm.is_root()) {
+    const fs::path before = fs::current_path();
+    fs::current_path("/");  // links resolve beside view.h5, not in the working directory
+    sc::h5::File view = sc::h5::File::open_read(dir + "/ingest/view.h5");
+    EXPECT_EQ(view.read<int64_t>("/g/values").size(), 6u);  // three shards: joined
+    EXPECT_EQ(view.read<int64_t>("/g/one/values"), (std::vector<int64_t>{1000, 1001, 1002}));
+    EXPECT_EQ(view.read<int64_t>("/g/one/nested/more"), (std::vector<int64_t>{1000, 1001, 1002}));
+    EXPECT_EQ(view.read<int64_t>("/h/sub/y"), (std::vector<int64_t>{2000, 2001, 2002}));
+    EXPECT_EQ(view.read<int64_t>("/h/sub/z"), (std::vector<int64_t>{3000, 3001, 3002}));
+    H5L_info_t info;
+    ASSERT_GE(H5Lget_info(view.id(), "/g/one/nested", &info, H5P_DEFAULT), 0);
+    EXPECT_EQ(info.type, H5L_TYPE_EXTERNAL);
+    ASSERT_GE(H5Lget_info(view.id(), "/h/sub/y", &info, H5P_DEFAULT), 0);
+    EXPECT_EQ(info.type, H5L_TYPE_HARD);  // a virtual dataset
+    fs::current_path(before);
+  }
+  comm.barrier();
+}
 
 TEST(Store, CommitIndexAndView) {
   auto comm = sc::Communicator::world();
