@@ -533,18 +533,22 @@ void fit_table(const Communicator& comm, const StageReader& stage, const FitScra
                                                             kernels::kThresholdScale) / static_cast<uint64_t>(rows_estimate)) : 0;
     model.references.push_back({c, target, share});
   }
-  for (size_t j = 0; j < n_nodes; ++j) {
-    if (has_category_states(model.nodes[j].kind)) continue;
-    comm.allreduce_sum_inplace(fine[j]);
+  // The reductions on this thread (MPI), then each numeric node's states from its histogram on
+  // TBB's threads: a node's noise, bins and states depend on that node alone.
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (!has_category_states(model.nodes[j].kind)) comm.allreduce_sum_inplace(fine[j]);
+  std::vector<int64_t> hidden_fine(n_nodes, 0);
+  tbb::parallel_for(size_t{0}, n_nodes, [&](size_t j) {
+    if (has_category_states(model.nodes[j].kind)) return;
     if (dp)
       fine[j] = noisy_counts(fine[j], options.seed, options.dp.stream, DpQuery::histograms, static_cast<uint64_t>(j) << 32,
                              histogram_sensitivity, options.dp.histograms);
     fine[j] = merge_fine_bins(model.nodes[j], fine[j], options.fine_bins);
-    int64_t hidden = 0;
-    for (int64_t c : fine[j]) hidden += c > 0 && c < options.min_cell;
-    if (hidden) suppressed[model.nodes[j].name + " (fine bins)"] = hidden;
+    for (int64_t c : fine[j]) hidden_fine[j] += c > 0 && c < options.min_cell;
     set_numeric_states(model.nodes[j], fine[j], missing[j], options.max_states, options.min_cell);
-  }
+  });
+  for (size_t j = 0; j < n_nodes; ++j)
+    if (hidden_fine[j]) suppressed[model.nodes[j].name + " (fine bins)"] = hidden_fine[j];
   reader.fine_bins = fine_bin_indexes(model.nodes);
 
   // Pass 3: pairwise contingency tables of every node with every slot before it; with them the
