@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
-  libhts-dev tabix bcftools libeigen3-dev libboost-program-options-dev libtbb-dev librandom123-dev
+  libhts-dev libdeflate-dev tabix bcftools libeigen3-dev libboost-program-options-dev libtbb-dev librandom123-dev
   libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libssl-dev nlohmann-json3-dev
   python3 python3-venv python3-pip
   libjs-vega  # inlined into the HTML reports by the report stage

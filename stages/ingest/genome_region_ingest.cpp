@@ -407,7 +407,8 @@ RegionIngestResult ingest_panel_by_regions(const StageContext& context, const Ge
   SamplePopulations populations;
   std::vector<std::string> header_contigs;
   try {
-    reader = std::make_unique<PhasedVcfReader>(options.vcf, options.policies, bgzf_threads);
+    reader = std::make_unique<PhasedVcfReader>(options.vcf, options.policies, bgzf_threads,
+                                                PhasedVcfReader::Access::regions);
     map.emplace(GeneticMap::read(options.map, options.map_format));
     header_contigs = reader->header_contigs();
     map->check_contigs_belong_to(header_contigs, options.vcf);

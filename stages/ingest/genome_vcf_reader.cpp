@@ -14,6 +14,8 @@
 #include <filesystem>
 
 #include "pipeline/error.hpp"
+#include "stages/ingest/bcf_record_layout.hpp"
+#include "stages/ingest/bgzf_batch_reader.hpp"
 #include "stages/ingest/bit_transpose.hpp"
 #include "stages/ingest/phased_genotype_pack.hpp"
 
@@ -82,11 +84,21 @@ struct PhasedVcfReader::Htslib {
   bcf_hdr_t* hdr = nullptr;
   bcf1_t* rec = nullptr;
   hts_idx_t* index = nullptr;   // region reading only
-  hts_itr_t* region = nullptr;
-  int64_t region_begin = 0;
+  hts_itr_t* region = nullptr;  // region reading through htslib (not a bgzipped BCF)
+  int32_t region_rid = -1;      // region reading from our own batches: the region, and whether
+  int64_t region_begin = 0, region_end = 0;  // its last record has been read
+  bool region_done = false;
   int32_t* gt = nullptr;
   int gt_capacity = 0;
   htsLogLevel saved_level = hts_get_log_level();
+  // Bgzipped BCF: our own inflated batches (made at open for the whole file, at the first region
+  // otherwise), the header's numbers the records are checked against, and the current record's
+  // per-sample bytes (copied into rec only when needed).
+  bool own_inflate = false;
+  std::unique_ptr<BgzfBatchReader> batches;
+  int gt_key = -1, dictionary_size = 0, contig_count = 0;
+  const uint8_t* indiv = nullptr;
+  uint32_t indiv_bytes = 0;
 
   Htslib() { hts_set_log_level(show_values() ? saved_level : HTS_LOG_OFF); }
   ~Htslib() {
@@ -100,8 +112,8 @@ struct PhasedVcfReader::Htslib {
   }
 };
 
-PhasedVcfReader::PhasedVcfReader(const std::string& path, SitePolicies policies, int threads)
-    : path_(path), policies_(policies), hts_(std::make_unique<Htslib>()) {
+PhasedVcfReader::PhasedVcfReader(const std::string& path, SitePolicies policies, int threads, Access access)
+    : path_(path), policies_(policies), access_(access), hts_(std::make_unique<Htslib>()) {
   try {
     open(threads);
   } catch (const InputError&) {
@@ -124,16 +136,25 @@ void PhasedVcfReader::open(int threads) {
     throw InputError(path + ": not a VCF or BCF file (htslib sees " +
                      (format->format == empty_format ? std::string("an empty file") : "another format") + ")" + expected);
   bcf_ = format->format == bcf;
+  const bool own_inflate = bcf_ && format->compression == bgzf;
   if (format->compression == bgzf) {
     // A BGZF file cut at a block boundary decompresses cleanly; only its missing end-of-file
     // block tells that the rest is gone.
     if (bgzf_check_EOF(hts_->fp->fp.bgzf) == 0)
       throw InputError(path + ": the file ends without the BGZF end-of-file block, so it is truncated" + expected);
-    if (threads > 1 && hts_set_threads(hts_->fp, threads) != 0)
+    if (!own_inflate && threads > 1 && hts_set_threads(hts_->fp, threads) != 0)
       throw IoError(path + ": htslib could not start " + std::to_string(threads) + " decompression threads");
   }
   hts_->hdr = bcf_hdr_read(hts_->fp);
   if (!hts_->hdr) throw InputError(path + ": the header cannot be read (empty, truncated or malformed)" + expected);
+  if (own_inflate) {
+    hts_->own_inflate = true;
+    hts_->gt_key = bcf_hdr_id2int(hts_->hdr, BCF_DT_ID, "GT");
+    hts_->dictionary_size = hts_->hdr->n[BCF_DT_ID];
+    hts_->contig_count = hts_->hdr->n[BCF_DT_CTG];
+    if (access_ == Access::whole_file)  // the records start where htslib's header read ended
+      hts_->batches = std::make_unique<BgzfBatchReader>(path, static_cast<uint64_t>(bgzf_tell(hts_->fp->fp.bgzf)));
+  }
   hts_->rec = bcf_init();
   if (!bcf_) header_lines_ = count_header_lines(path);
   std::error_code ec;
@@ -164,6 +185,7 @@ std::map<std::string, int64_t> PhasedVcfReader::skipped() const {
 double PhasedVcfReader::fraction_read() const {
   if (file_bytes_ <= 0) return 0.0;
   htsFile* fp = hts_->fp;
+  if (hts_->batches) return std::clamp(static_cast<double>(hts_->batches->compressed_offset()) / static_cast<double>(file_bytes_), 0.0, 1.0);
   const int64_t offset = fp->is_bgzf ? static_cast<int64_t>(bgzf_tell(fp->fp.bgzf) >> 16) : htell(fp->fp.hfile);
   return std::clamp(static_cast<double>(offset) / static_cast<double>(file_bytes_), 0.0, 1.0);
 }
@@ -184,6 +206,7 @@ bool PhasedVcfReader::judge(SiteProblem problem, const std::string& column, cons
 }
 
 void PhasedVcfReader::read_region(const std::string& index_path, int32_t rid, int64_t begin, int64_t end) {
+  if (access_ != Access::regions) throw InternalError(path_ + ": region reading asked of a reader opened for the whole file");
   if (!hts_->index) {
     hts_->index = bcf_index_load2(path_.c_str(), index_path.c_str());
     if (!hts_->index) throw IoError("cannot read the index " + index_path + " of " + path_);
@@ -193,6 +216,25 @@ void PhasedVcfReader::read_region(const std::string& index_path, int32_t rid, in
   if (!hts_->region)
     throw IoError(path_ + ": its index " + index_path + " cannot locate contig number " + std::to_string(rid));
   hts_->region_begin = begin;
+  if (hts_->own_inflate) {
+    // Our batches read from the region's first chunk on, and the records are filtered as the
+    // iterator would (same contig, POS in range); the last chunk's end bounds the read-ahead.
+    const hts_itr_t* itr = hts_->region;
+    uint64_t first = UINT64_MAX, last = 0;
+    for (int i = 0; i < itr->n_off; ++i) {
+      first = std::min<uint64_t>(first, itr->off[i].u);
+      last = std::max<uint64_t>(last, itr->off[i].v);
+    }
+    hts_->region_done = itr->n_off == 0 || itr->finished;
+    hts_->region_rid = rid;
+    hts_->region_end = end;
+    hts_itr_destroy(hts_->region);
+    hts_->region = nullptr;
+    if (!hts_->region_done) {
+      if (!hts_->batches) hts_->batches = std::make_unique<BgzfBatchReader>(path_, first);
+      hts_->batches->restart(first, static_cast<int64_t>(last >> 16) + 1);
+    }
+  }
   records_ = 0;
   std::fill(std::begin(skipped_), std::end(skipped_), 0);
   std::fill(rid_seen_.begin(), rid_seen_.end(), 0);
@@ -202,14 +244,80 @@ void PhasedVcfReader::read_region(const std::string& index_path, int32_t rid, in
   last_position_ = 0;
 }
 
+// Reads the next record's lengths and bytes from the batches, checks its layout and fills the
+// htslib record's fixed fields and shared bytes, as htslib's own reader would; `gt` points at the
+// GT bytes when they are in the common form (int8, two per sample), else nullptr. False at the end.
+bool PhasedVcfReader::read_batched_record(const int8_t*& gt) {
+  const std::string expected = "; expected a complete BCF record";
+  BgzfBatchReader& batches = *hts_->batches;
+  bcf1_t* rec = hts_->rec;
+  ++records_;
+  try {
+    const uint8_t* lengths = batches.take(8);
+    if (!lengths) {
+      if (batches.at_end()) {
+        --records_;
+        return false;
+      }
+      fail("truncated record" + expected);
+    }
+    uint32_t shared_bytes = 0, indiv_bytes = 0;
+    std::memcpy(&shared_bytes, lengths, 4);
+    std::memcpy(&indiv_bytes, lengths + 4, 4);
+    const uint8_t* body = batches.take(static_cast<size_t>(shared_bytes) + indiv_bytes);
+    if (!body) fail("truncated record" + expected);
+    BcfRecordLayout layout;
+    if (!read_bcf_layout(body, shared_bytes, indiv_bytes, hts_->gt_key, hts_->dictionary_size, hts_->contig_count, layout))
+      fail("malformed or truncated record (a typed value reaches past the record, or a key or contig the header does not declare)" +
+           expected);
+    bcf_clear(rec);
+    rec->shared.l = 0;
+    rec->indiv.l = 0;
+    kputsn(reinterpret_cast<const char*>(body) + 24, shared_bytes - 24, &rec->shared);
+    rec->rid = layout.rid;
+    rec->pos = layout.pos;
+    rec->rlen = layout.rlen;
+    std::memcpy(&rec->qual, &layout.qual_bits, 4);
+    rec->n_allele = layout.n_allele;
+    rec->n_info = layout.n_info;
+    rec->n_fmt = layout.n_fmt;
+    rec->n_sample = layout.n_sample;
+    hts_->indiv = body + shared_bytes;
+    hts_->indiv_bytes = indiv_bytes;
+    const bool common = layout.gt && layout.gt_type == 1 && layout.gt_per_sample == 2 &&
+                        static_cast<size_t>(layout.n_sample) == samples_.size();
+    gt = common ? reinterpret_cast<const int8_t*>(layout.gt) : nullptr;
+    return true;
+  } catch (const BgzfDamage& damage) {
+    fail(std::string("malformed or truncated record") + expected + " (" + damage.what() + ")");
+  }
+}
+
 bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
   bcf1_t* rec = hts_->rec;
   for (;;) {
-    const int rc = hts_->region ? bcf_itr_next(hts_->fp, hts_->region, rec) : bcf_read(hts_->fp, hts_->hdr, rec);
-    if (rc == -1) return false;
-    // A record that starts before the region and reaches into it is the region before's.
-    if (hts_->region && rc >= 0 && rec->pos < hts_->region_begin) continue;
-    ++records_;
+    const int8_t* batched_gt = nullptr;
+    int rc = 0;
+    if (hts_->own_inflate) {
+      if (hts_->region_done || !hts_->batches || !read_batched_record(batched_gt)) return false;
+      if (hts_->region_rid >= 0) {  // the region's records: its contig's, with POS in [begin, end)
+        if (rec->rid != hts_->region_rid || rec->pos >= hts_->region_end) {
+          --records_;
+          hts_->region_done = true;
+          return false;
+        }
+        if (rec->pos < hts_->region_begin) {  // a record of the region before
+          --records_;
+          continue;
+        }
+      }
+    } else {
+      rc = hts_->region ? bcf_itr_next(hts_->fp, hts_->region, rec) : bcf_read(hts_->fp, hts_->hdr, rec);
+      if (rc == -1) return false;
+      // A record that starts before the region and reaches into it is the region before's.
+      if (hts_->region && rc >= 0 && rec->pos < hts_->region_begin) continue;
+      ++records_;
+    }
     // htslib repairs an undeclared contig or tag (declaring it); anything else it flags is damage.
     const int tolerated = BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF;
     if (rc < -1 || (rec->errcode & ~tolerated) != 0)
@@ -220,7 +328,13 @@ bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
         !judge(SiteProblem::multiallelic, "column 5 (ALT)",
                "site with " + std::to_string(rec->n_allele - 1) + " ALT alleles; expected biallelic sites"))
       continue;
-    if (!pack_genotypes(row, stride)) continue;
+    if (hts_->batches && !(batched_gt && pack_common_case(batched_gt, row, stride))) {
+      // Not the common case: htslib gets the per-sample bytes and the general path names the problem.
+      kputsn(reinterpret_cast<const char*>(hts_->indiv), hts_->indiv_bytes, &rec->indiv);
+      if (!pack_genotypes(row, stride)) continue;
+    } else if (!hts_->batches && !pack_genotypes(row, stride)) {
+      continue;
+    }
     bcf_unpack(rec, BCF_UN_STR);
     int32_t& contig = contig_of_rid_[static_cast<size_t>(rec->rid)];
     if (contig < 0) {
@@ -263,6 +377,17 @@ bool PhasedVcfReader::check_order() {
   return true;
 }
 
+// The common case: every genotype a phased call of allele 0 or 1 (and no ALT call at a site
+// without ALT allele), packed straight from the int8 GT bytes.
+bool PhasedVcfReader::pack_common_case(const int8_t* gt, uint64_t* row, int64_t stride) const {
+  const int64_t haplotypes = 2 * static_cast<int64_t>(samples_.size());
+  if (!pack_phased_gt_bytes(gt, haplotypes, row, stride)) return false;
+  if (hts_->rec->n_allele >= 2) return true;
+  bool any_alt = false;
+  for (int64_t word = 0; word < words_for_bits(haplotypes); ++word) any_alt |= row[word * stride] != 0;
+  return !any_alt;
+}
+
 bool PhasedVcfReader::pack_genotypes(uint64_t* row, int64_t stride) {
   bcf1_t* rec = hts_->rec;
   const int64_t samples = static_cast<int64_t>(samples_.size());
@@ -271,12 +396,8 @@ bool PhasedVcfReader::pack_genotypes(uint64_t* row, int64_t stride) {
   // takes the general path below, which finds and names the problem.
   if (const bcf_fmt_t* fmt = bcf_get_fmt(hts_->hdr, rec, "GT");
       fmt && fmt->type == BCF_BT_INT8 && fmt->n == 2 && rec->n_sample == samples &&
-      pack_phased_gt_bytes(reinterpret_cast<const int8_t*>(fmt->p), 2 * samples, row, stride)) {
-    if (rec->n_allele >= 2) return true;
-    bool any_alt = false;
-    for (int64_t word = 0; word < words_for_bits(2 * samples); ++word) any_alt |= row[word * stride] != 0;
-    if (!any_alt) return true;
-  }
+      pack_common_case(reinterpret_cast<const int8_t*>(fmt->p), row, stride))
+    return true;
   const int n = bcf_get_genotypes(hts_->hdr, rec, &hts_->gt, &hts_->gt_capacity);
   if (n <= 0)
     return judge(SiteProblem::missing, "column 9 (FORMAT)", "no GT field, so every genotype is missing; expected phased genotypes");

@@ -33,10 +33,18 @@ struct PhasedSite {
 
 class PhasedVcfReader {
  public:
-  // Opens the file and reads its header; `threads` decompress BGZF blocks (ignored for plain
-  // text). An InputError when the file is empty, not VCF/BCF, has no samples, or (BGZF) lacks
-  // the end-of-file marker that every complete BGZF file carries.
-  PhasedVcfReader(const std::string& path, SitePolicies policies, int threads);
+  // How the file will be read: all of it, record after record, or by regions (read_region).
+  // A bgzipped BCF, whole or by regions, the reader inflates itself, in batches on TBB's threads
+  // (bgzf_batch_reader.hpp), and packs each record's GT bytes without copying them into htslib;
+  // a region is read from its first index chunk on, its records picked as htslib's iterator
+  // would. Everything else goes through htslib.
+  enum class Access { whole_file, regions };
+
+  // Opens the file and reads its header; `threads` decompress BGZF blocks in htslib's pool
+  // (ignored for plain text, and for a bgzipped BCF, whose blocks TBB's threads inflate). An
+  // InputError when the file is empty, not VCF/BCF, has no samples, or (BGZF) lacks the
+  // end-of-file marker that every complete BGZF file carries.
+  PhasedVcfReader(const std::string& path, SitePolicies policies, int threads, Access access = Access::whole_file);
   ~PhasedVcfReader();
   PhasedVcfReader(const PhasedVcfReader&) = delete;
   PhasedVcfReader& operator=(const PhasedVcfReader&) = delete;
@@ -74,13 +82,16 @@ class PhasedVcfReader {
  private:
   void open(int threads);  // opens path_, reads and checks the header
   struct Htslib;
+  bool read_batched_record(const int8_t*& gt);  // the next BCF record from our own batches
   bool check_order();
+  bool pack_common_case(const int8_t* gt, uint64_t* row, int64_t stride) const;
   bool pack_genotypes(uint64_t* row, int64_t stride);
   [[noreturn]] void fail(const std::string& what) const;
   bool judge(SiteProblem problem, const std::string& column, const std::string& what);
 
   std::string path_;
   SitePolicies policies_;
+  Access access_;
   std::unique_ptr<Htslib> hts_;
   bool bcf_ = false;
   int64_t header_lines_ = 0, records_ = 0, file_bytes_ = 0;

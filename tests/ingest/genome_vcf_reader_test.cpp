@@ -230,6 +230,51 @@ TEST(GenomeVcfReader, TruncatedAndEmptyFiles) {
       << read_all(no_samples).error;
 }
 
+TEST(GenomeVcfReader, DamagedBcfIsAnErrorNamingTheRecord) {
+  // A whole BCF is read from our own BGZF batches (bgzf_batch_reader.hpp): damage inside them is
+  // an error naming the file and the record being read, like htslib's reader's.
+  std::vector<std::string> samples, records;
+  for (int s = 0; s < 50; ++s) samples.push_back(std::string(1, 'S') + std::to_string(s));
+  for (int v = 1; v <= 3000; ++v)
+    records.push_back(vcf_record("20", v, "rs" + std::to_string(v), "A", "G", std::vector<std::string>(50, v % 7 ? "0|1" : "1|0")));
+  const std::string vcf = temp("long_bcf.vcf"), bcf = temp("long.bcf");
+  sc::testing::write_text(vcf, vcf_text(samples, records));
+  sc::testing::write_bcf(vcf, bcf);
+  const ReadResult intact = read_all(bcf);
+  ASSERT_EQ(intact.error, "no error");
+  ASSERT_EQ(intact.sites.size(), 3000u);
+  EXPECT_EQ(intact.rows, read_all(vcf).rows);
+
+  std::string bytes;
+  {
+    std::ifstream in(bcf, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  static const unsigned char eof_block[28] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43,
+                                              2,    0,    0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  auto write = [](const std::string& path, const std::string& content) {
+    std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
+  };
+  // Cut inside a block, closed with an end-of-file block.
+  const std::string patched = temp("patched.bcf");
+  write(patched, bytes.substr(0, bytes.size() * 3 / 4) + std::string(reinterpret_cast<const char*>(eof_block), 28));
+  const ReadResult cut = read_all(patched);
+  EXPECT_NE(cut.error.find(patched + ": record "), std::string::npos) << cut.error;
+  EXPECT_NE(cut.error.find("malformed or truncated record; expected a complete BCF record"), std::string::npos) << cut.error;
+  EXPECT_NE(cut.error.find("BGZF block at byte"), std::string::npos) << cut.error;
+  EXPECT_LT(cut.sites.size(), 3000u);
+
+  // One bit flipped inside the compressed records.
+  std::string flipped_bytes = bytes;
+  flipped_bytes[bytes.size() * 3 / 4] = static_cast<char>(flipped_bytes[bytes.size() * 3 / 4] ^ 0x04);
+  const std::string flipped = temp("flipped.bcf");
+  write(flipped, flipped_bytes);
+  const ReadResult damaged = read_all(flipped);
+  EXPECT_NE(damaged.error.find(flipped + ": record "), std::string::npos) << damaged.error;
+  EXPECT_NE(damaged.error.find("malformed or truncated record; expected a complete BCF record"), std::string::npos)
+      << damaged.error;
+}
+
 TEST(GenomeVcfReader, ValuesShownOnlyWhenAsked) {
   const std::string path = temp("show.vcf");
   sc::testing::write_text(path, vcf_text(kSamples, {vcf_record("20", 1, ".", "A", "G", {"0|1", "0/1", "1|1"})}));

@@ -1,0 +1,96 @@
+// Reading a BGZF file's decompressed stream in large batches whose blocks are inflated in
+// parallel on TBB's threads, the next batch while the caller reads the current one.
+//
+// Why not htslib's own threads: htslib hands every 64 KiB block to its thread pool as one job, and
+// on a 2-core machine the wake-ups and hand-offs of those jobs cost as much CPU as a third of the
+// inflate itself (docs/benchmarks.md, "Genome ingest of a BCF panel"). A BGZF block says how long
+// it is and how many bytes it inflates to, so a batch of blocks can be laid out in one buffer
+// before any of them is inflated, and inflated block by block in any order: one task per batch of
+// up to 256 blocks instead of one per block. Every block's CRC-32 and length are checked.
+//
+// Damage is reported where the stream reaches it, not where the batch holding it is inflated:
+// the bytes before a damaged block are served as usual, and the error comes with the first take()
+// that needs the block. So the record that meets the damage is the same whatever the batch size
+// and wherever reading started, which keeps errors identical for any number of ranks.
+#pragma once
+
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_arena.h>
+#include <tbb/task_group.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct libdeflate_decompressor;
+
+namespace sc {
+
+// A block that is not BGZF, fails to inflate, or whose CRC-32 or length does not match; or a
+// file that ends inside a block. The message says which block (its byte offset in the file).
+class BgzfDamage : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class BgzfBatchReader {
+ public:
+  // Opens `path` and starts at htslib's virtual offset `start` (block offset << 16 | offset of
+  // the byte inside the block's inflated data), e.g. bgzf_tell() after the header was read.
+  // `blocks_per_batch` is for tests, which make batches small to cut values across them.
+  BgzfBatchReader(const std::string& path, uint64_t start, size_t blocks_per_batch = 256);
+  ~BgzfBatchReader();
+  BgzfBatchReader(const BgzfBatchReader&) = delete;
+  BgzfBatchReader& operator=(const BgzfBatchReader&) = delete;
+
+  // Starts over at virtual offset `start` (reusing the buffers). Batches are read ahead only while
+  // they start before file offset `read_ahead_below`: past it (the end of a region, as the index
+  // gives it) the reader inflates a few blocks at a time, when asked.
+  void restart(uint64_t start, int64_t read_ahead_below = INT64_MAX);
+
+  // The next `n` bytes of the stream, contiguous, valid until the next call. nullptr when fewer
+  // than n bytes are left: then at_end() says whether none were (a clean end) or some (a cut).
+  const uint8_t* take(size_t n);
+  bool at_end() const { return leftover_ == 0; }
+  // Compressed bytes of the file read so far (for progress).
+  int64_t compressed_offset() const { return current_.compressed_end; }
+
+ private:
+  struct Batch {
+    std::unique_ptr<uint8_t[]> data;  // not zeroed: every byte up to size is inflated into
+    size_t capacity = 0, size = 0, begin = 0;
+    int64_t compressed_end = 0;  // file offset after the batch's last block
+    bool last = false;           // the file has no block after this batch
+    std::string damage;          // why the block after the batch's last cannot be read, if so
+  };
+  struct FreeDecompressor {
+    void operator()(libdeflate_decompressor* d) const;
+  };
+  void fill(Batch& batch, int64_t from);  // inflates the blocks from file offset `from` (a task)
+  void launch();                          // starts inflating the batch at next_from_ into next_
+  bool advance();                         // the next non-empty batch becomes current
+
+  std::string path_;
+  int fd_ = -1;
+  int64_t file_bytes_ = 0;
+  size_t blocks_per_batch_;
+  size_t skip_ = 0;        // bytes of the first block's data before the start
+  int64_t next_from_ = 0;  // file offset of the next batch's first block
+  int64_t read_ahead_below_ = INT64_MAX;
+  std::string damage_;     // the current batch's damage, thrown when the stream reaches it
+  Batch current_, next_;
+  std::vector<uint8_t> compressed_;  // the chunk of the batch being inflated
+  tbb::enumerable_thread_specific<std::unique_ptr<libdeflate_decompressor, FreeDecompressor>> decompressors_;
+  bool next_pending_ = false, finished_ = false;
+  std::vector<uint8_t> carry_;  // a value that spans two batches, copied together
+  size_t leftover_ = 0;
+  // The batches inflate in an arena of their own, so that any thread can wait for them: genome
+  // ingest reads on a decoding thread, and when that thread stops at an error the reader is
+  // destroyed on another, which could not reach a task left in the decoding thread's own arena.
+  tbb::task_arena arena_;
+  tbb::task_group inflating_;
+};
+
+}  // namespace sc
