@@ -31,21 +31,57 @@ bool is_bgzf_bcf(const std::string& path) {
   return yes;
 }
 
-// The compressed offset of the first block that holds records of contig `rid` in the 1 Mb from
-// `position` on; `none` when there are none. A query to the end of the contig would say the same
-// where records are dense, but lists every bin to the end: 40 of them per cut took seconds.
-// In a gap without records (before a contig's first site, say) the query to the contig's end
-// answers instead, so that the offset still grows with the position.
-int64_t block_offset(const hts_idx_t* index, int32_t rid, int64_t position, int64_t none) {
-  for (const int64_t end : {position + (int64_t{1} << 20), int64_t{HTS_POS_MAX}}) {
-    hts_itr_t* itr = bcf_itr_queryi(index, rid, position, end);
-    if (!itr) return none;
-    const int64_t offset = itr->n_off > 0 ? static_cast<int64_t>(itr->off[0].u >> 16) : -1;
-    hts_itr_destroy(itr);
-    if (offset >= 0) return offset;
+// The compressed offsets of one contig's records by position, as the planner asks for them.
+// at(p) is the offset of the first block that holds records at or after position p (`none` when
+// there are none); it never decreases with p, the panel being sorted.
+//
+// A query over a short range is cheap (microseconds), but one to the end of the contig lists
+// every bin up to the index's largest position: about 6 ms on a 50 Mb contig (docs/benchmarks.md,
+// "BCF ingest"). So at() asks about the next 1 Mb first and widens only in a gap without records,
+// and remembers the lowest position found to have no records after it: past the contig's last
+// record every answer is `none`, with no query.
+class ContigOffsets {
+ public:
+  ContigOffsets(const hts_idx_t* index, int32_t rid, int64_t none) : index_(index), rid_(rid), none_(none) {}
+
+  int64_t at(int64_t position) {
+    if (position >= none_from_) return none_;
+    for (const int64_t end : {position + (int64_t{1} << 20), int64_t{HTS_POS_MAX}}) {
+      hts_itr_t* itr = bcf_itr_queryi(index_, rid_, position, end);
+      if (!itr) return none_;
+      const int64_t offset = itr->n_off > 0 ? static_cast<int64_t>(itr->off[0].u >> 16) : -1;
+      hts_itr_destroy(itr);
+      if (offset >= 0) return offset;
+    }
+    none_from_ = position;
+    return none_;
   }
-  return none;
-}
+
+  // The first position p >= from with at(p) >= wanted (kPositionLimit when there is none), given
+  // at(from - 1) < wanted. The range is found by doubling steps from `from`, not by halving
+  // [from, kPositionLimit): the halving would start with positions far past the contig's end.
+  int64_t first_reaching(int64_t wanted, int64_t from) {
+    int64_t low = from, step = int64_t{1} << 20, high = from;
+    for (;;) {
+      high = std::min(kPositionLimit, low + step);
+      if (high >= kPositionLimit || at(high) >= wanted) break;
+      low = high + 1;
+      step *= 2;
+    }
+    while (low < high) {  // at(low - 1) < wanted <= at(high), or high is the limit
+      const int64_t mid = low + (high - low) / 2;
+      if (at(mid) >= wanted) high = mid;
+      else low = mid + 1;
+    }
+    return high;
+  }
+
+ private:
+  const hts_idx_t* index_;
+  int32_t rid_;
+  int64_t none_;
+  int64_t none_from_ = kPositionLimit;
+};
 
 // The compressed offsets of the first and past the last block of contig `rid` (one query over the
 // whole contig: the first record may lie anywhere, not only in the first 1 Mb).
@@ -100,16 +136,14 @@ std::optional<PanelRegionPlan> plan_panel_regions(const std::string& path, int r
     const int64_t bytes = std::max<int64_t>(0, span.last - span.first);
     const int64_t pieces = std::max<int64_t>(1, (bytes + target / 2) / target);
     std::vector<int64_t> cuts;
+    ContigOffsets offsets(index.get(), span.rid, span.last);
+    int64_t from = 0;  // the shares grow with j, and so do their first positions
     for (int64_t j = 1; j < pieces; ++j) {
       // The first position whose records start at or after the j-th share of the contig's bytes.
       const int64_t wanted = span.first + bytes * j / pieces;
-      int64_t low = 0, high = kPositionLimit;
-      while (low < high) {
-        const int64_t mid = low + (high - low) / 2;
-        if (block_offset(index.get(), span.rid, mid, span.last) >= wanted) high = mid;
-        else low = mid + 1;
-      }
-      if (low > 0 && low < kPositionLimit) cuts.push_back(low);
+      const int64_t cut = offsets.first_reaching(wanted, from);
+      if (cut > 0 && cut < kPositionLimit) cuts.push_back(cut);
+      from = cut;
     }
     std::sort(cuts.begin(), cuts.end());
     cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());

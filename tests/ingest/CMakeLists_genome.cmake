@@ -15,7 +15,7 @@ endforeach()
 sc_add_gtest(test_genome_unit
   SOURCES genome_bit_transpose_test.cpp genetic_map_test.cpp genome_populations_test.cpp
           genome_window_codec_test.cpp genome_window_queue_test.cpp genome_vcf_reader_test.cpp genome_test_files.cpp
-          phased_genotype_pack_test.cpp bgzf_batch_reader_test.cpp
+          phased_genotype_pack_test.cpp bgzf_batch_reader_test.cpp genome_regions_test.cpp
   LIBS synthcohort_ingest PkgConfig::HTSLIB LABELS unit)
 sc_add_mpi_gtest(test_genome_ingest_mpi SOURCES genome_ingest_test.cpp genome_test_files.cpp
   LIBS synthcohort_ingest PkgConfig::HTSLIB RANKS 1 2 4)
