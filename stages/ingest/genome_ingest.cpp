@@ -30,10 +30,11 @@ constexpr int kWindowTag = 4207;
 // haplotypes, e.g. 5,000 haplotypes x 400,000 sites, are checked whole before the first commit.
 constexpr size_t kWindowBudgetBytes = size_t{256} << 20;
 
-// htslib's BGZF inflate threads on rank 0: the rank's threads, and never fewer than two, so that
-// inflating (bcftools' whole cost) overlaps the decoder thread's record decoding and packing even
-// at one thread per rank, where the other ranks only write their windows and sleep between them
-// (docs/benchmarks.md, "Genome ingest of a BCF panel").
+// htslib's BGZF inflate threads on rank 0 for a bgzipped VCF: the rank's threads, and never fewer
+// than two, so that inflating overlaps the decoder thread's record decoding and packing even at
+// one thread per rank, where the other ranks only write their windows and sleep between them
+// (docs/benchmarks.md, "Genome ingest of a BCF panel"). A bgzipped BCF is inflated by our own
+// batches on TBB's threads instead (bgzf_batch_reader.hpp), and this number is not used for it.
 int decompression_threads(const StageContext& context) {
   const int cores = static_cast<int>(std::thread::hardware_concurrency());
   return std::max(2, context.threads > 0 ? context.threads : cores);
