@@ -192,6 +192,32 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
   if (message.empty()) comm.agree_on_error("", ExitCode::ok);
 }
 
+StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
+                         std::shared_future<std::string> fingerprint, const Communicator& comm)
+    : store_dir_(store_dir), stage_(stage), partial_dir_(store_dir + "/" + stage + ".partial"),
+      final_dir_(store_dir + "/" + stage), comm_(comm), pending_fingerprint_(std::move(fingerprint)),
+      marker_pending_(true) {
+  if (comm.size() != 1) throw InternalError("stage " + stage + ": a fingerprint given later needs a job of one rank");
+  if (!fresh(store_dir, stage)) throw InternalError("stage " + stage + ": a fingerprint given later needs a fresh stage");
+  fs::remove_all(partial_dir_);  // created but never marked, if there at all: nothing was committed
+  make_directories(partial_dir_);
+}
+
+bool StageWriter::fresh(const std::string& store_dir, const std::string& stage) {
+  return !fs::exists(store_dir + "/" + stage + "/index.json") &&
+         !fs::exists(store_dir + "/" + stage + ".partial/" + kFingerprintFile);
+}
+
+void StageWriter::mark_partial_locked() {
+  if (!marker_pending_) return;
+  fingerprint_ = pending_fingerprint_.get();  // rethrows the digests' error
+  marker_pending_ = false;
+  // As the other constructor's marker: in place at once, durable before this commit's rename.
+  const std::string marker = partial_dir_ + "/" + kFingerprintFile;
+  rename_into_place(write_temporary(marker, fingerprint_, false), marker);
+  background_sync_.start({{marker, false}});
+}
+
 bool StageWriter::already_complete(const std::string& store_dir, const std::string& stage,
                                    const std::string& fingerprint) {
   std::string index = store_dir + "/" + stage + "/index.json";
@@ -248,6 +274,7 @@ void StageWriter::commit(ShardFile& shard) {
   shard.synced_ = true;
   {
     std::lock_guard lock(mutex_);
+    mark_partial_locked();
     background_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
   }
   if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
@@ -271,6 +298,7 @@ void StageWriter::commit(ShardFile& shard) {
 std::vector<SyncTarget> StageWriter::renamed_directories(ShardCommitter* committer) {
   if (committer) committer->finish();
   std::lock_guard lock(mutex_);
+  mark_partial_locked();
   background_sync_.wait();  // the fingerprint's, where no shard was committed to wait for it
   if (!sealed_.empty()) throw InternalError("stage " + stage_ + ": shard " + sealed_.front().name + " was sealed but never committed");
   std::vector<SyncTarget> directories;
@@ -289,6 +317,7 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   int64_t committed_here = 0, skipped_here = 0;
   {
     std::lock_guard lock(mutex_);
+    mark_partial_locked();  // the index names the fingerprint
     for (const auto* list : {&records_, &sealed_})
       for (const auto& r : *list)
         mine.push_back({{"file", r.name}, {"committed_by_rank", r.committed_by_rank}, {"resumed", r.resumed},

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -89,6 +90,16 @@ class StageWriter {
   StageWriter(const std::string& store_dir, const std::string& stage, const std::string& fingerprint,
               bool restart, const Communicator& comm);
 
+  // A writer for a one-rank job whose fingerprint is still being computed (ingest's input
+  // digests, on another thread): only for a fresh stage, one with neither a complete copy nor a
+  // marked partial directory in the store (fresh() says), since only those need no fingerprint
+  // to decide what to keep. The fingerprint marker is written when the first shard is committed
+  // (waiting for the fingerprint then) or at finish(): a run killed before that leaves a partial
+  // directory without a marker, which the next run discards, as it holds no committed shard.
+  StageWriter(const std::string& store_dir, const std::string& stage, std::shared_future<std::string> fingerprint,
+              const Communicator& comm);
+  static bool fresh(const std::string& store_dir, const std::string& stage);
+
   // Whether the complete stage is already in the store with this fingerprint (nothing to do).
   static bool already_complete(const std::string& store_dir, const std::string& stage, const std::string& fingerprint);
 
@@ -129,6 +140,11 @@ class StageWriter {
   // fsyncs off the calling thread: the fingerprint marker's (waited for before the first commit),
   // then in finish() the committed directories' (and, on the root, index.json's).
   BackgroundSync background_sync_;
+  // The deferred fingerprint (first constructor above): waits for it and writes the marker,
+  // once. Called with mutex_ held.
+  void mark_partial_locked();
+  std::shared_future<std::string> pending_fingerprint_;
+  bool marker_pending_ = false;
   // Waits for `committer`'s commits, checks that every sealed shard was committed and returns the
   // directories to fsync.
   std::vector<SyncTarget> renamed_directories(ShardCommitter* committer);

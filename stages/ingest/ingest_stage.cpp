@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
+#include <optional>
 
 #include "pipeline/error.hpp"
 #include "pipeline/schema.hpp"
@@ -62,19 +64,47 @@ StageResult run_ingest(const StageContext& context) {
 
   StageResult result;
   auto started = std::chrono::steady_clock::now();
-  result.inputs = digest_inputs(comm, inputs);
-  nlohmann::json seconds = {{"input_digests", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
-  std::string fingerprint =
-      stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, result.inputs);
-  if (already_complete(context, "ingest", fingerprint, "these inputs", result)) return result;
-  StageWriter writer(context.store_dir, "ingest", fingerprint, config.flag("run.restart"), comm);
+  nlohmann::json seconds;
+  auto fingerprint_of = [&config](const std::map<std::string, std::string>& digests) {
+    return stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, digests);
+  };
+  // A one-rank job starting a fresh stage digests its inputs while it ingests them: only the
+  // first commit needs the fingerprint (StageWriter), and the digest of a large file on one core
+  // while the other idled was 7% of a BCF panel's ingest (docs/benchmarks.md, "BCF ingest").
+  // Otherwise the fingerprint decides first whether the stage is done or may be resumed.
+  double digest_seconds = 0;  // on the digesting thread (read once its future is ready)
+  std::future<std::map<std::string, std::string>> digests;
+  std::optional<StageWriter> writer;
+  if (comm.size() == 1 && StageWriter::fresh(context.store_dir, "ingest")) {
+    for (const auto& file : inputs)
+      if (!std::filesystem::is_regular_file(file))
+        throw InputError("input file " + file + " does not exist or is not a regular file");
+    digests = std::async(std::launch::async, [&inputs, &digest_seconds] {
+      const auto begun = std::chrono::steady_clock::now();
+      std::map<std::string, std::string> out;
+      for (const auto& file : inputs) out[file] = sha256_file(file);
+      digest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+      return out;
+    });
+    std::shared_future<std::map<std::string, std::string>> shared = digests.share();
+    writer.emplace(context.store_dir, "ingest",
+                   std::async(std::launch::deferred, [shared, fingerprint_of] { return fingerprint_of(shared.get()); }).share(),
+                   comm);
+    digests = std::async(std::launch::deferred, [shared] { return shared.get(); });
+  } else {
+    result.inputs = digest_inputs(comm, inputs);
+    seconds["input_digests"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::string fingerprint = fingerprint_of(result.inputs);
+    if (already_complete(context, "ingest", fingerprint, "these inputs", result)) return result;
+    writer.emplace(context.store_dir, "ingest", fingerprint, config.flag("run.restart"), comm);
+  }
 
   std::vector<std::string> expected;
   nlohmann::json tables = nlohmann::json::object();
   KeySets keys;
   std::string line;
   for (const auto& spec : schema.tables) {
-    TableIngestOutcome outcome = ingest_table(context, writer, spec, keys);
+    TableIngestOutcome outcome = ingest_table(context, *writer, spec, keys);
     expected.insert(expected.end(), outcome.shards.begin(), outcome.shards.end());
     tables[spec.name] = outcome.summary;
     seconds["table " + spec.name] = outcome.seconds;
@@ -82,13 +112,17 @@ StageResult run_ingest(const StageContext& context) {
   }
   nlohmann::json genomes = nullptr;
   if (!genome_input_files(config).empty()) {
-    GenomeIngestOutcome outcome = ingest_genomes(context, writer);
+    GenomeIngestOutcome outcome = ingest_genomes(context, *writer);
     expected.insert(expected.end(), outcome.shards.begin(), outcome.shards.end());
     genomes = outcome.summary;
     line += (line.empty() ? "" : "; ") + outcome.summary_line;
   }
   nlohmann::json summary = {{"tables", tables}, {"genomes", genomes}};
-  nlohmann::json index = writer.finish(expected, summary);
+  nlohmann::json index = writer->finish(expected, summary);
+  if (digests.valid()) {  // the digests finish() waited for
+    result.inputs = digests.get();
+    seconds["input_digests_beside_ingest"] = digest_seconds;
+  }
   int64_t skipped = index["shards_skipped"].get<int64_t>();
   int64_t committed = index["shards_committed"].get<int64_t>();
   summary["shards_committed"] = committed;

@@ -38,4 +38,14 @@ rc=$?
 set -e
 [ $rc -eq 6 ] || fail "a changed config was resumed (exit $rc)"
 grep -q "another configuration" changed.log || fail "no clear message for a changed config"
+# One rank digests its inputs beside the ingest (ingest_stage.cpp): the killed run marked its
+# partial stage at its first commit, so the same config resumes it, and the fingerprint and the
+# datasets are those of the two-rank run, whose digests came first.
+run_np 1 ingest --config nafld.ini --run.dir again > again.log
+grep -q "2 already committed (resumed)" again.log || fail "the one-rank rerun did not resume: $(tail -1 again.log)"
+dataset_digests again/store/ingest/index.json > again.txt
+cmp clean.txt again.txt || fail "the resumed one-rank store differs from the uninterrupted one"
+fingerprint() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['fingerprint'])" "$1"; }
+[ "$(fingerprint again/store/ingest/index.json)" = "$(fingerprint clean/store/ingest/index.json)" ] ||
+  fail "the one-rank run's fingerprint (inputs digested beside the ingest) differs from the two-rank run's"
 echo "PASS: killed after $committed of $total shards; rerun skipped them; digests equal"

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <future>
+#include <iterator>
 
 #include "pipeline/background_sync.hpp"
 #include "pipeline/error.hpp"
@@ -180,6 +183,55 @@ TEST(Store, EmptyFingerprintCountsAsUnmarked) {
   EXPECT_EQ(index["shards_skipped"], 0);
   EXPECT_EQ(index["shards_committed"], 9);
   EXPECT_FALSE(fs::exists(dir + "/ingest/FINGERPRINT"));
+}
+
+// A one-rank writer whose fingerprint comes later (ingest digests its inputs beside the work):
+// shards are written and sealed before it is known, the marker appears at the first commit, which
+// waits for it, and the index names it; an error computing it surfaces at that commit, with no
+// marker and nothing committed. Refused for a stage that is not fresh, and for more ranks.
+TEST(Store, FingerprintGivenLaterMarksAtTheFirstCommit) {
+  auto comm = sc::Communicator::world();
+  std::string dir = store_dir(comm, "later");
+  std::promise<std::string> fingerprint;
+  if (comm.size() > 1) {
+    EXPECT_THROW(sc::StageWriter(dir, "ingest", fingerprint.get_future().share(), comm), sc::InternalError);
+    return;
+  }
+  ASSERT_TRUE(sc::StageWriter::fresh(dir, "ingest"));
+  const std::string marker = dir + "/ingest.partial/FINGERPRINT";
+  {
+    sc::StageWriter writer(dir, "ingest", fingerprint.get_future().share(), comm);
+    sc::ShardFile file = writer.begin(sc::shard_name("g", 0));
+    file.write("/values", std::vector<int64_t>{1, 2, 3});
+    writer.seal(file);
+    EXPECT_FALSE(fs::exists(marker)) << "marked before the fingerprint was known";
+    fingerprint.set_value("fpLater");
+    writer.commit(file);
+    std::ifstream in(marker);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text, "fpLater");
+    EXPECT_FALSE(sc::StageWriter::fresh(dir, "ingest"));
+    EXPECT_THROW(sc::StageWriter(dir, "ingest", std::async(std::launch::deferred, [] { return std::string("x"); }).share(), comm),
+                 sc::InternalError);
+    nlohmann::json index = writer.finish({sc::shard_name("g", 0)}, {});
+    EXPECT_EQ(index["fingerprint"], "fpLater");
+  }
+  EXPECT_TRUE(sc::StageWriter::already_complete(dir, "ingest", "fpLater"));
+
+  std::string failing_dir = store_dir(comm, "later_failing");
+  std::promise<std::string> failing;
+  sc::StageWriter writer(failing_dir, "ingest", failing.get_future().share(), comm);
+  sc::ShardFile file = writer.begin(sc::shard_name("g", 0));
+  file.write("/values", std::vector<int64_t>{1});
+  failing.set_exception(std::make_exception_ptr(sc::IoError("cannot read input.csv")));
+  try {
+    writer.commit(file);
+    ADD_FAILURE() << "a shard was committed without its stage's fingerprint";
+  } catch (const sc::IoError& e) {
+    EXPECT_STREQ(e.what(), "cannot read input.csv");
+  }
+  EXPECT_FALSE(fs::exists(failing_dir + "/ingest.partial/FINGERPRINT"));
+  EXPECT_FALSE(fs::exists(failing_dir + "/ingest.partial/" + sc::shard_name("g", 0)));
 }
 
 TEST(Store, BackgroundSyncReportsFailureOnWait) {
