@@ -175,12 +175,7 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
         fs::remove_all(partial_dir_);  // created but never marked: nothing was committed
       }
       make_directories(partial_dir_);
-      if (!fs::exists(marker)) {
-        // In place at once (a killed run finds it), durable in the background: its fsync overlaps
-        // the stage's work, and this rank's first commit waits for it.
-        rename_into_place(write_temporary(marker, fingerprint_, false), marker);
-        background_sync_.start({{marker, false}});
-      }
+      if (!fs::exists(marker)) write_marker(marker);
     } catch (const Error& e) {
       message = e.what();
       comm.agree_on_error(message, e.code());
@@ -212,8 +207,12 @@ void StageWriter::mark_partial_locked() {
   if (!marker_pending_) return;
   fingerprint_ = pending_fingerprint_.get();  // rethrows the digests' error
   marker_pending_ = false;
-  // As the other constructor's marker: in place at once, durable before this commit's rename.
-  const std::string marker = partial_dir_ + "/" + kFingerprintFile;
+  write_marker(partial_dir_ + "/" + kFingerprintFile);
+}
+
+void StageWriter::write_marker(const std::string& marker) {
+  // In place at once (a killed run finds it), durable in the background: its fsync overlaps the
+  // stage's work, and this rank's first commit waits for it.
   rename_into_place(write_temporary(marker, fingerprint_, false), marker);
   background_sync_.start({{marker, false}});
 }

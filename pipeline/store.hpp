@@ -143,6 +143,7 @@ class StageWriter {
   // The deferred fingerprint (first constructor above): waits for it and writes the marker,
   // once. Called with mutex_ held.
   void mark_partial_locked();
+  void write_marker(const std::string& marker);  // `fingerprint_` into `marker`, fsynced in the background
   std::shared_future<std::string> pending_fingerprint_;
   bool marker_pending_ = false;
   // Waits for `committer`'s commits, checks that every sealed shard was committed and returns the

@@ -67,6 +67,13 @@ BgzfBatchReader::~BgzfBatchReader() {
   ::close(fd_);
 }
 
+libdeflate_decompressor* BgzfBatchReader::local_decompressor() {
+  auto& decompressor = decompressors_.local();
+  if (!decompressor) decompressor.reset(libdeflate_alloc_decompressor());
+  if (!decompressor) throw std::bad_alloc();
+  return decompressor.get();
+}
+
 void BgzfBatchReader::fill(Batch& batch, int64_t from) {
   // Read the compressed chunk: a whole batch's worth while reading ahead, a few blocks past the
   // read-ahead bound.
@@ -131,7 +138,7 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
   // Every chunk holds at least one whole block (a block is at most 64 KiB), so an empty batch
   // that is neither damaged nor at the end would make the reader spin: say so instead.
   if (blocks.empty() && damage.empty() && !chunk_reaches_end)
-    throw std::logic_error(at_block(path_, from) + "a batch read no block (" + std::to_string(got) + " bytes read)");
+    throw InternalError(at_block(path_, from) + "a batch read no block (" + std::to_string(got) + " bytes read)");
   if (batch.capacity < out) {
     batch.data.reset(new uint8_t[out]);
     batch.capacity = out;
@@ -141,14 +148,12 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
   // cuts the batch before it (the first such block, whichever thread saw it first).
   std::atomic<size_t> first_bad{blocks.size()};
   tbb::parallel_for(tbb::blocked_range<size_t>(0, blocks.size(), 8), [&](const tbb::blocked_range<size_t>& range) {
-    auto& decompressor = decompressors_.local();
-    if (!decompressor) decompressor.reset(libdeflate_alloc_decompressor());
-    if (!decompressor) throw std::bad_alloc();
+    libdeflate_decompressor* decompressor = local_decompressor();
     for (size_t i = range.begin(); i != range.end(); ++i) {
       const BlockSpan& block = blocks[i];
       uint8_t* into = batch.data.get() + block.out_offset;
       size_t actual = 0;
-      const libdeflate_result rc = libdeflate_deflate_decompress(decompressor.get(), compressed_.data() + block.in_offset,
+      const libdeflate_result rc = libdeflate_deflate_decompress(decompressor, compressed_.data() + block.in_offset,
                                                                  block.in_bytes, into, block.out_bytes, &actual);
       if (rc != LIBDEFLATE_SUCCESS || actual != block.out_bytes || libdeflate_crc32(0, into, block.out_bytes) != block.crc) {
         size_t seen = first_bad.load();
@@ -159,11 +164,8 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
   });
   if (const size_t bad = first_bad.load(); bad < blocks.size()) {
     const BlockSpan& block = blocks[bad];
-    auto& decompressor = decompressors_.local();
-    if (!decompressor) decompressor.reset(libdeflate_alloc_decompressor());
-    if (!decompressor) throw std::bad_alloc();
     size_t actual = 0;  // inflated again, on one thread, to say which check failed
-    const bool inflates = libdeflate_deflate_decompress(decompressor.get(), compressed_.data() + block.in_offset,
+    const bool inflates = libdeflate_deflate_decompress(local_decompressor(), compressed_.data() + block.in_offset,
                                                         block.in_bytes, batch.data.get() + block.out_offset,
                                                         block.out_bytes, &actual) == LIBDEFLATE_SUCCESS &&
                           actual == block.out_bytes;

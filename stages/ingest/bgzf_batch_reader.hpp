@@ -2,11 +2,11 @@
 // parallel on TBB's threads, the next batch while the caller reads the current one.
 //
 // Why not htslib's own threads: htslib hands every 64 KiB block to its thread pool as one job, and
-// on a 2-core machine the wake-ups and hand-offs of those jobs cost as much CPU as a third of the
-// inflate itself (docs/benchmarks.md, "Genome ingest of a BCF panel"). A BGZF block says how long
-// it is and how many bytes it inflates to, so a batch of blocks can be laid out in one buffer
-// before any of them is inflated, and inflated block by block in any order: one task per batch of
-// up to 256 blocks instead of one per block. Every block's CRC-32 and length are checked.
+// on a 2-core machine the kernel's time, mostly those jobs' wake-ups and hand-offs, was 31.5% of
+// the CPU against the inflate's 36.8% (docs/benchmarks.md, "BCF ingest on the Intel Xeon VM"). A
+// BGZF block says how long it is and how many bytes it inflates to, so a batch of blocks can be
+// laid out in one buffer before any of them is inflated, and inflated block by block in any
+// order: one task per batch of up to 256 blocks instead of one per block. Every block's CRC-32 and length are checked.
 //
 // Damage is reported where the stream reaches it, not where the batch holding it is inflated:
 // the bytes before a damaged block are served as usual, and the error comes with the first take()
@@ -68,6 +68,7 @@ class BgzfBatchReader {
   struct FreeDecompressor {
     void operator()(libdeflate_decompressor* d) const;
   };
+  libdeflate_decompressor* local_decompressor();  // this thread's, made at its first use
   void fill(Batch& batch, int64_t from);  // inflates the blocks from file offset `from` (a task)
   void launch();                          // starts inflating the batch at next_from_ into next_
   bool advance();                         // the next non-empty batch becomes current

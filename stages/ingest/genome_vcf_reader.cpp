@@ -328,12 +328,11 @@ bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
         !judge(SiteProblem::multiallelic, "column 5 (ALT)",
                "site with " + std::to_string(rec->n_allele - 1) + " ALT alleles; expected biallelic sites"))
       continue;
-    if (hts_->batches && !(batched_gt && pack_common_case(batched_gt, row, stride))) {
-      // Not the common case: htslib gets the per-sample bytes and the general path names the problem.
-      kputsn(reinterpret_cast<const char*>(hts_->indiv), hts_->indiv_bytes, &rec->indiv);
+    if (!(batched_gt && pack_common_case(batched_gt, row, stride))) {
+      // Not the common case: a batched record's per-sample bytes go to htslib first, and the
+      // general path names the problem.
+      if (hts_->own_inflate) kputsn(reinterpret_cast<const char*>(hts_->indiv), hts_->indiv_bytes, &rec->indiv);
       if (!pack_genotypes(row, stride)) continue;
-    } else if (!hts_->batches && !pack_genotypes(row, stride)) {
-      continue;
     }
     bcf_unpack(rec, BCF_UN_STR);
     int32_t& contig = contig_of_rid_[static_cast<size_t>(rec->rid)];

@@ -73,24 +73,22 @@ StageResult run_ingest(const StageContext& context) {
   // while the other idled was 7% of a BCF panel's ingest (docs/benchmarks.md, "BCF ingest").
   // Otherwise the fingerprint decides first whether the stage is done or may be resumed.
   double digest_seconds = 0;  // on the digesting thread (read once its future is ready)
-  std::future<std::map<std::string, std::string>> digests;
+  std::shared_future<std::map<std::string, std::string>> digests;
   std::optional<StageWriter> writer;
   if (comm.size() == 1 && StageWriter::fresh(context.store_dir, "ingest")) {
     for (const auto& file : inputs)
       if (!std::filesystem::is_regular_file(file))
         throw InputError("input file " + file + " does not exist or is not a regular file");
     digests = std::async(std::launch::async, [&inputs, &digest_seconds] {
-      const auto begun = std::chrono::steady_clock::now();
-      std::map<std::string, std::string> out;
-      for (const auto& file : inputs) out[file] = sha256_file(file);
-      digest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
-      return out;
-    });
-    std::shared_future<std::map<std::string, std::string>> shared = digests.share();
+                const auto begun = std::chrono::steady_clock::now();
+                std::map<std::string, std::string> out;
+                for (const auto& file : inputs) out[file] = sha256_file(file);
+                digest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+                return out;
+              }).share();
     writer.emplace(context.store_dir, "ingest",
-                   std::async(std::launch::deferred, [shared, fingerprint_of] { return fingerprint_of(shared.get()); }).share(),
+                   std::async(std::launch::deferred, [digests, fingerprint_of] { return fingerprint_of(digests.get()); }).share(),
                    comm);
-    digests = std::async(std::launch::deferred, [shared] { return shared.get(); });
   } else {
     result.inputs = digest_inputs(comm, inputs);
     seconds["input_digests"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

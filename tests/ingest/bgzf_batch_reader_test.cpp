@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <htslib/bgzf.h>
 
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -85,14 +84,10 @@ TEST(BgzfBatchReader, DamagedOrCutBlocksNameTheFileAndBlock) {
   const std::string data = varied_bytes(1'000'000, 11);
   const std::string path = temp("intact.gz");
   sc::testing::write_bgzf(path, data);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = sc::testing::read_file(path);
   auto expect_damage = [&](const std::string& name, const std::string& content, const std::string& what) {
     const std::string damaged = temp(name);
-    std::ofstream(damaged, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
+    sc::testing::write_text(damaged, content);
     try {
       read_all(damaged, 0, data.size(), 2, 1);
       ADD_FAILURE() << name << ": no error";
@@ -116,14 +111,10 @@ TEST(BgzfBatchReader, DamageIsMetAtTheSameStreamByteWhateverTheBatchSize) {
   const std::string data = varied_bytes(1'500'000, 13);
   const std::string path = temp("to_flip.gz");
   sc::testing::write_bgzf(path, data);
-  std::string bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  std::string bytes = sc::testing::read_file(path);
   bytes[bytes.size() * 2 / 3] = static_cast<char>(bytes[bytes.size() * 2 / 3] ^ 0x20);
   const std::string flipped = temp("flipped_middle.gz");
-  std::ofstream(flipped, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  sc::testing::write_text(flipped, bytes);
   std::vector<size_t> served;
   for (size_t blocks : {size_t{1}, size_t{2}, size_t{5}, size_t{256}}) {
     sc::BgzfBatchReader reader(flipped, 0, blocks);

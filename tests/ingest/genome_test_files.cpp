@@ -38,6 +38,13 @@ void write_text(const std::string& path, const std::string& text) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes(std::istreambuf_iterator<char>(in), {});
+  if (!in && !in.eof()) throw std::runtime_error("cannot read " + path);
+  return bytes;
+}
+
 void write_bgzf(const std::string& path, const std::string& text) {
   BGZF* out = bgzf_open(path.c_str(), "w");
   if (!out || bgzf_write(out, text.data(), text.size()) < 0 || bgzf_close(out) != 0)

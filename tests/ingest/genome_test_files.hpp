@@ -25,5 +25,7 @@ void write_bcf(const std::string& vcf_path, const std::string& bcf_path);
 // The first `keep` bytes of `path`, written to `cut_path`.
 void write_prefix(const std::string& path, const std::string& cut_path, size_t keep);
 size_t file_size(const std::string& path);
+// The bytes of `path` (to damage a copy of a file).
+std::string read_file(const std::string& path);
 
 }  // namespace sc::testing

@@ -245,19 +245,12 @@ TEST(GenomeVcfReader, DamagedBcfIsAnErrorNamingTheRecord) {
   ASSERT_EQ(intact.sites.size(), 3000u);
   EXPECT_EQ(intact.rows, read_all(vcf).rows);
 
-  std::string bytes;
-  {
-    std::ifstream in(bcf, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string bytes = sc::testing::read_file(bcf);
   static const unsigned char eof_block[28] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43,
                                               2,    0,    0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-  auto write = [](const std::string& path, const std::string& content) {
-    std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
-  };
   // Cut inside a block, closed with an end-of-file block.
   const std::string patched = temp("patched.bcf");
-  write(patched, bytes.substr(0, bytes.size() * 3 / 4) + std::string(reinterpret_cast<const char*>(eof_block), 28));
+  sc::testing::write_text(patched, bytes.substr(0, bytes.size() * 3 / 4) + std::string(reinterpret_cast<const char*>(eof_block), 28));
   const ReadResult cut = read_all(patched);
   EXPECT_NE(cut.error.find(patched + ": record "), std::string::npos) << cut.error;
   EXPECT_NE(cut.error.find("malformed or truncated record; expected a complete BCF record"), std::string::npos) << cut.error;
@@ -268,7 +261,7 @@ TEST(GenomeVcfReader, DamagedBcfIsAnErrorNamingTheRecord) {
   std::string flipped_bytes = bytes;
   flipped_bytes[bytes.size() * 3 / 4] = static_cast<char>(flipped_bytes[bytes.size() * 3 / 4] ^ 0x04);
   const std::string flipped = temp("flipped.bcf");
-  write(flipped, flipped_bytes);
+  sc::testing::write_text(flipped, flipped_bytes);
   const ReadResult damaged = read_all(flipped);
   EXPECT_NE(damaged.error.find(flipped + ": record "), std::string::npos) << damaged.error;
   EXPECT_NE(damaged.error.find("malformed or truncated record; expected a complete BCF record"), std::string::npos)
