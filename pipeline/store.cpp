@@ -15,6 +15,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "pipeline/agreed_step.hpp"
 #include "pipeline/sha256.hpp"
 #include "pipeline/shard_committer.hpp"
 #include "pipeline/store_view.hpp"
@@ -191,11 +192,17 @@ StageWriter::StageWriter(const std::string& store_dir, const std::string& stage,
                          std::shared_future<std::string> fingerprint, const Communicator& comm)
     : store_dir_(store_dir), stage_(stage), partial_dir_(store_dir + "/" + stage + ".partial"),
       final_dir_(store_dir + "/" + stage), comm_(comm), pending_fingerprint_(std::move(fingerprint)),
-      marker_pending_(true) {
-  if (comm.size() != 1) throw InternalError("stage " + stage + ": a fingerprint given later needs a job of one rank");
-  if (!fresh(store_dir, stage)) throw InternalError("stage " + stage + ": a fingerprint given later needs a fresh stage");
-  fs::remove_all(partial_dir_);  // created but never marked, if there at all: nothing was committed
-  make_directories(partial_dir_);
+      marker_pending_(comm.is_root()), marker_from_root_(comm.size() > 1), awaits_root_marker_(!comm.is_root()) {
+  int32_t is_fresh = comm.is_root() ? fresh(store_dir, stage) : 0;
+  comm.broadcast_value(is_fresh);
+  if (!is_fresh) throw InternalError("stage " + stage + ": a fingerprint given later needs a fresh stage");
+  // The other ranks write into the directory only once it is there.
+  run_agreed_step(comm, [&] {
+    if (!comm.is_root()) return;
+    if (!pending_fingerprint_.valid()) throw InternalError("stage " + stage + ": rank 0 was given no fingerprint to wait for");
+    fs::remove_all(partial_dir_);  // created but never marked, if there at all: nothing was committed
+    make_directories(partial_dir_);
+  }, ExitCode::io);
 }
 
 bool StageWriter::fresh(const std::string& store_dir, const std::string& stage) {
@@ -271,13 +278,16 @@ void StageWriter::commit(ShardFile& shard) {
   seal(shard);
   if (!shard.synced_) fsync_path(shard.temp_path_, false);
   shard.synced_ = true;
+  bool rename_now;
   {
     std::lock_guard lock(mutex_);
     mark_partial_locked();
     background_sync_.wait();  // a shard on disk under a marker that is not would be lost to a resume
+    rename_now = may_rename_locked();
+    // Held: the writer renames the file later, so the shard no longer removes it.
+    if (!rename_now) held_renames_.emplace_back(shard.temp_path_, shard.final_path_);
   }
-  if (std::rename(shard.temp_path_.c_str(), shard.final_path_.c_str()) != 0)
-    throw IoError("cannot commit shard " + shard.final_path_ + ": " + std::strerror(errno));
+  if (rename_now) rename_committed(shard.temp_path_, shard.final_path_);
   shard.committed_ = true;
   std::lock_guard lock(mutex_);
   // The directory's fsync, which makes the rename durable, waits for finish(): one per directory
@@ -288,10 +298,30 @@ void StageWriter::commit(ShardFile& shard) {
   records_.push_back(std::move(*sealed));
   sealed_.erase(sealed);
   ++committed_here_;
+}
+
+void StageWriter::rename_committed(const std::string& temp_path, const std::string& final_path) {
+  if (std::rename(temp_path.c_str(), final_path.c_str()) != 0)
+    throw IoError("cannot commit shard " + final_path + ": " + std::strerror(errno));
+  ++renamed_here_;
   if (const char* kill_after = std::getenv("SYNTHCOHORT_TEST_KILL_AFTER_COMMITS")) {
     // Fault injection for the resume tests: die as a killed job would, right after a commit.
-    if (committed_here_ >= std::atoll(kill_after)) ::kill(::getpid(), SIGKILL);
+    if (renamed_here_ >= std::atoll(kill_after)) ::kill(::getpid(), SIGKILL);
   }
+}
+
+bool StageWriter::may_rename_locked() {
+  if (!awaits_root_marker_ || root_marker_seen_) return true;
+  // One stat per commit until the marker shows: rank 0 renames it into place complete.
+  if (!fs::exists(partial_dir_ + "/" + kFingerprintFile)) return false;
+  release_held_renames_locked();
+  return true;
+}
+
+void StageWriter::release_held_renames_locked() {
+  root_marker_seen_ = true;
+  for (const auto& [temp_path, final_path] : held_renames_) rename_committed(temp_path, final_path);
+  held_renames_.clear();
 }
 
 std::vector<SyncTarget> StageWriter::renamed_directories(ShardCommitter* committer) {
@@ -312,6 +342,15 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   // while the rank table is written; on the root together with index.json, while view.h5 is
   // written, before the stage is swapped into place. This rank's list holds the shards the
   // committer is still committing: their records are complete at the seal.
+  if (marker_from_root_) {
+    // Rank 0 marks the directory (waiting for the fingerprint if it committed nothing yet); once
+    // every rank knows it has, the renames held back on the other ranks may run.
+    run_agreed_step(comm_, [&] {
+      if (!comm_.is_root()) return;
+      std::lock_guard lock(mutex_);
+      mark_partial_locked();
+    }, ExitCode::io);
+  }
   nlohmann::json mine = nlohmann::json::array();
   int64_t committed_here = 0, skipped_here = 0;
   {
@@ -332,6 +371,10 @@ nlohmann::json StageWriter::finish(const std::vector<std::string>& expected, con
   std::string message;
   ExitCode code = ExitCode::ok;
   try {
+    if (awaits_root_marker_) {
+      std::lock_guard lock(mutex_);
+      if (!root_marker_seen_) release_held_renames_locked();
+    }
     if (!comm_.is_root()) background_sync_.start(renamed_directories(committer));
     const std::string path = partial_dir_ + "/ranks.h5";
     int64_t row[3] = {comm_.rank(), committed_here, skipped_here};

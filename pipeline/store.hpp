@@ -90,12 +90,16 @@ class StageWriter {
   StageWriter(const std::string& store_dir, const std::string& stage, const std::string& fingerprint,
               bool restart, const Communicator& comm);
 
-  // A writer for a one-rank job whose fingerprint is still being computed (ingest's input
-  // digests, on another thread): only for a fresh stage, one with neither a complete copy nor a
-  // marked partial directory in the store (fresh() says), since only those need no fingerprint
-  // to decide what to keep. The fingerprint marker is written when the first shard is committed
-  // (waiting for the fingerprint then) or at finish(): a run killed before that leaves a partial
-  // directory without a marker, which the next run discards, as it holds no committed shard.
+  // A writer whose fingerprint is still being computed (ingest's input digests, on a thread of
+  // rank 0; the other ranks pass an empty future): only for a fresh stage, one with neither a
+  // complete copy nor a marked partial directory in the store (fresh() says, on rank 0; every
+  // rank must take this constructor together), since only those need no fingerprint to decide
+  // what to keep. Collective. Rank 0 writes the fingerprint marker when it commits its first
+  // shard (waiting for the fingerprint then) or at finish(). The other ranks rename a shard into
+  // place only once they see the marker: until then their commits fsync the shard and hold the
+  // rename, which finish() makes after rank 0 has marked the directory. A run killed before the
+  // marker leaves a partial directory without one and no shard under its final name; the next
+  // run discards it.
   StageWriter(const std::string& store_dir, const std::string& stage, std::shared_future<std::string> fingerprint,
               const Communicator& comm);
   static bool fresh(const std::string& store_dir, const std::string& stage);
@@ -146,6 +150,18 @@ class StageWriter {
   void write_marker(const std::string& marker);  // `fingerprint_` into `marker`, fsynced in the background
   std::shared_future<std::string> pending_fingerprint_;
   bool marker_pending_ = false;
+  // Ranks other than 0 under a fingerprint given later: whether rank 0's marker is known to be in
+  // place, and the fsynced shards whose renames wait for it (temporary path, final path).
+  // marker_from_root_: every rank of a job of several ranks, under a fingerprint given later.
+  bool marker_from_root_ = false, awaits_root_marker_ = false, root_marker_seen_ = false;
+  std::vector<std::pair<std::string, std::string>> held_renames_;
+  int64_t renamed_here_ = 0;
+  // Renames a committed shard's file into place (and injects the resume tests' kill).
+  void rename_committed(const std::string& temp_path, const std::string& final_path);
+  // Whether this rank may rename now: always, except on a rank other than 0 before rank 0's
+  // marker was seen (looked for on each commit until it is). Called with mutex_ held.
+  bool may_rename_locked();
+  void release_held_renames_locked();  // the marker is in place: the held renames run, in order
   // Waits for `committer`'s commits, checks that every sealed shard was committed and returns the
   // directories to fsync.
   std::vector<SyncTarget> renamed_directories(ShardCommitter* committer);

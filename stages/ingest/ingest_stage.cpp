@@ -68,27 +68,35 @@ StageResult run_ingest(const StageContext& context) {
   auto fingerprint_of = [&config](const std::map<std::string, std::string>& digests) {
     return stage_fingerprint(config, "ingest", {"ingest.", "table.", "genome.", "store."}, digests);
   };
-  // A one-rank job starting a fresh stage digests its inputs while it ingests them: only the
-  // first commit needs the fingerprint (StageWriter), and the digest of a large file on one core
-  // while the other idled was 7% of a BCF panel's ingest (docs/benchmarks.md, "BCF ingest").
-  // Otherwise the fingerprint decides first whether the stage is done or may be resumed.
+  // A job starting a fresh stage digests its inputs on a thread of rank 0 while every rank
+  // ingests them: only the commits need the fingerprint (StageWriter's marker), and the digests
+  // of a large file on one core while the others waited was 7% of a BCF panel's ingest at one
+  // rank and 0.12 s of 1.75 at two (docs/benchmarks.md, "BCF ingest"). Otherwise the fingerprint
+  // decides first whether the stage is done or may be resumed.
   double digest_seconds = 0;  // on the digesting thread (read once its future is ready)
   std::shared_future<std::map<std::string, std::string>> digests;
   std::optional<StageWriter> writer;
-  if (comm.size() == 1 && StageWriter::fresh(context.store_dir, "ingest")) {
-    for (const auto& file : inputs)
-      if (!std::filesystem::is_regular_file(file))
-        throw InputError("input file " + file + " does not exist or is not a regular file");
-    digests = std::async(std::launch::async, [&inputs, &digest_seconds] {
-                const auto begun = std::chrono::steady_clock::now();
-                std::map<std::string, std::string> out;
-                for (const auto& file : inputs) out[file] = sha256_file(file);
-                digest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
-                return out;
-              }).share();
-    writer.emplace(context.store_dir, "ingest",
-                   std::async(std::launch::deferred, [digests, fingerprint_of] { return fingerprint_of(digests.get()); }).share(),
-                   comm);
+  int32_t fresh = comm.is_root() && StageWriter::fresh(context.store_dir, "ingest");
+  comm.broadcast_value(fresh);
+  if (fresh) {
+    std::string missing;
+    if (comm.is_root())
+      for (const auto& file : inputs)
+        if (missing.empty() && !std::filesystem::is_regular_file(file))
+          missing = "input file " + file + " does not exist or is not a regular file";
+    comm.agree_on_error(missing, ExitCode::input);
+    std::shared_future<std::string> fingerprint;
+    if (comm.is_root()) {
+      digests = std::async(std::launch::async, [&inputs, &digest_seconds] {
+                  const auto begun = std::chrono::steady_clock::now();
+                  std::map<std::string, std::string> out;
+                  for (const auto& file : inputs) out[file] = sha256_file(file);
+                  digest_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begun).count();
+                  return out;
+                }).share();
+      fingerprint = std::async(std::launch::deferred, [digests, fingerprint_of] { return fingerprint_of(digests.get()); }).share();
+    }
+    writer.emplace(context.store_dir, "ingest", std::move(fingerprint), comm);
   } else {
     result.inputs = digest_inputs(comm, inputs);
     seconds["input_digests"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -117,7 +125,7 @@ StageResult run_ingest(const StageContext& context) {
   }
   nlohmann::json summary = {{"tables", tables}, {"genomes", genomes}};
   nlohmann::json index = writer->finish(expected, summary);
-  if (digests.valid()) {  // the digests finish() waited for
+  if (digests.valid()) {  // the digests finish() waited for (rank 0, which writes the manifest)
     result.inputs = digests.get();
     seconds["input_digests_beside_ingest"] = digest_seconds;
   }

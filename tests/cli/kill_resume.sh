@@ -38,7 +38,7 @@ rc=$?
 set -e
 [ $rc -eq 6 ] || fail "a changed config was resumed (exit $rc)"
 grep -q "another configuration" changed.log || fail "no clear message for a changed config"
-# One rank digests its inputs beside the ingest (ingest_stage.cpp): the killed run marked its
+# A fresh stage digests its inputs beside the ingest (ingest_stage.cpp): the killed run marked its
 # partial stage at its first commit, so the same config resumes it, and the fingerprint and the
 # datasets are those of the two-rank run, whose digests came first.
 run_np 1 ingest --config nafld.ini --run.dir again > again.log

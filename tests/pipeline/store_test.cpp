@@ -194,7 +194,47 @@ TEST(Store, FingerprintGivenLaterMarksAtTheFirstCommit) {
   std::string dir = store_dir(comm, "later");
   std::promise<std::string> fingerprint;
   if (comm.size() > 1) {
-    EXPECT_THROW(sc::StageWriter(dir, "ingest", fingerprint.get_future().share(), comm), sc::InternalError);
+    // Only rank 0 knows the fingerprint: the other ranks hold their renames until its marker is
+    // in place, and finish() makes the renames still held.
+    const std::string marker = dir + "/ingest.partial/FINGERPRINT";
+    std::shared_future<std::string> mine = comm.is_root() ? fingerprint.get_future().share() : std::shared_future<std::string>();
+    {
+      sc::StageWriter writer(dir, "ingest", mine, comm);
+      auto shard_path = [&](int64_t index) { return dir + "/ingest.partial/" + sc::shard_name("g", index); };
+      auto commit = [&](int64_t index) {
+        sc::ShardFile file = writer.begin(sc::shard_name("g", index));
+        file.write("/values", std::vector<int64_t>{index});
+        writer.commit(file);
+      };
+      if (!comm.is_root()) {
+        commit(comm.rank());
+        EXPECT_FALSE(fs::exists(shard_path(comm.rank()))) << "renamed before rank 0 marked the directory";
+        EXPECT_TRUE(fs::exists(shard_path(comm.rank()) + ".tmp-r" + std::to_string(comm.rank())));
+      }
+      comm.barrier();
+      if (comm.is_root()) {
+        EXPECT_FALSE(fs::exists(marker));
+        fingerprint.set_value("fpLater");
+        commit(0);
+        EXPECT_TRUE(fs::exists(shard_path(0)));
+      }
+      comm.barrier();
+      if (comm.rank() == 1) {  // sees the marker at its next commit: both shards go into place
+        commit(comm.size());
+        EXPECT_TRUE(fs::exists(shard_path(1)));
+        EXPECT_TRUE(fs::exists(shard_path(comm.size())));
+      }
+      std::vector<std::string> expected;
+      for (int64_t i = 0; i <= comm.size(); ++i) expected.push_back(sc::shard_name("g", i));
+      nlohmann::json index = writer.finish(expected, {});
+      if (comm.is_root()) {
+        EXPECT_EQ(index["fingerprint"], "fpLater");
+        EXPECT_EQ(index["shards_committed"], comm.size() + 1);
+      }
+    }
+    for (int64_t i = 0; i <= comm.size(); ++i) EXPECT_TRUE(fs::exists(dir + "/ingest/" + sc::shard_name("g", i)));
+    comm.barrier();
+    EXPECT_THROW(sc::StageWriter(dir, "ingest", mine, comm), sc::InternalError);  // not fresh: complete
     return;
   }
   ASSERT_TRUE(sc::StageWriter::fresh(dir, "ingest"));
