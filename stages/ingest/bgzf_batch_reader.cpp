@@ -143,6 +143,11 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
     batch.data.reset(new uint8_t[out]);
     batch.capacity = out;
   }
+  batch.block_starts.clear();
+  if (hook_) {
+    for (const BlockSpan& block : blocks) batch.block_starts.push_back(block.out_offset);
+    if (batch.notes.size() < blocks.size()) batch.notes.resize(blocks.size());
+  }
 
   // Inflate them, any block on any thread: each knows its place in the batch. A block that fails
   // cuts the batch before it (the first such block, whichever thread saw it first).
@@ -159,6 +164,9 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
         size_t seen = first_bad.load();
         while (i < seen && !first_bad.compare_exchange_weak(seen, i)) {
         }
+      } else if (hook_) {
+        batch.notes[i].clear();
+        hook_(into, block.out_bytes, batch.notes[i]);
       }
     }
   });
@@ -173,6 +181,7 @@ void BgzfBatchReader::fill(Batch& batch, int64_t from) {
              (inflates ? "CRC-32 mismatch" : "its deflate data does not inflate to the size its trailer gives");
     out = block.out_offset;
     pos = static_cast<size_t>(block.file_offset - from);
+    if (hook_) batch.block_starts.resize(bad);  // the batch ends before the damaged block
   }
   batch.size = out;
   batch.begin = 0;
@@ -233,10 +242,18 @@ void BgzfBatchReader::restart(uint64_t start, int64_t read_ahead_below) {
 }
 
 const uint8_t* BgzfBatchReader::take(size_t n) {
-  if (current_.size - current_.begin >= n) {
+  auto in_place = [&] {
     const uint8_t* p = current_.data.get() + current_.begin;
     current_.begin += n;
     return p;
+  };
+  if (current_.size - current_.begin >= n) return in_place();
+  if (current_.begin == current_.size) {  // the value starts in the next batch: served from there
+    if (!advance()) {
+      leftover_ = 0;
+      return nullptr;
+    }
+    if (current_.size - current_.begin >= n) return in_place();
   }
   carry_.assign(current_.data.get() + current_.begin, current_.data.get() + current_.size);
   current_.begin = current_.size;
@@ -250,6 +267,17 @@ const uint8_t* BgzfBatchReader::take(size_t n) {
     current_.begin += k;
   }
   return carry_.data();
+}
+
+const std::vector<uint64_t>* BgzfBatchReader::notes_for(const uint8_t* p, size_t& offset_in_block) const {
+  const auto at = reinterpret_cast<uintptr_t>(p), data = reinterpret_cast<uintptr_t>(current_.data.get());
+  if (!hook_ || data == 0 || at < data || at >= data + current_.size) return nullptr;  // carried, or no notes
+  const size_t offset = at - data;
+  const std::vector<size_t>& starts = current_.block_starts;
+  const auto after = std::upper_bound(starts.begin(), starts.end(), offset);
+  if (after == starts.begin()) return nullptr;
+  offset_in_block = offset - *(after - 1);
+  return &current_.notes[static_cast<size_t>(after - starts.begin()) - 1];
 }
 
 }  // namespace sc

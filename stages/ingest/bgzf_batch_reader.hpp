@@ -19,6 +19,7 @@
 #include <tbb/task_group.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,19 @@ class BgzfBatchReader {
   // than n bytes are left: then at_end() says whether none were (a clean end) or some (a cut).
   const uint8_t* take(size_t n);
   bool at_end() const { return leftover_ == 0; }
+
+  // Work on each block's inflated bytes right after the block is inflated and checked, on the
+  // thread that inflated it, while they are in that core's cache: genome ingest packs there the
+  // genotypes of the records that lie whole inside the block, which the decoding thread would
+  // otherwise read back from memory (docs/benchmarks.md, "BCF ingest"). `notes` are the block's
+  // own (blocks inflate concurrently), cleared before the call, and read back with notes_for().
+  // Set before the first take().
+  using BlockHook = std::function<void(const uint8_t* data, size_t bytes, std::vector<uint64_t>& notes)>;
+  void set_block_hook(BlockHook hook) { hook_ = std::move(hook); }
+  // For `p`, a pointer the last take() returned: the notes of the block whose data holds it, and
+  // p's offset in that data. nullptr when no hook is set or p is a value carried across batches.
+  // Valid until the next take().
+  const std::vector<uint64_t>* notes_for(const uint8_t* p, size_t& offset_in_block) const;
   // Compressed bytes of the file read so far (for progress).
   int64_t compressed_offset() const { return current_.compressed_end; }
 
@@ -64,6 +78,9 @@ class BgzfBatchReader {
     int64_t compressed_end = 0;  // file offset after the batch's last block
     bool last = false;           // the file has no block after this batch
     std::string damage;          // why the block after the batch's last cannot be read, if so
+    // With a block hook: where each block's data starts in `data`, and what the hook noted.
+    std::vector<size_t> block_starts;
+    std::vector<std::vector<uint64_t>> notes;
   };
   struct FreeDecompressor {
     void operator()(libdeflate_decompressor* d) const;
@@ -85,6 +102,7 @@ class BgzfBatchReader {
   std::vector<uint8_t> compressed_;  // the chunk of the batch being inflated
   tbb::enumerable_thread_specific<std::unique_ptr<libdeflate_decompressor, FreeDecompressor>> decompressors_;
   bool next_pending_ = false, finished_ = false;
+  BlockHook hook_;
   std::vector<uint8_t> carry_;  // a value that spans two batches, copied together
   size_t leftover_ = 0;
   // The batches inflate in an arena of their own, so that any thread can wait for them: genome

@@ -54,6 +54,67 @@ int64_t count_header_lines(const std::string& path) {
   return lines;
 }
 
+// Whether a record starts at `offset` of an inflated block and lies whole in it: its lengths fit
+// and its layout reads (read_bcf_layout's checks against the header's numbers).
+struct BlockRecordReader {
+  int gt_key, dictionary_size, contigs;
+  uint32_t samples;
+  bool whole_record_at(const uint8_t* data, size_t bytes, size_t offset, BcfRecordLayout& layout, uint64_t& record_bytes) const {
+    if (bytes - offset < 8) return false;
+    uint32_t shared_bytes = 0, indiv_bytes = 0;
+    std::memcpy(&shared_bytes, data + offset, 4);
+    std::memcpy(&indiv_bytes, data + offset + 4, 4);
+    record_bytes = 8 + uint64_t{shared_bytes} + indiv_bytes;
+    return record_bytes <= bytes - offset &&
+           read_bcf_layout(data + offset + 8, shared_bytes, indiv_bytes, gt_key, dictionary_size, contigs, layout);
+  }
+};
+
+// The block hook of our BGZF batches (bgzf_batch_reader.hpp): on the inflating thread, while the
+// block is in that core's cache, packs the genotypes of the common-case records (GT as one byte
+// per allele, two per sample) that lie whole inside the block. Blocks cut records anywhere
+// (bcftools fills each block to 65,280 bytes), so where the first record starts is not known:
+// it is the first offset where a whole record reads, found with a cheap test of the sample count
+// first (the 24 low bits of the eighth 32-bit word), and the records after it follow by their
+// lengths. Each note is the record's offset in the block, then its words of haplotype bits. A
+// note is used only for a record the decoder itself finds at the same offset (whose bytes, and
+// so its bits, are then the same), so a start taken wrongly costs only the notes. A record whose
+// genotypes fail the check gets no note: the decoder's own path names the problem.
+void note_block_genotypes(const BlockRecordReader& reader, const uint8_t* data, size_t bytes, std::vector<uint64_t>& notes) {
+  const int64_t haplotypes = 2 * static_cast<int64_t>(reader.samples), words = words_for_bits(haplotypes);
+  BcfRecordLayout layout;
+  uint64_t record_bytes = 0;
+  size_t offset = 0;
+  for (;; ++offset) {
+    if (bytes - offset < 32) return;
+    uint32_t fmt_and_samples = 0;
+    std::memcpy(&fmt_and_samples, data + offset + 28, 4);
+    if ((fmt_and_samples & 0xFFFFFF) == reader.samples && reader.whole_record_at(data, bytes, offset, layout, record_bytes))
+      break;
+  }
+  do {
+    if (layout.gt && layout.gt_type == 1 && layout.gt_per_sample == 2 && layout.n_sample == reader.samples) {
+      const size_t at = notes.size();
+      notes.resize(at + 1 + static_cast<size_t>(words));
+      notes[at] = offset;
+      if (!pack_phased_gt_bytes(reinterpret_cast<const int8_t*>(layout.gt), haplotypes, &notes[at + 1], 1)) notes.resize(at);
+    }
+    offset += record_bytes;
+  } while (reader.whole_record_at(data, bytes, offset, layout, record_bytes));
+}
+
+// The bits noted for the record at `offset` of a block (note_block_genotypes), or nullptr.
+const uint64_t* noted_genotypes(const std::vector<uint64_t>& notes, size_t offset, int64_t words) {
+  const size_t stride = 1 + static_cast<size_t>(words), count = notes.size() / stride;
+  size_t low = 0, high = count;  // the notes go by offset: binary search
+  while (low < high) {
+    const size_t mid = (low + high) / 2;
+    if (notes[mid * stride] < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low < count && notes[low * stride] == offset ? &notes[low * stride + 1] : nullptr;
+}
+
 }  // namespace
 
 const char* to_string(SiteProblem problem) {
@@ -99,16 +160,16 @@ struct PhasedVcfReader::Htslib {
   int gt_key = -1, dictionary_size = 0, contig_count = 0;
   const uint8_t* indiv = nullptr;
   uint32_t indiv_bytes = 0;
+  const uint64_t* noted = nullptr;  // the current record's genotype bits, packed by the block hook
 
-  Htslib() { hts_set_log_level(show_values() ? saved_level : HTS_LOG_OFF); }
-  ~Htslib() {
-    std::free(gt);
-    if (region) hts_itr_destroy(region);
-    if (index) hts_idx_destroy(index);
-    if (rec) bcf_destroy(rec);
-    if (hdr) bcf_hdr_destroy(hdr);
-    if (fp) hts_close(fp);
-    hts_set_log_level(saved_level);
+  // Our batches from htslib's virtual offset `start`, with the genotype-packing block hook.
+  void make_batches(const std::string& path, uint64_t start) {
+    batches = std::make_unique<BgzfBatchReader>(path, start);
+    const BlockRecordReader reader{gt_key, dictionary_size, contig_count, static_cast<uint32_t>(bcf_hdr_nsamples(hdr))};
+    if (reader.samples == 0 || gt_key < 0) return;  // no genotypes to pack
+    batches->set_block_hook([reader](const uint8_t* data, size_t bytes, std::vector<uint64_t>& notes) {
+      note_block_genotypes(reader, data, bytes, notes);
+    });
   }
 };
 
@@ -153,7 +214,7 @@ void PhasedVcfReader::open(int threads) {
     hts_->dictionary_size = hts_->hdr->n[BCF_DT_ID];
     hts_->contig_count = hts_->hdr->n[BCF_DT_CTG];
     if (access_ == Access::whole_file)  // the records start where htslib's header read ended
-      hts_->batches = std::make_unique<BgzfBatchReader>(path, static_cast<uint64_t>(bgzf_tell(hts_->fp->fp.bgzf)));
+      hts_->make_batches(path, static_cast<uint64_t>(bgzf_tell(hts_->fp->fp.bgzf)));
   }
   hts_->rec = bcf_init();
   if (!bcf_) header_lines_ = count_header_lines(path);
@@ -231,7 +292,7 @@ void PhasedVcfReader::read_region(const std::string& index_path, int32_t rid, in
     hts_itr_destroy(hts_->region);
     hts_->region = nullptr;
     if (!hts_->region_done) {
-      if (!hts_->batches) hts_->batches = std::make_unique<BgzfBatchReader>(path_, first);
+      if (!hts_->batches) hts_->make_batches(path_, first);
       hts_->batches->restart(first, static_cast<int64_t>(last >> 16) + 1);
     }
   }
@@ -264,6 +325,12 @@ bool PhasedVcfReader::read_batched_record(const int8_t*& gt) {
     uint32_t shared_bytes = 0, indiv_bytes = 0;
     std::memcpy(&shared_bytes, lengths, 4);
     std::memcpy(&indiv_bytes, lengths + 4, 4);
+    // Looked up before the body is taken: a noted record lies whole in its block, so taking its
+    // body does not move to the next batch, whose notes would replace these.
+    size_t offset_in_block = 0;
+    const std::vector<uint64_t>* notes = batches.notes_for(lengths, offset_in_block);
+    hts_->noted = notes ? noted_genotypes(*notes, offset_in_block, words_for_bits(2 * static_cast<int64_t>(samples_.size())))
+                        : nullptr;
     const uint8_t* body = batches.take(static_cast<size_t>(shared_bytes) + indiv_bytes);
     if (!body) fail("truncated record" + expected);
     BcfRecordLayout layout;
@@ -328,7 +395,10 @@ bool PhasedVcfReader::next(PhasedSite& site, uint64_t* row, int64_t stride) {
         !judge(SiteProblem::multiallelic, "column 5 (ALT)",
                "site with " + std::to_string(rec->n_allele - 1) + " ALT alleles; expected biallelic sites"))
       continue;
-    if (!(batched_gt && pack_common_case(batched_gt, row, stride))) {
+    const bool noted = batched_gt && hts_->noted;
+    const bool packed = batched_gt && (noted ? take_noted(hts_->noted, row, stride) : pack_common_case(batched_gt, row, stride));
+    packed_at_inflate_ += noted && packed;
+    if (!packed) {
       // Not the common case: a batched record's per-sample bytes go to htslib first, and the
       // general path names the problem.
       if (hts_->own_inflate) kputsn(reinterpret_cast<const char*>(hts_->indiv), hts_->indiv_bytes, &rec->indiv);
@@ -380,7 +450,17 @@ bool PhasedVcfReader::check_order() {
 // without ALT allele), packed straight from the int8 GT bytes.
 bool PhasedVcfReader::pack_common_case(const int8_t* gt, uint64_t* row, int64_t stride) const {
   const int64_t haplotypes = 2 * static_cast<int64_t>(samples_.size());
-  if (!pack_phased_gt_bytes(gt, haplotypes, row, stride)) return false;
+  return pack_phased_gt_bytes(gt, haplotypes, row, stride) && alleles_declared(row, stride);
+}
+
+bool PhasedVcfReader::take_noted(const uint64_t* bits, uint64_t* row, int64_t stride) const {
+  const int64_t words = words_for_bits(2 * static_cast<int64_t>(samples_.size()));
+  for (int64_t word = 0; word < words; ++word) row[word * stride] = bits[word];
+  return alleles_declared(row, stride);
+}
+
+bool PhasedVcfReader::alleles_declared(const uint64_t* row, int64_t stride) const {
+  const int64_t haplotypes = 2 * static_cast<int64_t>(samples_.size());
   if (hts_->rec->n_allele >= 2) return true;
   bool any_alt = false;
   for (int64_t word = 0; word < words_for_bits(haplotypes); ++word) any_alt |= row[word * stride] != 0;

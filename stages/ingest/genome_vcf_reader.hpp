@@ -66,6 +66,9 @@ class PhasedVcfReader {
   // Sites dropped by a skip policy, per problem (every problem listed, zero included).
   std::map<std::string, int64_t> skipped() const;
   int64_t records_read() const { return records_; }
+  // Sites whose genotypes were packed while their BGZF block was inflated (a bgzipped BCF's
+  // common case; bgzf_batch_reader.hpp), for tests and profiles.
+  int64_t sites_packed_at_inflate() const { return packed_at_inflate_; }
   // How far into the file reading has come, 0 to 1 (compressed bytes for BGZF), for the
   // progress estimate.
   double fraction_read() const;
@@ -85,6 +88,11 @@ class PhasedVcfReader {
   bool read_batched_record(const int8_t*& gt);  // the next BCF record from our own batches
   bool check_order();
   bool pack_common_case(const int8_t* gt, uint64_t* row, int64_t stride) const;
+  // The bits the block hook packed for this record (bgzf_batch_reader.hpp), into the row.
+  bool take_noted(const uint64_t* bits, uint64_t* row, int64_t stride) const;
+  // False when a site with no ALT allele has a haplotype carrying allele 1 (the general path
+  // names the problem).
+  bool alleles_declared(const uint64_t* row, int64_t stride) const;
   bool pack_genotypes(uint64_t* row, int64_t stride);
   [[noreturn]] void fail(const std::string& what) const;
   bool judge(SiteProblem problem, const std::string& column, const std::string& what);
@@ -94,7 +102,7 @@ class PhasedVcfReader {
   Access access_;
   std::unique_ptr<Htslib> hts_;
   bool bcf_ = false;
-  int64_t header_lines_ = 0, records_ = 0, file_bytes_ = 0;
+  int64_t header_lines_ = 0, records_ = 0, file_bytes_ = 0, packed_at_inflate_ = 0;
   std::vector<std::string> samples_;
   std::vector<std::string> contigs_;
   std::vector<int32_t> contig_of_rid_;  // header rid -> index in contigs_, -1 before first kept site

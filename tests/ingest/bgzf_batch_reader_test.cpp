@@ -163,3 +163,52 @@ TEST(BgzfBatchReader, RestartReadsFromTheNewStartPastTheReadAheadBound) {
     EXPECT_FALSE(reader.at_end());  // the last takes' tail: fewer than 30,000 bytes were left
   }
 }
+
+TEST(BgzfBatchReader, BlockHookSeesEachBlockOnceAndNotesFindTheirBlock) {
+  // The hook notes each block's size and a digest of its bytes; reading the stream a byte at a
+  // time, notes_for() must name the block holding each byte at the right offset, and the noted
+  // sizes must add up to the stream.
+  const std::string data = varied_bytes(1'500'000, 11);
+  const std::string path = temp("hooked.gz");
+  sc::testing::write_bgzf(path, data);
+  for (size_t blocks : {size_t{1}, size_t{3}, size_t{256}}) {
+    SCOPED_TRACE(std::to_string(blocks) + " blocks per batch");
+    sc::BgzfBatchReader reader(path, 0, blocks);
+    reader.set_block_hook([](const uint8_t* bytes, size_t size, std::vector<uint64_t>& notes) {
+      uint64_t sum = 0;
+      for (size_t i = 0; i < size; ++i) sum = sum * 31 + bytes[i];
+      notes = {size, sum};
+    });
+    size_t stream = 0, blocks_seen = 0, noted_bytes = 0;
+    uint64_t sum = 0;
+    while (const uint8_t* p = reader.take(1)) {
+      size_t offset = 0;
+      const std::vector<uint64_t>* notes = reader.notes_for(p, offset);
+      ASSERT_NE(notes, nullptr) << "byte " << stream;
+      ASSERT_EQ(notes->size(), 2u);
+      ASSERT_LT(offset, (*notes)[0]);
+      if (offset == 0) {  // a block starts: the last one's bytes must give its noted digest
+        ++blocks_seen;
+        noted_bytes += (*notes)[0];
+        sum = 0;
+      }
+      sum = sum * 31 + *p;
+      if (offset + 1 == (*notes)[0]) {
+        ASSERT_EQ(sum, (*notes)[1]) << "block ending at byte " << stream;
+      }
+      ++stream;
+    }
+    EXPECT_EQ(stream, data.size());
+    EXPECT_EQ(noted_bytes, data.size());
+    EXPECT_GT(blocks_seen, 20u);
+    // A value carried across two batches has no notes.
+    sc::BgzfBatchReader carried(path, 0, 1);
+    carried.set_block_hook([](const uint8_t*, size_t, std::vector<uint64_t>& notes) { notes = {1}; });
+    size_t offset = 0;
+    const uint8_t* first = carried.take(1);
+    ASSERT_NE(carried.notes_for(first, offset), nullptr);
+    const uint8_t* across = carried.take(70'000);  // more than a block: carried
+    ASSERT_NE(across, nullptr);
+    EXPECT_EQ(carried.notes_for(across, offset), nullptr);
+  }
+}

@@ -4,6 +4,7 @@
 // values stay out of messages unless log.show_values is set.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 
 #include "genome_test_files.hpp"
@@ -79,6 +80,57 @@ TEST(GenomeVcfReader, SameSitesAndBitsFromVcfBgzfAndBcf) {
     EXPECT_EQ(r.rows[2][0], 0b010011u);
     EXPECT_EQ(r.rows[3][0], 0b001100u);
   }
+}
+
+TEST(GenomeVcfReader, BcfRecordsCutByBlocksGiveTheSameBitsPackedAtInflate) {
+  // 150 samples over 3,000 sites: about 40 BGZF blocks, which cut records anywhere. Our own
+  // inflate packs the records that lie whole in a block on the inflating thread (the block hook)
+  // and the records a block boundary cuts on the decoder's; both must give the text VCF's sites
+  // and bits, with the sites that fail a check (here unphased, under the skip policy) skipped and
+  // counted alike.
+  std::vector<std::string> samples;
+  char name[16];
+  for (int s = 0; s < 150; ++s) {
+    std::snprintf(name, sizeof name, "S%d", s);
+    samples.emplace_back(name);
+  }
+  std::vector<std::string> records;
+  uint64_t state = 7;
+  for (int site = 0; site < 3000; ++site) {
+    std::vector<std::string> genotypes;
+    for (int s = 0; s < 150; ++s) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      const bool unphased = site % 97 == 13 && s == static_cast<int>(state >> 60);
+      std::string genotype(3, '|');
+      genotype[0] = static_cast<char>('0' + ((state >> 40) & 1));
+      genotype[2] = static_cast<char>('0' + ((state >> 50) & 1));
+      if (unphased) genotype[1] = '/';
+      genotypes.push_back(genotype);
+    }
+    std::snprintf(name, sizeof name, "s%d", site);
+    records.push_back(vcf_record("20", 1000 + 10 * site, name, "A", "G", genotypes));
+  }
+  sc::SitePolicies skip_unphased;
+  skip_unphased.skip_unphased = true;
+  const std::vector<std::string> paths = write_all_forms("cut_by_blocks", vcf_text(samples, records));
+  const ReadResult text = read_all(paths[0], skip_unphased), bcf = read_all(paths[2], skip_unphased);
+  ASSERT_EQ(text.error, "no error");
+  ASSERT_EQ(bcf.error, "no error");
+  EXPECT_GT(text.skipped.at("unphased"), 10);
+  EXPECT_EQ(bcf.skipped, text.skipped);
+  ASSERT_EQ(bcf.sites.size(), text.sites.size());
+  for (size_t i = 0; i < text.sites.size(); ++i) {
+    ASSERT_EQ(bcf.sites[i].position, text.sites[i].position);
+    ASSERT_EQ(bcf.rows[i], text.rows[i]) << "site " << text.sites[i].id;
+  }
+  // Most records lie whole in a block: their bits were packed at inflate.
+  sc::PhasedVcfReader reader(paths[2], skip_unphased, 2);
+  std::vector<uint64_t> row(static_cast<size_t>(sc::words_for_bits(reader.haplotypes())));
+  sc::PhasedSite site;
+  int64_t sites = 0;
+  while (reader.next(site, row.data())) ++sites;
+  EXPECT_GT(reader.sites_packed_at_inflate(), sites * 8 / 10);
+  EXPECT_LT(reader.sites_packed_at_inflate(), sites);  // and some were cut by a block boundary
 }
 
 TEST(GenomeVcfReader, PacksWideRowsAcrossWords) {
