@@ -144,7 +144,7 @@ class StageWriter {
   // fsyncs off the calling thread: the fingerprint marker's (waited for before the first commit),
   // then in finish() the committed directories' (and, on the root, index.json's).
   BackgroundSync background_sync_;
-  // The deferred fingerprint (first constructor above): waits for it and writes the marker,
+  // The deferred fingerprint (second constructor above): waits for it and writes the marker,
   // once. Called with mutex_ held.
   void mark_partial_locked();
   void write_marker(const std::string& marker);  // `fingerprint_` into `marker`, fsynced in the background

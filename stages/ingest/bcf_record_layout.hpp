@@ -23,6 +23,12 @@ struct BcfRecordLayout {
   const uint8_t* gt = nullptr;
   int gt_type = 0;
   int64_t gt_per_sample = 0;
+
+  // The common case genome ingest packs without htslib: GT as one int8 per allele, two per sample,
+  // for every one of the header's `samples`.
+  bool gt_is_two_bytes_per_sample(uint32_t samples) const {
+    return gt && gt_type == 1 && gt_per_sample == 2 && n_sample == samples;
+  }
 };
 
 // Reads the fixed fields and walks every typed value of the record whose shared part is

@@ -93,7 +93,7 @@ void note_block_genotypes(const BlockRecordReader& reader, const uint8_t* data, 
       break;
   }
   do {
-    if (layout.gt && layout.gt_type == 1 && layout.gt_per_sample == 2 && layout.n_sample == reader.samples) {
+    if (layout.gt_is_two_bytes_per_sample(reader.samples)) {
       const size_t at = notes.size();
       notes.resize(at + 1 + static_cast<size_t>(words));
       notes[at] = offset;
@@ -351,9 +351,8 @@ bool PhasedVcfReader::read_batched_record(const int8_t*& gt) {
     rec->n_sample = layout.n_sample;
     hts_->indiv = body + shared_bytes;
     hts_->indiv_bytes = indiv_bytes;
-    const bool common = layout.gt && layout.gt_type == 1 && layout.gt_per_sample == 2 &&
-                        static_cast<size_t>(layout.n_sample) == samples_.size();
-    gt = common ? reinterpret_cast<const int8_t*>(layout.gt) : nullptr;
+    gt = layout.gt_is_two_bytes_per_sample(static_cast<uint32_t>(samples_.size())) ? reinterpret_cast<const int8_t*>(layout.gt)
+                                                                                     : nullptr;
     return true;
   } catch (const BgzfDamage& damage) {
     fail(std::string("malformed or truncated record") + expected + " (" + damage.what() + ")");

@@ -16,13 +16,18 @@
 namespace sc {
 namespace {
 
+// The problem with an input that is not there to read, or "" when it is.
+std::string missing_input(const std::string& file) {
+  return std::filesystem::is_regular_file(file) ? std::string()
+                                                : "input file " + file + " does not exist or is not a regular file";
+}
+
 // SHA-256 of every input, computed in parallel (input i on rank i % size) and shared.
 std::map<std::string, std::string> digest_inputs(const Communicator& comm, const std::vector<std::string>& files) {
   std::string mine, problem;
   for (size_t i = static_cast<size_t>(comm.rank()); i < files.size(); i += static_cast<size_t>(comm.size())) {
     try {
-      if (!std::filesystem::is_regular_file(files[i]))
-        throw InputError("input file " + files[i] + " does not exist or is not a regular file");
+      if (const std::string missing = missing_input(files[i]); !missing.empty()) throw InputError(missing);
       mine += files[i] + '\n' + sha256_file(files[i]) + '\n';
     } catch (const Error& e) {
       problem = e.what();
@@ -82,8 +87,7 @@ StageResult run_ingest(const StageContext& context) {
     std::string missing;
     if (comm.is_root())
       for (const auto& file : inputs)
-        if (missing.empty() && !std::filesystem::is_regular_file(file))
-          missing = "input file " + file + " does not exist or is not a regular file";
+        if (missing.empty()) missing = missing_input(file);
     comm.agree_on_error(missing, ExitCode::input);
     std::shared_future<std::string> fingerprint;
     if (comm.is_root()) {
